@@ -1,0 +1,41 @@
+"""Distances on a sphere and the bounding boxes that let an index find points near another.
+
+Pure functions, no database: the SQL side (bourse.geo.sql) mirrors the same formula.
+"""
+
+import math
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_boxes(
+    lat: float, lon: float, radius_km: float
+) -> list[tuple[float, float, float, float]]:
+    """Boxes (min_lat, max_lat, min_lon, max_lon) that together contain the circle.
+
+    Usually one box; two when the circle crosses the date line (±180°). Near a pole the box
+    spans every longitude.
+    """
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    min_lat, max_lat = lat - dlat, lat + dlat
+    if min_lat <= -90 or max_lat >= 90:
+        return [(max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0)]
+    # Largest longitude spread at the latitude of the circle's edge nearest the pole.
+    sin_ratio = math.sin(radius_km / EARTH_RADIUS_KM) / math.cos(math.radians(lat))
+    if sin_ratio >= 1:
+        return [(min_lat, max_lat, -180.0, 180.0)]
+    dlon = math.degrees(math.asin(sin_ratio))
+    min_lon, max_lon = lon - dlon, lon + dlon
+    if min_lon < -180:
+        return [(min_lat, max_lat, min_lon + 360, 180.0), (min_lat, max_lat, -180.0, max_lon)]
+    if max_lon > 180:
+        return [(min_lat, max_lat, min_lon, 180.0), (min_lat, max_lat, -180.0, max_lon - 360)]
+    return [(min_lat, max_lat, min_lon, max_lon)]

@@ -1,0 +1,197 @@
+"""Categories, listings (offers and needs) and their photos."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """Two levels: a parent (Stockage) and its children (Entrepôt sec). Staff edit them."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    name_en = models.CharField(_("nom (anglais)"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    # Units that make sense for this category, first one suggested ("m2" for storage).
+    units = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("catégorie")
+        verbose_name_plural = _("catégories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        if (get_language() or "fr").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Kind(models.TextChoices):
+    OFFER = "offer", _("offre")
+    NEED = "need", _("besoin")
+
+
+class Terms(models.TextChoices):
+    FREE = "free", _("gratuit")
+    LOAN = "loan", _("prêt")
+    RENT = "rent", _("location")
+    SALE = "sale", _("vente")
+    EXCHANGE = "exchange", _("échange")
+    TO_DISCUSS = "to_discuss", _("à discuter")
+
+
+class Unit(models.TextChoices):
+    UNIT = "unit", _("unité(s)")
+    KG = "kg", _("kg")
+    T = "t", _("tonne(s)")
+    L = "l", _("litre(s)")
+    M2 = "m2", _("m²")
+    M3 = "m3", _("m³")
+    PALLET = "pallet", _("palette(s)")
+    HOUR = "hour", _("heure(s)")
+    DAY = "day", _("jour(s)")
+    PERSON = "person", _("personne(s)")
+
+
+class ListingQuerySet(models.QuerySet):
+    def published(self):
+        """Published and not past expiry: an expired listing leaves search at once."""
+        return self.filter(status=Listing.Status.PUBLISHED, expires_at__gt=timezone.now())
+
+    def of_company(self, company):
+        return self.filter(company=company)
+
+
+class Listing(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        PENDING = "pending", _("en attente de validation")
+        PUBLISHED = "published", _("publiée")
+        REJECTED = "rejected", _("refusée")
+        FULFILLED = "fulfilled", _("réalisée")
+        WITHDRAWN = "withdrawn", _("retirée")
+        EXPIRED = "expired", _("expirée")
+        HIDDEN = "hidden", _("masquée")
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="listings"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=5, choices=Kind.choices)
+    title = models.CharField(_("titre"), max_length=120)
+    description = models.TextField(_("description"), max_length=5000)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="listings", verbose_name=_("catégorie")
+    )
+    quantity = models.DecimalField(
+        _("quantité"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(_("unité"), max_length=10, choices=Unit.choices, blank=True)
+    terms = models.CharField(_("conditions"), max_length=12, choices=Terms.choices)
+    price = models.DecimalField(
+        _("prix (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    rejection_reason = models.TextField(_("motif"), blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5)
+    commune = models.CharField(_("commune"), max_length=120)
+    departement = models.CharField(_("département"), max_length=3, db_index=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    radius_km = models.PositiveIntegerField(
+        _("rayon couvert (km)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    available_from = models.DateField(_("disponible à partir du"), null=True, blank=True)
+    available_until = models.DateField(_("disponible jusqu'au"), null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    partner_company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entreprise partenaire"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annonce")
+        verbose_name_plural = _("annonces")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # Radius search: a bounding box on this B-tree, the exact distance computed in SQL.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(status="published"),
+                name="listing_published_latlon",
+            ),
+            models.Index(fields=["status", "-published_at"], name="listing_status_published"),
+            models.Index(fields=["company", "status"], name="listing_company_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(radius_km__gte=1) & Q(radius_km__lte=1000),
+                name="listing_radius_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_from__isnull=True)
+                | Q(available_until__isnull=True)
+                | Q(available_until__gte=models.F("available_from")),
+                name="listing_availability_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+
+def photo_path(instance: "ListingPhoto", filename: str) -> str:
+    return f"listings/{instance.listing_id}/{filename}"
+
+
+class ListingPhoto(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of listing {self.listing_id}"

@@ -1,0 +1,6 @@
+# Web pages of this app (mounted by bourse/urls.py) and its /api/v1/ endpoints.
+app_name = "listings"
+
+urlpatterns = []
+
+api_urlpatterns = []

@@ -1,0 +1,130 @@
+"""Moderator territories, reports of abuse and the append-only audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Moderator(models.Model):
+    """A CCI advisor: responsible for some départements, or for all of them (national)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator"
+    )
+    is_national = models.BooleanField(_("national"), default=False)
+    departements = models.JSONField(_("départements"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("modérateur")
+        verbose_name_plural = _("modérateurs")
+
+    def __str__(self) -> str:
+        scope = "national" if self.is_national else ", ".join(self.departements)
+        return f"{self.user} ({scope})"
+
+    def covers(self, departement: str) -> bool:
+        return self.is_national or departement in self.departements
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only")
+
+
+class AuditLogEntry(models.Model):
+    """One moderator action. Written by the service that acts, in the same transaction."""
+
+    class Action(models.TextChoices):
+        COMPANY_VERIFY = "company.verify", _("entreprise vérifiée")
+        COMPANY_REJECT = "company.reject", _("entreprise refusée")
+        COMPANY_SUSPEND = "company.suspend", _("entreprise suspendue")
+        COMPANY_REINSTATE = "company.reinstate", _("entreprise rétablie")
+        LISTING_APPROVE = "listing.approve", _("annonce approuvée")
+        LISTING_REJECT = "listing.reject", _("annonce refusée")
+        LISTING_HIDE = "listing.hide", _("annonce masquée")
+        REPORT_RESOLVE = "report.resolve", _("signalement traité")
+        CONVERSATION_READ = "conversation.read", _("conversation signalée consultée")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept when the actor's account is deleted, so the record still says who acted.
+    actor_email = models.EmailField()
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.CharField(max_length=20)
+    target_id = models.BigIntegerField()
+    departement = models.CharField(max_length=3, blank=True, db_index=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal de modération")
+        verbose_name_plural = _("journal de modération")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="auditlog_target")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only")
+
+
+class Report(models.Model):
+    """A verified company member's report of a listing, a company or a message."""
+
+    class TargetType(models.TextChoices):
+        LISTING = "listing", _("annonce")
+        COMPANY = "company", _("entreprise")
+        MESSAGE = "message", _("message")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("ouvert")
+        RESOLVED = "resolved", _("traité")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reporter_company = models.ForeignKey(
+        "accounts.Company", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    target_type = models.CharField(max_length=10, choices=TargetType.choices)
+    target_id = models.BigIntegerField()
+    # The département of the reported object, so a moderator sees the reports of their territory.
+    departement = models.CharField(max_length=3, db_index=True)
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    decision = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target_type} #{self.target_id}: {self.reason[:40]}"

@@ -1,0 +1,88 @@
+"""Tell a company something: store it, push it over the WebSocket, e-mail its members.
+
+Pushes and e-mails leave after the transaction commits, so nobody hears of a change that
+rolled back.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from accounts.models import Company
+
+from .models import Notification
+
+
+def company_group(company_id: int) -> str:
+    """The channel-layer group every socket of a company's members joins."""
+    return f"company.{company_id}"
+
+
+def push_to_company(company_id: int, event: dict) -> None:
+    """Send one event to the company's sockets now (call it from on_commit)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(company_group(company_id), {"type": "push", "event": event})
+
+
+def push_on_commit(company_id: int, event: dict) -> None:
+    transaction.on_commit(lambda: push_to_company(company_id, event))
+
+
+def email_company_members(*, company: Company, subject: str, body: str) -> None:
+    """Send one e-mail to each active member of the company, after commit."""
+    recipients = list(
+        company.memberships.filter(user__is_active=True).values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return
+
+    def send() -> None:
+        for email in recipients:
+            send_mail(
+                subject=f"[Bourse d'entraide] {subject}",
+                message=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[email],
+                fail_silently=False,
+            )
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def notify(
+    *,
+    company: Company,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    data: dict | None = None,
+    email: bool = False,
+) -> Notification:
+    """Record an in-app notification, push it to connected members and optionally e-mail them."""
+    notification = Notification.objects.create(
+        company=company, kind=kind, title=title, body=body, url=url, data=data or {}
+    )
+    push_on_commit(
+        company.pk,
+        {
+            "type": "notification",
+            "kind": kind,
+            "data": {
+                "id": notification.pk,
+                "title": title,
+                "body": body,
+                "url": url,
+                **(data or {}),
+            },
+        },
+    )
+    if email:
+        link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+        email_company_members(company=company, subject=title, body=f"{body}{link}")
+    return notification

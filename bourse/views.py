@@ -1,0 +1,69 @@
+"""Project-wide pages: home and health check."""
+
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def home(request):
+    from bourse.listings.models import Listing
+
+    latest = (
+        Listing.objects.published()
+        .select_related("category", "company")
+        .prefetch_related("photos")
+        .order_by("-published_at")[:6]
+    )
+    return render(request, "home.html", {"latest_listings": latest})
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "ok", 10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
+
+
+def _check_channel_layer() -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.send)(channel, {"type": "healthz"})
+    message = async_to_sync(layer.receive)(channel)
+    if message.get("type") != "healthz":
+        raise RuntimeError("channel layer did not deliver")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when every part answers; 503 naming the part that does not."""
+    checks = {
+        "database": _check_database,
+        "channel_layer": _check_channel_layer,
+        "cache": _check_cache,
+    }
+    body, healthy = {}, True
+    for name, check in checks.items():
+        try:
+            check()
+            body[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, none is raised
+            body[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
+            healthy = False
+    return JsonResponse(body, status=200 if healthy else 503)
