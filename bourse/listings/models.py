@@ -66,8 +66,14 @@ class Unit(models.TextChoices):
 
 class ListingQuerySet(models.QuerySet):
     def published(self):
-        """Published and not past expiry: an expired listing leaves search at once."""
-        return self.filter(status=Listing.Status.PUBLISHED, expires_at__gt=timezone.now())
+        """Live on the exchange: published, not past expiry (an expired listing leaves search at
+        once, before any periodic job runs), and its company still verified (a suspended
+        company's listings leave the exchange)."""
+        return self.filter(
+            status=Listing.Status.PUBLISHED,
+            expires_at__gt=timezone.now(),
+            company__status="verified",
+        )
 
     def of_company(self, company):
         return self.filter(company=company)

@@ -1,0 +1,53 @@
+"""Who may act for which company. `check_*` raise; the services that follow assume it is allowed."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Company, Membership
+
+
+def membership_of(user) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return user.membership_or_none
+
+
+def check_verified_member(user) -> Membership:
+    """The caller's membership, when their company is verified (needed to publish, contact...)."""
+    membership = membership_of(user)
+    if membership is None or membership.company.status != Company.Status.VERIFIED:
+        raise PermissionDenied("Votre entreprise doit être vérifiée pour cette action.")
+    return membership
+
+
+def is_member(user, company: Company) -> bool:
+    membership = membership_of(user)
+    return membership is not None and membership.company_id == company.pk
+
+
+def check_member(user, company: Company) -> Membership:
+    membership = membership_of(user)
+    if membership is None or membership.company_id != company.pk:
+        raise PermissionDenied
+    return membership
+
+
+def check_company_admin(user, company: Company) -> Membership:
+    membership = check_member(user, company)
+    if not membership.is_admin:
+        raise PermissionDenied("Seul un administrateur de l'entreprise peut faire cela.")
+    return membership
+
+
+def check_can_view_company(user, company: Company) -> None:
+    """A non-verified company is visible only to its members and to moderators (else 404)."""
+    if company.status == Company.Status.VERIFIED:
+        return
+    if is_member(user, company):
+        return
+    from bourse.moderation.permissions import moderator_for
+
+    moderator = moderator_for(user)
+    if moderator is not None and moderator.covers(company.departement):
+        return
+    raise Http404
