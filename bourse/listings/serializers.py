@@ -1,0 +1,167 @@
+"""The wire shape of listings and categories (API.md "Listings", "Categories").
+
+`ListingSerializer` is the one read shape, reused by the search endpoint (which adds
+`distance_km`) and by matching. Querysets fed to it should come from
+`Listing.objects.for_api()` (select_related company/category, photos prefetched) so a page
+costs a constant number of queries.
+
+`ListingInputSerializer` parses what a client sends; the business rules (geocoding, unit allowed
+for the category, window order...) live in `services.py` so the web form and the API agree.
+"""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from .models import Category, Kind, Listing, ListingPhoto, Terms, Unit
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="localized_name", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "parent"]
+
+
+def _absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class ListingPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ListingPhoto
+        fields = ["id", "url", "thumbnail_url"]
+
+    def get_url(self, photo: ListingPhoto) -> str:
+        return _absolute(self.context.get("request"), photo.image.url)
+
+    def get_thumbnail_url(self, photo: ListingPhoto) -> str:
+        return _absolute(self.context.get("request"), photo.thumbnail.url)
+
+
+class CompanyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    """Exactly the fields API.md lists for a listing."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
+    )
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
+    )
+    company = CompanyRefSerializer(read_only=True)
+    photos = ListingPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "category",
+            "quantity",
+            "unit",
+            "terms",
+            "price",
+            "status",
+            "rejection_reason",
+            "postal_code",
+            "commune",
+            "departement",
+            "latitude",
+            "longitude",
+            "radius_km",
+            "available_from",
+            "available_until",
+            "published_at",
+            "expires_at",
+            "company",
+            "photos",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+def contact_for(listing: Listing) -> dict:
+    """Who to call about a listing: the company's phone and website, and the e-mail of the
+    member who wrote it (the company's first admin when the author left)."""
+    company = listing.company
+    email = ""
+    author = listing.created_by
+    if author is not None and author.is_active:
+        membership = author.membership_or_none
+        if membership is not None and membership.company_id == company.pk:
+            email = author.email
+    if not email:
+        admin = (
+            company.memberships.filter(user__is_active=True)
+            .order_by("role", "joined_at")  # "admin" sorts before "member"
+            .select_related("user")
+            .first()
+        )
+        email = admin.user.email if admin else ""
+    return {"phone": company.phone, "website": company.website, "email": email}
+
+
+class ListingDetailSerializer(ListingSerializer):
+    """The detail adds `contact` (company phone, website, e-mail of the listing's author), present
+    only for members of verified companies; null for everyone else."""
+
+    contact = serializers.SerializerMethodField()
+
+    class Meta(ListingSerializer.Meta):
+        fields = [*ListingSerializer.Meta.fields, "contact"]
+        read_only_fields = fields
+
+    def get_contact(self, listing: Listing) -> dict | None:
+        if not self.context.get("show_contact"):
+            return None
+        return contact_for(listing)
+
+
+class ListingInputSerializer(serializers.Serializer):
+    """What POST and PATCH accept. Types and vocabularies are checked here; rules in services."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_blank=True)
+    terms = serializers.ChoiceField(choices=Terms.choices)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
+    )
+    postal_code = serializers.CharField(max_length=5, required=False, allow_blank=True)
+    radius_km = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    available_from = serializers.DateField(required=False, allow_null=True)
+    available_until = serializers.DateField(required=False, allow_null=True)
+
+
+class ListingCreateSerializer(ListingInputSerializer):
+    submit = serializers.BooleanField(required=False, default=True)
+
+
+class ListingCloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[(Listing.Status.FULFILLED, "fulfilled"), (Listing.Status.WITHDRAWN, "withdrawn")]
+    )
+    partner_company = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField()
