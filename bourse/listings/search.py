@@ -1,0 +1,189 @@
+"""Browsing and searching published listings: GET /api/v1/listings/ and the page /annonces/.
+
+Both validate with queries.parse_search_params and page through queries.ListingSearch, so the
+API, the page and bench/search.py run the same queries. Neither ever shows contact details:
+those are on a listing's detail, for members of verified companies only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Category, Kind
+from .queries import (
+    DEFAULT_RADIUS_KM,
+    ORDERING_DISTANCE,
+    ORDERING_RECENT,
+    ListingSearch,
+    SearchParams,
+    SearchParamsError,
+    parse_search_params,
+)
+from .serializers import ListingSerializer
+
+PAGE_SIZE = 20
+
+
+class ListingSearchResultSerializer(ListingSerializer):
+    """A listing as API.md shapes it, plus `distance_km` (from the search point) when the search
+    has one."""
+
+    def to_representation(self, listing):
+        data = super().to_representation(listing)
+        if self.context.get("with_distance"):
+            distance = getattr(listing, "distance_km", None)
+            data["distance_km"] = round(distance, 3) if distance is not None else None
+        return data
+
+
+class ListingSearchPagination(PageNumberPagination):
+    page_size = PAGE_SIZE
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("kind", str, enum=Kind.values, description="offer or need"),
+    OpenApiParameter("category", str, description="Category slug; a parent includes children."),
+    OpenApiParameter("q", str, description="Full text (French stemming, accents ignored)."),
+    OpenApiParameter("near", str, description="A French postal code, the search centre."),
+    OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude of the centre (-90..90)."),
+    OpenApiParameter("lon", OpenApiTypes.DOUBLE, description="Longitude (-180..180)."),
+    OpenApiParameter(
+        "radius_km", OpenApiTypes.DOUBLE, description="1 to 1000; 50 when a point is given."
+    ),
+    OpenApiParameter("company", int, description="Only this company's listings."),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=[ORDERING_DISTANCE, ORDERING_RECENT],
+        description="Default -published_at; distance needs a point.",
+    ),
+    OpenApiParameter("page", int),
+]
+
+
+class ListingSearchAPIView(APIView):
+    """GET /api/v1/listings/: published listings, for everyone (anonymous callers too)."""
+
+    permission_classes = [AllowAny]
+    pagination_class = ListingSearchPagination
+
+    @extend_schema(
+        operation_id="listings_search",
+        parameters=SEARCH_PARAMETERS,
+        responses={200: ListingSearchResultSerializer(many=True)},
+        description=(
+            "Published listings, newest first or nearest first. Each result has distance_km "
+            "(km from the point) when near or lat/lon is given. Never any contact details."
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        return search_listings_response(request, view=self)
+
+
+def search_listings_response(request, view) -> Response:
+    """The body of GET /api/v1/listings/, callable from any DRF view that dispatches GET here
+    (the listings API also takes POST on the same path)."""
+    try:
+        params = parse_search_params(request.query_params)
+    except SearchParamsError as exc:
+        raise serializers.ValidationError(exc.errors) from exc
+    paginator = ListingSearchPagination()
+    page = paginator.paginate_queryset(ListingSearch(params), request, view=view)
+    serializer = ListingSearchResultSerializer(
+        page, many=True, context={"request": request, "with_distance": params.has_point}
+    )
+    return paginator.get_paginated_response(serializer.data)
+
+
+# --- The search page -------------------------------------------------------------------------
+
+RADIUS_CHOICES = (10, 25, 50, 100, 200, 500)
+
+
+def _company_point(request) -> tuple[float, float] | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    membership = user.membership_or_none
+    if membership is None:
+        return None
+    company = membership.company
+    return (company.latitude, company.longitude)
+
+
+def search_page(request):
+    """/annonces/: the form (works without JavaScript, plain GET), the results as cards with
+    pagination and on a map. Bad input is shown on the page; nothing typed is lost."""
+    data = request.GET.copy()
+    company_point = _company_point(request)
+    around_company = data.get("around") == "company" and company_point is not None
+    errors: dict[str, list[str]] = {}
+    params = SearchParams()
+    try:
+        params = parse_search_params(data, point=company_point if around_company else None)
+    except SearchParamsError as exc:
+        errors = exc.errors
+
+    page = None
+    map_points: list[dict] = []
+    if not errors:
+        paginator = Paginator(ListingSearch(params), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        for listing in page.object_list:
+            map_points.append(
+                {
+                    "lat": listing.latitude,
+                    "lon": listing.longitude,
+                    "title": listing.title,
+                    "kind": listing.get_kind_display(),
+                    "commune": listing.commune,
+                    "url": reverse("listings:detail", args=[listing.pk]),
+                }
+            )
+
+    query_without_page = data.copy()
+    query_without_page.pop("page", None)
+    parents = Category.objects.filter(parent__isnull=True).prefetch_related("children")
+    context = {
+        "errors": errors,
+        "error_messages": [m for messages in errors.values() for m in messages],
+        "form": {
+            "q": data.get("q", ""),
+            "kind": data.get("kind", ""),
+            "category": data.get("category", ""),
+            "near": data.get("near", ""),
+            "around": around_company,
+            "radius_km": data.get("radius_km", "") or str(int(DEFAULT_RADIUS_KM)),
+            "ordering": data.get("ordering", ""),
+        },
+        "params": params,
+        "page": page,
+        "kinds": Kind.choices,
+        "parents": parents,
+        "radius_choices": RADIUS_CHOICES,
+        "can_use_company": company_point is not None,
+        "query_string": query_without_page.urlencode(),
+        "map_points": map_points,
+        "map_config": {
+            "tiles": settings.LEAFLET_CONFIG["TILES"],
+            "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
+            "center": [params.lat, params.lon]
+            if params.has_point
+            else list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
+            "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+            "radius_km": params.radius_km if params.has_point else None,
+            "labels": {"listings": _("annonces ici")},
+        },
+    }
+    return render(request, "listings/search.html", context)

@@ -1,0 +1,228 @@
+"""The search queryset: exact distances, the radius, the date line and poles, filters, text."""
+
+import math
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from accounts.models import Company
+from bourse.geo.distance import haversine_km
+from bourse.listings import queries
+from bourse.listings.models import Listing
+from bourse.listings.queries import ListingSearch, SearchParams, parse_search_params
+from tests import factories
+
+from . import search_support as s
+
+pytestmark = pytest.mark.django_db
+
+LYON = (45.7640, 4.8357)
+
+
+def run(**params) -> list[Listing]:
+    search = ListingSearch(parse_search_params({k: str(v) for k, v in params.items()}))
+    return list(search[0 : search.count()])
+
+
+def test_distance_matches_python_haversine():
+    points = [(48.8566, 2.3522), (43.2965, 5.3698), (-21.1151, 55.5364), (45.75, 4.85)]
+    for lat, lon in points:
+        s.listing(lat=lat, lon=lon)
+    search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], radius_km=1000.0))
+    found = {(row.latitude, row.longitude): row.distance_km for row in search[0:10]}
+    assert len(found) == 3  # La Réunion is 9,000 km away
+    for (lat, lon), distance in found.items():
+        assert distance == pytest.approx(haversine_km(*LYON, lat, lon), abs=1e-6)
+
+
+def test_radius_includes_the_edge_and_excludes_just_beyond():
+    # Due north of Lyon: 1 km of latitude is 1/111.195 degree on this sphere.
+    km_per_degree = 2 * math.pi * 6371.0088 / 360
+    inside = s.listing(lat=LYON[0] + 9.99 / km_per_degree, lon=LYON[1])
+    outside = s.listing(lat=LYON[0] + 10.01 / km_per_degree, lon=LYON[1])
+    found = run(lat=LYON[0], lon=LYON[1], radius_km=10)
+    assert [row.pk for row in found] == [inside.pk]
+    assert outside.pk in [row.pk for row in run(lat=LYON[0], lon=LYON[1], radius_km=11)]
+
+
+def test_search_crosses_the_date_line():
+    # Wallis-et-Futuna (986) lies near 180°: a point at lon 179.9 finds a listing at lon -179.9.
+    across = s.listing(lat=-17.0, lon=-179.9)
+    far = s.listing(lat=-17.0, lon=-178.0)
+    found = run(lat=-17.0, lon=179.9, radius_km=50)
+    assert [row.pk for row in found] == [across.pk]
+    assert found[0].distance_km == pytest.approx(haversine_km(-17.0, 179.9, -17.0, -179.9))
+    assert far.pk not in [row.pk for row in found]
+
+
+def test_search_near_a_pole_covers_every_longitude():
+    opposite = s.listing(lat=89.9, lon=-170.0)
+    found = run(lat=89.95, lon=10.0, radius_km=50)
+    assert [row.pk for row in found] == [opposite.pk]
+    assert found[0].distance_km == pytest.approx(haversine_km(89.95, 10.0, 89.9, -170.0))
+
+
+def test_ordering_by_distance_nearest_first():
+    far = s.listing(postal_code="42000")  # Saint-Étienne, ~50 km
+    near = s.listing(postal_code="69100")  # Villeurbanne
+    middle = s.listing(postal_code="38200")  # Vienne
+    found = run(lat=LYON[0], lon=LYON[1], radius_km=100, ordering="distance")
+    assert [row.pk for row in found] == [near.pk, middle.pk, far.pk]
+    distances = [row.distance_km for row in found]
+    assert distances == sorted(distances)
+
+
+def test_ordering_by_date_newest_first_by_default():
+    old = s.listing(published_ago=timedelta(days=3))
+    new = s.listing(published_ago=timedelta(hours=1))
+    middle = s.listing(published_ago=timedelta(days=1))
+    assert [row.pk for row in run()] == [new.pk, middle.pk, old.pk]
+    found = run(lat=LYON[0], lon=LYON[1])
+    assert [row.pk for row in found] == [new.pk, middle.pk, old.pk]
+
+
+def test_nearest_page_is_exact_when_the_small_circle_must_grow():
+    """The first small circle holds too few rows: it grows, and the page stays the exact
+    nearest ones, in order."""
+    # A dense cluster 40 km away and a few listings scattered closer.
+    rows = [s.listing(lat=LYON[0] + 0.36 + i * 1e-4, lon=LYON[1]) for i in range(30)]
+    rows += [s.listing(lat=LYON[0] + 0.05 * i, lon=LYON[1] + 0.01) for i in range(1, 5)]
+    search = ListingSearch(
+        SearchParams(lat=LYON[0], lon=LYON[1], radius_km=50.0, ordering="distance")
+    )
+    assert search.count() == 34
+    page = search[0:20]
+    expected = sorted(rows, key=lambda r: haversine_km(*LYON, r.latitude, r.longitude))[:20]
+    assert [row.pk for row in page] == [row.pk for row in expected]
+    second = search[20:40]
+    assert [row.pk for row in second] == [
+        row.pk
+        for row in sorted(rows, key=lambda r: haversine_km(*LYON, r.latitude, r.longitude))[20:]
+    ]
+
+
+def test_filter_by_kind():
+    offer = s.listing(kind="offer")
+    need = s.listing(kind="need")
+    assert [row.pk for row in run(kind="need")] == [need.pk]
+    assert [row.pk for row in run(kind="offer")] == [offer.pk]
+
+
+def test_parent_category_includes_its_children_and_child_only_itself():
+    parent = s.category("stock-test", "Stockage (test)")
+    child = s.category("entrepot-test", "Entrepôt (test)", parent=parent)
+    sibling = s.category("froid-test", "Froid (test)", parent=parent)
+    other = s.category("autre-test", "Autre (test)")
+    in_child = s.listing(cat=child)
+    in_sibling = s.listing(cat=sibling)
+    in_parent = s.listing(cat=parent)
+    s.listing(cat=other)
+    assert {row.pk for row in run(category="stock-test")} == {
+        in_child.pk,
+        in_sibling.pk,
+        in_parent.pk,
+    }
+    assert [row.pk for row in run(category="entrepot-test")] == [in_child.pk]
+
+
+def test_filter_by_company():
+    mine = factories.CompanyFactory()
+    ours = s.listing(company=mine)
+    s.listing()
+    assert [row.pk for row in run(company=mine.pk)] == [ours.pk]
+
+
+def test_text_search_ignores_accents_and_plural():
+    wanted = s.listing(title="Entrepôt sec de 500 m²", description="Quai de chargement.")
+    s.listing(title="Chariot élévateur", description="Disponible en semaine.")
+    assert [row.pk for row in run(q="entrepôts")] == [wanted.pk]
+    assert [row.pk for row in run(q="ENTREPOT")] == [wanted.pk]
+    assert [row.pk for row in run(q="quai chargements")] == [wanted.pk]
+    assert run(q="entrepôt frigorifique") == []
+
+
+def test_text_search_follows_edits_and_deletes():
+    row = s.listing(title="Palettes en bois")
+    assert [r.pk for r in run(q="palette")] == [row.pk]
+    Listing.objects.filter(pk=row.pk).update(title="Cartons vides")
+    assert run(q="palette") == []
+    assert [r.pk for r in run(q="carton")] == [row.pk]
+    Listing.objects.filter(pk=row.pk).delete()
+    assert run(q="carton") == []
+
+
+def test_text_search_ignores_query_syntax_characters():
+    row = s.listing(title="Benne à déchets")
+    assert run(q='benne" OR * (déchets) NEAR') == []  # every word is required, "near" too
+    assert [r.pk for r in run(q='"benne" (déchets)')] == [row.pk]
+
+
+@pytest.mark.postgres
+def test_postgres_text_search_uses_french_stemming():
+    row = s.listing(title="Transport frigorifique", description="Camions réfrigérés disponibles.")
+    assert [r.pk for r in run(q="camion réfrigéré")] == [row.pk]
+    assert [r.pk for r in run(q="transports")] == [row.pk]
+
+
+@pytest.mark.postgres
+def test_postgres_text_search_is_served_by_the_gin_index():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'listing_fulltext'",
+        )
+        (definition,) = cursor.fetchone()
+    assert "french_unaccent" in definition
+    assert "gin" in definition.lower()
+
+
+def test_sqlite_fts_triggers_are_restored_when_missing():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL indexes an expression, nothing to restore")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER listings_listing_fts_ai")
+    connection._bourse_fts_checked = False
+    row = s.listing(title="Compresseur d'air")  # inserted while the trigger is missing
+    assert [r.pk for r in run(q="compresseur")] == [row.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'listings_listing_fts_ai'",
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_expired_and_unpublished_listings_are_absent():
+    live = s.listing()
+    s.listing(expires_in=timedelta(seconds=-1))
+    s.listing(status=Listing.Status.PENDING)
+    s.listing(status=Listing.Status.HIDDEN)
+    s.listing(status=Listing.Status.FULFILLED)
+    assert [row.pk for row in run()] == [live.pk]
+    assert [row.pk for row in run(lat=LYON[0], lon=LYON[1], ordering="distance")] == [live.pk]
+
+
+@pytest.mark.parametrize(
+    "status", [Company.Status.PENDING, Company.Status.SUSPENDED, Company.Status.REJECTED]
+)
+def test_listings_of_non_verified_companies_are_absent(status):
+    live = s.listing()
+    s.listing(company=factories.CompanyFactory(status=status))
+    assert [row.pk for row in run()] == [live.pk]
+    assert [row.pk for row in run(q="annonce")] == [live.pk]
+
+
+def test_sqlite_math_detection_and_python_fallback_give_the_same_distance():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    row = s.listing(postal_code="13001")
+    params = SearchParams(lat=LYON[0], lon=LYON[1], radius_km=400.0)
+    with_math = ListingSearch(params)[0:1][0].distance_km
+    connection._bourse_has_math = False  # as on a build without math functions
+    try:
+        fallback = ListingSearch(params)[0:1][0].distance_km
+    finally:
+        connection._bourse_has_math = None
+    expected = haversine_km(*LYON, row.latitude, row.longitude)
+    assert with_math == pytest.approx(expected, abs=1e-6)
+    assert fallback == pytest.approx(expected, abs=1e-9)
+    assert queries._sqlite_has_math(connection) is True
