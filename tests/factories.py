@@ -98,3 +98,43 @@ class ModeratorFactory(factory.django.DjangoModelFactory):
 def listing_factory_defaults() -> dict:
     now = timezone.now()
     return {"published_at": now, "expires_at": now + timedelta(days=60)}
+
+
+# --- Listings (added by the matching area; listings/search tests may reuse them) --------------
+class CategoryFactory(factory.django.DjangoModelFactory):
+    """A category of its own (slug never clashing with the seeded taxonomy). Pass parent=... for
+    a child category."""
+
+    class Meta:
+        model = "listings.Category"
+
+    slug = factory.Sequence(lambda n: f"categorie-test-{n}")
+    name = factory.Sequence(lambda n: f"Catégorie de test {n}")
+    parent = None
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    """A published, live listing (an offer) of a verified company, located at the company's
+    postal code unless postal_code=... is given."""
+
+    class Meta:
+        model = "listings.Listing"
+
+    class Params:
+        place = factory.LazyAttribute(lambda o: geo.lookup(o.postal_code))
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = "offer"
+    title = factory.Sequence(lambda n: f"Annonce {n}")
+    description = "Description de l'annonce."
+    category = factory.SubFactory(CategoryFactory)
+    terms = "to_discuss"
+    status = "published"
+    postal_code = factory.LazyAttribute(lambda o: o.company.postal_code)
+    commune = factory.LazyAttribute(lambda o: o.place.commune)
+    departement = factory.LazyAttribute(lambda o: o.place.departement)
+    latitude = factory.LazyAttribute(lambda o: o.place.latitude)
+    longitude = factory.LazyAttribute(lambda o: o.place.longitude)
+    radius_km = 50
+    published_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))

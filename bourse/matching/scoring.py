@@ -1,0 +1,339 @@
+"""How well two listings match: pure functions, no database.
+
+A suggestion for a listing is a published listing of the opposite kind, from another company,
+in the same category or the same parent category, whose distance is within the larger of the two
+radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1]:
+
+- category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
+- distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
+- availability:  the overlap of the two availability windows relative to the shorter one
+                 (a missing bound is open-ended: no window at all means "always available"),
+- quantity:      how much of the need the offer covers (offer / need, capped at 1), when both
+                 give a quantity in the same unit; otherwise neutral (0.5),
+- text:          cosine similarity of the two sets of words of title + description, after
+                 French-aware normalisation (lower case, no accents, no stop words, light
+                 stemming); the common words are reported.
+
+The weights live in `WEIGHTS`, and nowhere else.
+"""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+# --- The weights (they sum to 1, so the score stays in [0, 1]) ---------------------------------
+WEIGHTS: dict[str, float] = {
+    "category": 0.30,
+    "distance": 0.25,
+    "availability": 0.15,
+    "quantity": 0.15,
+    "text": 0.15,
+}
+CATEGORY_EXACT = 1.0
+CATEGORY_FAMILY = 0.5
+QUANTITY_NEUTRAL = 0.5
+PARTS = tuple(WEIGHTS)
+# At most this many common words are reported.
+MAX_COMMON_WORDS = 5
+
+assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What scoring needs to know about a listing (built from a model or from a database row)."""
+
+    id: int
+    company_id: int
+    kind: str
+    category_id: int
+    parent_id: int | None
+    latitude: float
+    longitude: float
+    radius_km: float
+    available_from: date | None = None
+    available_until: date | None = None
+    quantity: Decimal | float | None = None
+    unit: str = ""
+    text: str = ""
+
+    @property
+    def family_id(self) -> int:
+        """The parent category, or the category itself when it is a parent."""
+        return self.parent_id if self.parent_id is not None else self.category_id
+
+    @classmethod
+    def of(cls, listing) -> "Features":
+        """Features of a Listing instance (its category must be loaded or cheap to load)."""
+        return cls(
+            id=listing.pk,
+            company_id=listing.company_id,
+            kind=listing.kind,
+            category_id=listing.category_id,
+            parent_id=listing.category.parent_id,
+            latitude=listing.latitude,
+            longitude=listing.longitude,
+            radius_km=listing.radius_km,
+            available_from=listing.available_from,
+            available_until=listing.available_until,
+            quantity=listing.quantity,
+            unit=listing.unit or "",
+            text=f"{listing.title}\n{listing.description}",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One scored counterpart: the total, the five parts, what the page explains."""
+
+    listing_id: int
+    score: float
+    distance_km: float
+    parts: dict[str, float]
+    common_words: tuple[str, ...] = ()
+    quantity_compared: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def reasons(self) -> dict[str, float]:
+        """The API's `reasons` object: exactly the five parts."""
+        return {name: round(self.parts[name], 3) for name in PARTS}
+
+
+# --- Eligibility ------------------------------------------------------------------------------
+def opposite_kind(kind: str) -> str:
+    return "need" if kind == "offer" else "offer"
+
+
+def max_radius(a: Features, b: Features) -> float:
+    return max(a.radius_km, b.radius_km)
+
+
+def is_candidate(base: Features, other: Features, distance_km: float) -> bool:
+    """The product rule (other listing assumed published by a verified company)."""
+    return (
+        other.id != base.id
+        and other.company_id != base.company_id
+        and other.kind == opposite_kind(base.kind)
+        and other.family_id == base.family_id
+        and distance_km <= max_radius(base, other)
+    )
+
+
+# --- The five parts ---------------------------------------------------------------------------
+def category_part(base: Features, other: Features) -> float:
+    if base.category_id == other.category_id:
+        return CATEGORY_EXACT
+    if base.family_id == other.family_id:
+        return CATEGORY_FAMILY
+    return 0.0
+
+
+def distance_part(distance_km: float, radius_a: float, radius_b: float) -> float:
+    reach = max(radius_a, radius_b)
+    if reach <= 0:
+        return 0.0
+    return min(1.0, max(0.0, 1.0 - distance_km / reach))
+
+
+def _ordinal(value: date | None, default: float) -> float:
+    return float(value.toordinal()) if value is not None else default
+
+
+def availability_part(
+    a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None
+) -> float:
+    """Overlap of two inclusive date windows over the length of the shorter one."""
+    start_a, end_a = _ordinal(a_from, -math.inf), _ordinal(a_until, math.inf)
+    start_b, end_b = _ordinal(b_from, -math.inf), _ordinal(b_until, math.inf)
+    start, end = max(start_a, start_b), min(end_a, end_b)
+    if start > end:
+        return 0.0
+    shorter = min(end_a - start_a, end_b - start_b) + 1
+    if math.isinf(shorter):
+        return 1.0  # both windows are unbounded: they overlap for ever
+    return min(1.0, (end - start + 1) / shorter)
+
+
+def quantity_part(base: Features, other: Features) -> float | None:
+    """How much of the need the offer covers; None when it cannot be compared (neutral)."""
+    offer, need = (base, other) if base.kind == "offer" else (other, base)
+    if offer.quantity is None or need.quantity is None:
+        return None
+    if not offer.unit or offer.unit != need.unit:
+        return None
+    need_qty, offer_qty = float(need.quantity), float(offer.quantity)
+    if need_qty <= 0:
+        return None
+    return min(1.0, max(0.0, offer_qty / need_qty))
+
+
+# --- Text -------------------------------------------------------------------------------------
+# Folded (no accents), so "très" and "tres" are the same word.
+_STOP_WORDS_TEXT = """
+a ai aie aient aies ait alors as au aucun aucune aupres aussi autre autres aux avaient avais
+avait avant avec avez aviez avions avoir avons ayant c ca car ce ceci cela celle celles celui
+ces cet cette ceux chaque chez ci comme comment d dans de des deux doit donc dont du elle elles
+en encore entre es est et etaient etais etait etant ete etes etre eu eux faire fait font ici
+il ils j je jusqu jusque l la le les leur leurs lui m ma mais me meme memes mes moi moins mon
+n ne ni nos notre nous on ont ou par parce pas peu peut peuvent plus pour pourra pres puis qu
+quand que quel quelle quelles quels qui quoi s sa sans se selon ses si sinon soit son sont sous
+sur t ta te tes toi ton tous tout toute toutes tres tu un une unes uns vers via voici voila vos
+votre vous y
+besoin besoins cherche cherchons recherche recherchons offre offres propose proposons
+disponible disponibles dispo urgent urgence possible environ merci contact contacter
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_SUFFIXES_TEXT = """
+issements issement ements ement ations ation atrices atrice ateurs ateur euses euse
+ances ance ences ence ments ment ites ite iques ique ables able ibles ible ives ive
+eurs eur ages age ees ee es er e s x
+"""
+# Longest first: the first suffix that leaves a root of at least MIN_ROOT letters is removed.
+SUFFIXES = tuple(sorted(_SUFFIXES_TEXT.split(), key=len, reverse=True))
+MIN_ROOT = 4
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, ligatures spelled out ("Œuvre" → "oeuvre")."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """Light French stemming of a folded word: plural, then one common suffix."""
+    if len(word) <= MIN_ROOT:
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_ROOT:
+            return word[: -len(suffix)]
+    return word
+
+
+def _keep(word: str) -> bool:
+    return len(word) >= 2 and not word.isdigit() and word not in STOP_WORDS
+
+
+def word_stems(text: str) -> frozenset[str]:
+    """The set of stems of a text (what text similarity compares)."""
+    return frozenset(stem(w) for w in _WORD_RE.findall(fold(text)) if _keep(w))
+
+
+def stems_with_words(text: str) -> dict[str, str]:
+    """Each stem of a text with the first word (lower case, accents kept) that produced it."""
+    found: dict[str, str] = {}
+    for word in _WORD_RE.findall(text.lower()):
+        folded = fold(word)
+        if not _keep(folded):
+            continue
+        found.setdefault(stem(folded), word)
+    return found
+
+
+def text_part(stems_a: frozenset[str] | set[str], stems_b: frozenset[str] | set[str]) -> float:
+    """Cosine similarity of two sets of stems."""
+    if not stems_a or not stems_b:
+        return 0.0
+    return len(stems_a & stems_b) / math.sqrt(len(stems_a) * len(stems_b))
+
+
+def common_words(base_words: dict[str, str], other_stems: frozenset[str]) -> tuple[str, ...]:
+    """Common words, spelled as in the base listing, in the order they appear there."""
+    return tuple(word for s, word in base_words.items() if s in other_stems)[:MAX_COMMON_WORDS]
+
+
+# --- The score --------------------------------------------------------------------------------
+def combine(parts: dict[str, float]) -> float:
+    return min(1.0, max(0.0, sum(WEIGHTS[name] * parts[name] for name in PARTS)))
+
+
+def cheap_parts(base: Features, other: Features, distance_km: float) -> tuple[dict, bool]:
+    """Every part but text (which costs a tokenisation), and whether quantities were compared."""
+    quantity = quantity_part(base, other)
+    parts = {
+        "category": category_part(base, other),
+        "distance": distance_part(distance_km, base.radius_km, other.radius_km),
+        "availability": availability_part(
+            base.available_from, base.available_until, other.available_from, other.available_until
+        ),
+        "quantity": QUANTITY_NEUTRAL if quantity is None else quantity,
+        "text": 0.0,
+    }
+    return parts, quantity is not None
+
+
+def upper_bound(parts: dict[str, float]) -> float:
+    """The best score these parts can reach whatever the text similarity."""
+    return combine({**parts, "text": 1.0})
+
+
+def score_pair(
+    base: Features,
+    other: Features,
+    distance_km: float,
+    *,
+    base_words: dict[str, str] | None = None,
+    parts: dict[str, float] | None = None,
+    quantity_compared: bool | None = None,
+) -> Scored:
+    """Score `other` as a counterpart of `base` at `distance_km`.
+
+    `base_words` (stems_with_words(base.text)) and the cheap `parts` may be passed in when the
+    caller scores many counterparts of one listing.
+    """
+    if parts is None or quantity_compared is None:
+        parts, quantity_compared = cheap_parts(base, other, distance_km)
+    if base_words is None:
+        base_words = stems_with_words(base.text)
+    other_stems = word_stems(other.text)
+    parts = {**parts, "text": text_part(base_words.keys(), other_stems)}
+    return Scored(
+        listing_id=other.id,
+        score=round(combine(parts), 4),
+        distance_km=round(distance_km, 1),
+        parts=parts,
+        common_words=common_words(base_words, other_stems),
+        quantity_compared=quantity_compared,
+    )
+
+
+# --- Explaining a score in plain French -------------------------------------------------------
+def describe(scored: Scored) -> list[str]:
+    """The reasons shown on the page, e.g. ["même catégorie", "à 12 km", ...]."""
+    parts = scored.parts
+    reasons = []
+    if parts["category"] >= CATEGORY_EXACT:
+        reasons.append(_("même catégorie"))
+    elif parts["category"] > 0:
+        reasons.append(_("catégorie voisine"))
+    km = round(scored.distance_km)
+    if km < 1:
+        reasons.append(_("à moins d'1 km"))
+    else:
+        reasons.append(ngettext("à %(km)d km", "à %(km)d km", km) % {"km": km})
+    if parts["availability"] >= 0.999:
+        reasons.append(_("disponible aux mêmes dates"))
+    elif parts["availability"] > 0:
+        reasons.append(_("dates en partie communes"))
+    else:
+        reasons.append(_("dates différentes"))
+    if scored.quantity_compared:
+        if parts["quantity"] >= 0.999:
+            reasons.append(_("quantité suffisante"))
+        else:
+            reasons.append(
+                _("quantité partielle (%(percent)d %%)")
+                % {"percent": round(parts["quantity"] * 100)}
+            )
+    if scored.common_words:
+        reasons.append(_("mots en commun : %(words)s") % {"words": ", ".join(scored.common_words)})
+    return reasons

@@ -1,0 +1,22 @@
+"""Background work of the matching app (django-tasks).
+
+The embedded default and the tests run tasks inline (immediate backend); production queues them
+in the database for `manage.py db_worker` (TASKS_BACKEND=database).
+"""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def rematch_listing(listing_id: int) -> dict:
+    """Match a newly published listing: record and announce strong matches, alert saved
+    searches."""
+    return services.rematch_listing(listing_id=listing_id).as_dict()
+
+
+@task()
+def send_saved_search_digest() -> int:
+    """The daily e-mail of saved-search hits (run it from cron or a scheduler)."""
+    return services.saved_search_digest_send()

@@ -1,0 +1,174 @@
+"""The score's parts and the ordering of clear cases (pure functions, no database)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bourse.matching import scoring
+from bourse.matching.scoring import Features
+
+LYON = (45.7640, 4.8357)
+VILLEURBANNE = (45.7719, 4.8902)  # ~4 km from Lyon
+VIENNE = (45.5253, 4.8747)  # ~27 km from Lyon
+
+
+def make(**overrides) -> Features:
+    values = {
+        "id": 1,
+        "company_id": 1,
+        "kind": "need",
+        "category_id": 10,
+        "parent_id": 1,
+        "latitude": LYON[0],
+        "longitude": LYON[1],
+        "radius_km": 50,
+        "text": "Recherche stockage de palettes",
+    }
+    values.update(overrides)
+    return Features(**values)
+
+
+def offer(**overrides) -> Features:
+    return make(**{"id": 2, "company_id": 2, "kind": "offer", **overrides})
+
+
+def score(base: Features, other: Features) -> float:
+    from bourse.geo.distance import haversine_km
+
+    d = haversine_km(base.latitude, base.longitude, other.latitude, other.longitude)
+    return scoring.score_pair(base, other, d).score
+
+
+def test_weights_sum_to_one_and_score_stays_in_unit_interval():
+    assert sum(scoring.WEIGHTS.values()) == pytest.approx(1.0)
+    perfect = scoring.score_pair(make(text="quai palettes"), offer(text="quai palettes"), 0.0)
+    assert perfect.score == pytest.approx(1.0 - scoring.WEIGHTS["quantity"] / 2)
+    nothing = scoring.score_pair(
+        make(available_until=date(2026, 1, 1)),
+        offer(category_id=11, available_from=date(2026, 2, 1), text="rien"),
+        50.0,
+    )
+    assert 0.0 <= nothing.score <= 1.0
+
+
+def test_exact_category_beats_parent_category():
+    need = make()
+    assert score(need, offer(category_id=10)) > score(need, offer(category_id=11))
+
+
+def test_category_that_is_itself_a_parent_is_in_the_family():
+    parent_listing = make(category_id=1, parent_id=None)
+    child_offer = offer(category_id=10, parent_id=1)
+    assert scoring.category_part(parent_listing, child_offer) == scoring.CATEGORY_FAMILY
+    assert scoring.is_candidate(parent_listing, child_offer, 1.0)
+    assert scoring.category_part(parent_listing, offer(category_id=1, parent_id=None)) == 1.0
+
+
+def test_nearer_beats_farther():
+    need = make()
+    near = offer(latitude=VILLEURBANNE[0], longitude=VILLEURBANNE[1])
+    far = offer(latitude=VIENNE[0], longitude=VIENNE[1])
+    assert score(need, near) > score(need, far)
+
+
+def test_distance_part_decays_relative_to_the_larger_radius():
+    assert scoring.distance_part(0, 10, 50) == 1.0
+    assert scoring.distance_part(25, 10, 50) == pytest.approx(0.5)
+    assert scoring.distance_part(50, 50, 10) == 0.0
+    assert scoring.distance_part(80, 50, 10) == 0.0
+
+
+def test_overlapping_window_beats_disjoint_window():
+    need = make(available_from=date(2026, 3, 1), available_until=date(2026, 3, 31))
+    overlapping = offer(available_from=date(2026, 2, 15), available_until=date(2026, 4, 15))
+    disjoint = offer(available_from=date(2026, 5, 1), available_until=date(2026, 5, 31))
+    assert score(need, overlapping) > score(need, disjoint)
+    assert (
+        scoring.availability_part(
+            need.available_from, need.available_until, disjoint.available_from, None
+        )
+        == 0.0
+    )
+
+
+def test_missing_window_means_always_available():
+    assert scoring.availability_part(None, None, None, None) == 1.0
+    assert scoring.availability_part(None, None, date(2026, 3, 1), date(2026, 3, 10)) == 1.0
+    # Half of a 10-day window overlaps an open-ended one starting on day 6.
+    assert scoring.availability_part(
+        date(2026, 3, 6), None, date(2026, 3, 1), date(2026, 3, 10)
+    ) == pytest.approx(0.5)
+
+
+def test_offer_covering_the_whole_need_beats_half():
+    need = make(quantity=Decimal("10"), unit="pallet")
+    whole = offer(quantity=Decimal("12"), unit="pallet")
+    half = offer(quantity=Decimal("5"), unit="pallet")
+    assert score(need, whole) > score(need, half)
+    assert scoring.quantity_part(need, whole) == 1.0
+    assert scoring.quantity_part(need, half) == pytest.approx(0.5)
+
+
+def test_quantities_in_different_units_or_missing_are_neutral():
+    need = make(quantity=Decimal("10"), unit="pallet")
+    assert scoring.quantity_part(need, offer(quantity=Decimal("10"), unit="kg")) is None
+    assert scoring.quantity_part(need, offer(quantity=None, unit="")) is None
+    parts, compared = scoring.cheap_parts(need, offer(quantity=None), 1.0)
+    assert parts["quantity"] == scoring.QUANTITY_NEUTRAL and compared is False
+
+
+def test_shared_words_beat_none():
+    need = make(text="Besoin de palettes pour un quai de chargement")
+    shared = offer(text="Quais de chargement et palettes disponibles")
+    unrelated = offer(text="Chariot élévateur électrique")
+    assert score(need, shared) > score(need, unrelated)
+    result = scoring.score_pair(need, shared, 0.0)
+    assert result.common_words == ("palettes", "quai", "chargement")
+
+
+def test_french_normalisation_folds_accents_stop_words_and_plurals():
+    assert scoring.word_stems("Les entrepôts frigorifiques") == scoring.word_stems(
+        "un entrepot frigorifique"
+    )
+    assert scoring.stem("palettes") == scoring.stem("palette")
+    assert scoring.stem("bureaux") == scoring.stem("bureau")
+    assert scoring.stem("élévateurs") != "élévateurs"
+    assert scoring.word_stems("le la les de des et pour 20") == frozenset()
+
+
+def test_candidate_rules_pure():
+    need = make(radius_km=10)
+    assert scoring.is_candidate(need, offer(radius_km=30), 25.0)  # within the other's radius
+    assert not scoring.is_candidate(need, offer(radius_km=20), 25.0)
+    assert not scoring.is_candidate(need, offer(kind="need"), 1.0)
+    assert not scoring.is_candidate(need, offer(company_id=1), 1.0)
+    assert not scoring.is_candidate(need, offer(category_id=20, parent_id=2), 1.0)
+
+
+def test_describe_says_it_in_french():
+    need = make(
+        quantity=Decimal("10"),
+        unit="pallet",
+        text="palettes quai",
+        available_from=date(2026, 3, 1),
+        available_until=date(2026, 3, 31),
+    )
+    other = offer(
+        quantity=Decimal("10"),
+        unit="pallet",
+        text="palette et quai",
+        available_from=date(2026, 3, 1),
+        available_until=date(2026, 3, 31),
+    )
+    reasons = scoring.describe(scoring.score_pair(need, other, 12.3))
+    assert reasons == [
+        "même catégorie",
+        "à 12 km",
+        "disponible aux mêmes dates",
+        "quantité suffisante",
+        "mots en commun : palettes, quai",
+    ]
+    sibling = scoring.describe(scoring.score_pair(need, offer(category_id=11, text="x"), 0.2))
+    assert sibling[0] == "catégorie voisine"
+    assert sibling[1] == "à moins d'1 km"
