@@ -1,27 +1,99 @@
 """The one WebSocket per tab: every event of the user's company arrives here.
 
-Thin on purpose: authenticate, join the company group, relay pushed events. Message sending,
-typing and read marks are added by the messaging feature (services do the work).
+Thin on purpose: authenticate, join the company group, parse and validate what the client
+sends, call the services (which store first and push on commit), relay pushed events. Any
+refusal is an `error` event; the socket stays open.
 """
+
+import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from bourse.notifications.services import company_group
+
+from . import permissions, services
+from .models import Conversation
+
+
+class SocketError(Exception):
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _not_found() -> SocketError:
+    return SocketError("not_found", _("Conversation introuvable."))
 
 
 @database_sync_to_async
 def _company_id(user) -> int | None:
-    membership = user.membership_or_none
+    membership = Membership.objects.filter(user_id=user.pk).only("company_id").first()
     return membership.company_id if membership else None
+
+
+def _fresh_user(user):
+    """The user with a fresh membership: it may have changed since the socket opened."""
+    if hasattr(user, "_state") and "membership" in user._state.fields_cache:
+        del user._state.fields_cache["membership"]
+    return user
+
+
+def _conversation_of(user, conversation_id) -> Conversation:
+    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        raise SocketError("invalid", _("« conversation » doit être un identifiant."))
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None or not permissions.is_participant(user, conversation):
+        raise _not_found()
+    return conversation
+
+
+@database_sync_to_async
+def _send_message(user, conversation_id, body, client_id) -> None:
+    user = _fresh_user(user)
+    conversation = _conversation_of(user, conversation_id)
+    try:
+        permissions.check_can_write(user, conversation)
+    except Http404:
+        raise _not_found() from None
+    except PermissionDenied as exc:
+        raise SocketError("forbidden", str(exc)) from None
+    try:
+        services.message_send(conversation=conversation, by=user, body=body, client_id=client_id)
+    except services.MessagingError as exc:
+        raise SocketError(exc.code, exc.detail) from None
+
+
+@database_sync_to_async
+def _mark_read(user, conversation_id, up_to) -> None:
+    user = _fresh_user(user)
+    conversation = _conversation_of(user, conversation_id)
+    try:
+        services.mark_read(conversation=conversation, by=user, up_to=up_to)
+    except services.MessagingError as exc:
+        raise SocketError(exc.code, exc.detail) from None
+
+
+@database_sync_to_async
+def _typing_target(user, conversation_id) -> tuple[Conversation, int]:
+    user = _fresh_user(user)
+    conversation = _conversation_of(user, conversation_id)
+    return conversation, permissions.company_id_of(user)
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Closing before accept refuses the handshake (HTTP 403 to the client).
             await self.close(code=4401)
             return
+        self.user = user
         self.company_id = await _company_id(user)
         self.groups_joined = []
         if self.company_id is not None:
@@ -34,8 +106,57 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self._error("bad_json", _("Seuls les messages texte JSON sont acceptés."))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("bad_json", _("JSON invalide."))
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs):
-        await self.send_json({"type": "error", "code": "unknown_type", "detail": "Not supported"})
+        if not isinstance(content, dict):
+            await self._error("bad_json", _("Un objet JSON est attendu."))
+            return
+        client_id = content.get("client_id")
+        if not isinstance(client_id, str):
+            client_id = None
+        handler = {
+            "message.send": self._on_message_send,
+            "typing": self._on_typing,
+            "read": self._on_read,
+        }.get(content.get("type"))
+        if handler is None:
+            await self._error("unknown_type", _("Type de message inconnu."), client_id=client_id)
+            return
+        try:
+            await handler(content)
+        except SocketError as exc:
+            await self._error(exc.code, exc.detail, client_id=client_id)
+
+    async def _on_message_send(self, content):
+        await _send_message(
+            self.user, content.get("conversation"), content.get("body"), content.get("client_id")
+        )
+
+    async def _on_read(self, content):
+        up_to = content.get("up_to")
+        if not isinstance(up_to, int) or isinstance(up_to, bool):
+            raise SocketError("invalid_up_to", _("« up_to » doit être un identifiant de message."))
+        await _mark_read(self.user, content.get("conversation"), up_to)
+
+    async def _on_typing(self, content):
+        conversation, company_id = await _typing_target(self.user, content.get("conversation"))
+        await services.typing(conversation=conversation, by=self.user, by_company_id=company_id)
+
+    async def _error(self, code: str, detail: str, *, client_id: str | None = None):
+        event = {"type": "error", "code": code, "detail": detail}
+        if client_id is not None:
+            event["client_id"] = client_id
+        await self.send_json(event)
 
     async def push(self, message):
         """A server-side event for this company (see bourse.notifications.services)."""

@@ -1,0 +1,156 @@
+// One WebSocket per tab for every real-time event of the user's company (messages, typing,
+// read marks, notifications). Reconnects with backoff; pages listen through
+// window.BourseRealtime.on(type, fn) and catch up over HTTP on "open" (the database is the truth).
+(function () {
+  "use strict";
+  if (!("WebSocket" in window)) { return; }
+  var script = document.currentScript;
+  var companyId = script && script.dataset.company ? parseInt(script.dataset.company, 10) : null;
+  var unreadUrl = script ? script.dataset.unreadUrl : null;
+  var listeners = {};
+  var socket = null;
+  var attempt = 0;
+  var openedOnce = false;
+  var stopped = false;
+  var retryTimer = null;
+
+  function on(type, fn) {
+    (listeners[type] = listeners[type] || []).push(fn);
+  }
+
+  function emit(type, data) {
+    (listeners[type] || []).slice().forEach(function (fn) {
+      try { fn(data); } catch (err) { window.console && console.error(err); }
+    });
+  }
+
+  function socketUrl() {
+    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/";
+  }
+
+  function connect() {
+    retryTimer = null;
+    try {
+      socket = new WebSocket(socketUrl());
+    } catch (err) {
+      scheduleReconnect();
+      return;
+    }
+    socket.addEventListener("open", function () {
+      var reconnected = openedOnce;
+      openedOnce = true;
+      attempt = 0;
+      emit("open", { reconnected: reconnected });
+      if (reconnected) { refreshUnread(); }
+    });
+    socket.addEventListener("message", function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (err) { return; }
+      if (!data || typeof data.type !== "string") { return; }
+      handle(data);
+      emit(data.type, data);
+    });
+    socket.addEventListener("close", function () {
+      socket = null;
+      emit("close", {});
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (stopped || retryTimer) { return; }
+    // 0.5 s, 1 s, 2 s ... up to 30 s, with jitter so a restarted server is not stampeded.
+    var delay = Math.min(30000, 500 * Math.pow(2, attempt)) * (0.5 + Math.random() / 2);
+    attempt += 1;
+    retryTimer = window.setTimeout(connect, delay);
+  }
+
+  function isOpen() {
+    return !!socket && socket.readyState === WebSocket.OPEN;
+  }
+
+  function send(payload) {
+    if (!isOpen()) { return false; }
+    socket.send(JSON.stringify(payload));
+    return true;
+  }
+
+  // --- Badges --------------------------------------------------------------------------------
+  function setBadge(el, n) {
+    if (!el) { return; }
+    el.textContent = String(n);
+    el.hidden = n <= 0;
+  }
+
+  function bumpBadge(selector) {
+    var el = document.querySelector(selector);
+    if (!el) { return; }
+    setBadge(el, (parseInt(el.textContent, 10) || 0) + 1);
+  }
+
+  function refreshUnread() {
+    if (!unreadUrl || !window.fetch) { return; }
+    fetch(unreadUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data) { setBadge(document.querySelector("[data-unread-total]"), data.total); }
+      })
+      .catch(function () {});
+  }
+
+  function isBeingRead(conversationId) {
+    return api.activeConversation === conversationId && document.visibilityState === "visible";
+  }
+
+  function toast(text, url) {
+    var box = document.querySelector(".toast-stack");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "toast-stack";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      document.body.appendChild(box);
+    }
+    var item = document.createElement(url ? "a" : "div");
+    item.className = "toast";
+    item.textContent = text;
+    if (url) { item.href = url; }
+    box.appendChild(item);
+    window.setTimeout(function () { item.remove(); }, 7000);
+  }
+
+  function handle(data) {
+    if (data.type === "message.new" && data.message) {
+      var fromPartner = data.message.company && data.message.company.id !== companyId;
+      if (fromPartner && !isBeingRead(data.message.conversation)) {
+        bumpBadge("[data-unread-total]");
+      }
+    } else if (data.type === "read" && data.company === companyId) {
+      refreshUnread();
+    } else if (data.type === "notification") {
+      bumpBadge("[data-notification-count]");
+      var info = data.data || {};
+      if (info.title) { toast(info.title, info.url || null); }
+    }
+  }
+
+  window.addEventListener("pagehide", function () {
+    stopped = true;
+    if (socket) { socket.close(); }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && stopped) { stopped = false; connect(); }
+  });
+
+  var api = {
+    on: on,
+    send: send,
+    isOpen: isOpen,
+    companyId: companyId,
+    activeConversation: null,
+    refreshUnread: refreshUnread,
+    toast: toast
+  };
+  window.BourseRealtime = api;
+  connect();
+})();
