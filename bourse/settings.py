@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.membership",
+                "bourse.notifications.context_processors.notifications",
                 "messaging.context_processors.unread",
             ],
         },

@@ -138,3 +138,18 @@ class ListingFactory(factory.django.DjangoModelFactory):
     radius_km = 50
     published_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
+
+
+# --- Moderation (added by the moderation area) -------------------------------------------------
+class ReportFactory(factory.django.DjangoModelFactory):
+    """An open report of a company in Rhône (pass target_type/target_id/departement to change)."""
+
+    class Meta:
+        model = "moderation.Report"
+
+    reporter = factory.SubFactory(UserFactory)
+    reporter_company = factory.SubFactory(CompanyFactory)
+    target_type = "company"
+    target_id = factory.LazyFunction(lambda: CompanyFactory().pk)
+    departement = "69"
+    reason = "Cette entreprise ne répond jamais et publie de fausses annonces."

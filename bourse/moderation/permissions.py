@@ -1,8 +1,14 @@
-"""Who may moderate what. Outside their territory a moderator gets 404, as if nothing were there."""
+"""Who may moderate what. Outside their territory a moderator gets 404, as if nothing were there.
 
+`check_*` functions raise (PermissionDenied → 403, Http404 → 404); the services that follow
+assume the action is allowed.
+"""
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Moderator
+from .models import Moderator, Report
 
 
 def moderator_for(user) -> Moderator | None:
@@ -12,6 +18,14 @@ def moderator_for(user) -> Moderator | None:
         return user.moderator
     except Moderator.DoesNotExist:
         return None
+
+
+def check_moderator(user) -> Moderator:
+    """The caller's moderator role; 403 for anyone else (company members included)."""
+    moderator = moderator_for(user)
+    if moderator is None:
+        raise PermissionDenied("Réservé aux modérateurs.")
+    return moderator
 
 
 def scope_to_territory(queryset, moderator: Moderator, field: str = "departement"):
@@ -24,3 +38,42 @@ def scope_to_territory(queryset, moderator: Moderator, field: str = "departement
 def check_covers(moderator: Moderator, departement: str) -> None:
     if not moderator.covers(departement):
         raise Http404
+
+
+def territory_object_or_404(queryset, moderator: Moderator, pk, field: str = "departement"):
+    """One object of the moderator's territory; 404 when it is absent or outside."""
+    try:
+        return scope_to_territory(queryset, moderator, field).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def check_departement_param(moderator: Moderator, departement: str | None) -> list[str] | None:
+    """The départements a statistics or list request covers; None means "all of France".
+
+    A département outside the territory is 404, as if it had no data to show.
+    """
+    if departement:
+        check_covers(moderator, departement)
+        return [departement]
+    if moderator.is_national:
+        return None
+    return list(moderator.departements)
+
+
+def moderator_can_read_conversation(user, conversation) -> bool:
+    """A moderator may read a conversation only when one of its messages was reported (report
+    open or resolved) and that report lies in their territory. The messaging app calls this, then
+    `bourse.moderation.services.conversation_read_record` to put the read in the audit log."""
+    moderator = moderator_for(user)
+    if moderator is None or conversation is None:
+        return False
+    try:
+        Message = apps.get_model("messaging", "Message")
+    except LookupError:
+        return False
+    message_ids = Message.objects.filter(conversation=conversation).values("pk")
+    reports = Report.objects.filter(
+        target_type=Report.TargetType.MESSAGE, target_id__in=message_ids
+    )
+    return scope_to_territory(reports, moderator).exists()

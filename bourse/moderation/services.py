@@ -1,10 +1,34 @@
-"""Moderation writes. Every moderator action is recorded here, in the caller's transaction."""
+"""Moderation writes. Every moderator action is recorded here, in the caller's transaction.
 
+Company transitions (the only ones a moderator can make):
+
+    pending   --verify-->    verified
+    rejected  --verify-->    verified    (after a re-check: the company fixed what was wrong)
+    pending   --reject-->    rejected    (reason required)
+    verified  --suspend-->   suspended   (reason required)
+    suspended --reinstate--> verified
+
+Anything else is refused with a ValidationError naming the current status. The company hears of
+each change in the app and by e-mail (after commit).
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Company, User
+from bourse.geo import data as geo
+from bourse.notifications.models import Notification
+from bourse.notifications.services import notify
 
-from .models import AuditLogEntry
+from .models import AuditLogEntry, Moderator, Report
 
 
 def audit_log_write(
@@ -29,4 +53,450 @@ def audit_log_write(
         departement=departement,
         reason=reason,
         data=data or {},
+    )
+
+
+# --- Moderators ------------------------------------------------------------------------------
+
+
+def normalize_departements(codes: list[str]) -> list[str]:
+    """Known département codes, deduplicated and sorted; ValidationError naming unknown ones."""
+    known = geo.departements()
+    cleaned, unknown = [], []
+    for raw in codes:
+        code = raw.strip().upper()
+        if not code:
+            continue
+        if code.isdigit() and len(code) == 1:
+            code = f"0{code}"
+        (cleaned if code in known else unknown).append(code)
+    if unknown:
+        raise ValidationError(
+            {
+                "departements": [
+                    _("Département inconnu : %(codes)s.") % {"codes": ", ".join(unknown)}
+                ]
+            }
+        )
+    return sorted(set(cleaned))
+
+
+@dataclass(frozen=True)
+class ModeratorCreated:
+    moderator: Moderator
+    user_created: bool
+    password: str | None  # the generated password, only when the user was created without one
+
+
+@transaction.atomic
+def moderator_create(
+    *,
+    email: str,
+    departements: list[str],
+    national: bool,
+    password: str | None = None,
+) -> Moderator:
+    """Create or promote a moderator (idempotent: an existing moderator gets the new territory)."""
+    return moderator_create_or_update(
+        email=email, departements=departements, national=national, password=password
+    ).moderator
+
+
+@transaction.atomic
+def moderator_create_or_update(
+    *,
+    email: str,
+    departements: list[str],
+    national: bool,
+    password: str | None = None,
+) -> ModeratorCreated:
+    """moderator_create, also telling whether the user was created and with which password."""
+    codes = [] if national else normalize_departements(departements)
+    if not national and not codes:
+        raise ValidationError(
+            {"departements": [_("Indiquez au moins un département, ou « national ».")]}
+        )
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    generated = None
+    created = user is None
+    if created:
+        if not password:
+            generated = password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(email=email, password=password)
+        # The command is run by an administrator, who vouches for the address.
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    moderator, _created = Moderator.objects.update_or_create(
+        user=user, defaults={"is_national": national, "departements": codes}
+    )
+    return ModeratorCreated(moderator=moderator, user_created=created, password=generated)
+
+
+# --- Companies -------------------------------------------------------------------------------
+
+
+def _company_url() -> str:
+    try:
+        return reverse("accounts:company")
+    except NoReverseMatch:
+        return ""
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Un motif est obligatoire.")]})
+    return reason
+
+
+def _transition_company(
+    *,
+    company: Company,
+    by: User,
+    allowed_from: tuple[str, ...],
+    to: str,
+    action: str,
+    reason: str,
+    title: str,
+    body: str,
+) -> Company:
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            _("Action impossible : l'entreprise est « %(status)s » (il faut : %(allowed)s).")
+            % {
+                "status": locked.get_status_display(),
+                "allowed": ", ".join(str(Company.Status(s).label) for s in allowed_from),
+            },
+            code="invalid_transition",
+        )
+    previous = locked.status
+    locked.status = to
+    locked.status_reason = reason
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    audit_log_write(
+        actor=by,
+        action=action,
+        target_type="company",
+        target_id=locked.pk,
+        departement=locked.departement,
+        reason=reason,
+        data={"from": previous, "to": to},
+    )
+    notify(
+        company=locked,
+        kind=Notification.Kind.COMPANY_STATUS,
+        title=title,
+        body=body,
+        url=_company_url(),
+        data={"company": locked.pk, "status": to, "reason": reason},
+        email=True,
+    )
+    # The caller's instance reflects the change too.
+    company.status = locked.status
+    company.status_reason = locked.status_reason
+    company.status_changed_at = locked.status_changed_at
+    return locked
+
+
+@transaction.atomic
+def company_verify(*, company: Company, by: User) -> Company:
+    return _transition_company(
+        company=company,
+        by=by,
+        allowed_from=(Company.Status.PENDING, Company.Status.REJECTED),
+        to=Company.Status.VERIFIED,
+        action=AuditLogEntry.Action.COMPANY_VERIFY,
+        reason="",
+        title=_("Votre entreprise est vérifiée"),
+        body=_(
+            "%(name)s a été vérifiée par un conseiller CCI. Vous pouvez maintenant publier des "
+            "annonces et contacter les autres entreprises."
+        )
+        % {"name": company.name},
+    )
+
+
+@transaction.atomic
+def company_reject(*, company: Company, by: User, reason: str) -> Company:
+    reason = _require_reason(reason)
+    return _transition_company(
+        company=company,
+        by=by,
+        allowed_from=(Company.Status.PENDING,),
+        to=Company.Status.REJECTED,
+        action=AuditLogEntry.Action.COMPANY_REJECT,
+        reason=reason,
+        title=_("Votre entreprise n'a pas été validée"),
+        body=_("La déclaration de %(name)s a été refusée. Motif : %(reason)s")
+        % {"name": company.name, "reason": reason},
+    )
+
+
+@transaction.atomic
+def company_suspend(*, company: Company, by: User, reason: str) -> Company:
+    """Suspend a verified company: its listings leave the exchange (published() excludes them)
+    and its members can no longer send messages (the messaging app checks the status)."""
+    reason = _require_reason(reason)
+    return _transition_company(
+        company=company,
+        by=by,
+        allowed_from=(Company.Status.VERIFIED,),
+        to=Company.Status.SUSPENDED,
+        action=AuditLogEntry.Action.COMPANY_SUSPEND,
+        reason=reason,
+        title=_("Votre entreprise est suspendue"),
+        body=_(
+            "%(name)s est suspendue : ses annonces ne sont plus visibles et elle ne peut plus "
+            "envoyer de messages. Motif : %(reason)s"
+        )
+        % {"name": company.name, "reason": reason},
+    )
+
+
+@transaction.atomic
+def company_reinstate(*, company: Company, by: User) -> Company:
+    return _transition_company(
+        company=company,
+        by=by,
+        allowed_from=(Company.Status.SUSPENDED,),
+        to=Company.Status.VERIFIED,
+        action=AuditLogEntry.Action.COMPANY_REINSTATE,
+        reason="",
+        title=_("Votre entreprise est rétablie"),
+        body=_(
+            "La suspension de %(name)s est levée : ses annonces publiées sont de nouveau visibles."
+        )
+        % {"name": company.name},
+    )
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+class ReportDecision:
+    """What a moderator decided about a report (the value stored in Report.decision)."""
+
+    DISMISSED = "dismissed"  # nothing wrong
+    WARNED = "warned"  # the company concerned is warned (in-app and e-mail)
+    LISTING_HIDDEN = "listing_hidden"  # the reported listing is hidden (listing_hide)
+    COMPANY_SUSPENDED = "company_suspended"  # the company concerned is suspended
+
+    CHOICES = (
+        (DISMISSED, "Classé sans suite"),
+        (WARNED, "Avertissement envoyé"),
+        (LISTING_HIDDEN, "Annonce masquée"),
+        (COMPANY_SUSPENDED, "Entreprise suspendue"),
+    )
+    # These act on someone: the note is the reason they are told.
+    NEEDS_NOTE = (WARNED, LISTING_HIDDEN, COMPANY_SUSPENDED)
+
+
+def _message_model():
+    try:
+        return apps.get_model("messaging", "Message")
+    except LookupError:
+        return None
+
+
+def conversation_company_ids(conversation) -> set[int]:
+    """The two companies of a conversation: the listing's owner and the one that wrote to it."""
+    return {conversation.owner_company_id, conversation.other_company_id}
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    obj: object
+    departement: str
+    company: Company | None  # the company the report is about, when there is one
+
+
+def report_target(*, target_type: str, target_id, reporter_company: Company) -> ReportTarget:
+    """The reported object as the reporter can see it; ValidationError when unknown or unseen."""
+    from bourse.listings.models import Listing
+
+    unknown = ValidationError({"target_id": [_("Objet introuvable.")]})
+    try:
+        target_id = int(target_id)
+    except (TypeError, ValueError):
+        raise unknown from None
+    if target_type == Report.TargetType.LISTING:
+        listing = Listing.objects.published().select_related("company").filter(pk=target_id).first()
+        if listing is None:
+            raise unknown
+        if listing.company_id == reporter_company.pk:
+            raise ValidationError(
+                {"target_id": [_("Vous ne pouvez pas signaler votre propre annonce.")]}
+            )
+        return ReportTarget(listing, listing.departement, listing.company)
+    if target_type == Report.TargetType.COMPANY:
+        company = Company.objects.verified().filter(pk=target_id).first()
+        if company is None:
+            raise unknown
+        if company.pk == reporter_company.pk:
+            raise ValidationError(
+                {"target_id": [_("Vous ne pouvez pas signaler votre propre entreprise.")]}
+            )
+        return ReportTarget(company, company.departement, company)
+    if target_type == Report.TargetType.MESSAGE:
+        Message = _message_model()
+        if Message is None:
+            raise unknown
+        message = (
+            Message.objects.select_related("conversation__listing").filter(pk=target_id).first()
+        )
+        if message is None:
+            raise unknown
+        conversation = message.conversation
+        if reporter_company.pk not in conversation_company_ids(conversation):
+            raise unknown
+        author_company_id = message.company_id
+        if author_company_id == reporter_company.pk:
+            raise ValidationError(
+                {"target_id": [_("Vous ne pouvez pas signaler un message de votre entreprise.")]}
+            )
+        author = Company.objects.filter(pk=author_company_id).first()
+        return ReportTarget(message, conversation.listing.departement, author)
+    raise ValidationError({"target_type": [_("Type d'objet inconnu.")]})
+
+
+def report_target_company(report: Report) -> Company | None:
+    """The company a report is about (the listing's owner, the message's author...), if any."""
+    try:
+        if report.target_type == Report.TargetType.COMPANY:
+            return Company.objects.get(pk=report.target_id)
+        if report.target_type == Report.TargetType.LISTING:
+            from bourse.listings.models import Listing
+
+            return Listing.objects.select_related("company").get(pk=report.target_id).company
+        if report.target_type == Report.TargetType.MESSAGE:
+            Message = _message_model()
+            if Message is None:
+                return None
+            return Message.objects.select_related("company").get(pk=report.target_id).company
+    except ObjectDoesNotExist:
+        return None
+    return None
+
+
+@transaction.atomic
+def report_create(
+    *, reporter: User, reporter_company: Company, target_type: str, target_id: int, reason: str
+) -> Report:
+    """Record a report; its département is the target's, so the right moderators see it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Expliquez ce qui ne va pas.")]})
+    target = report_target(
+        target_type=target_type, target_id=target_id, reporter_company=reporter_company
+    )
+    return Report.objects.create(
+        reporter=reporter,
+        reporter_company=reporter_company,
+        target_type=target_type,
+        target_id=target.obj.pk,
+        departement=target.departement,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -> Report:
+    """Close a report with a decision, and carry the decision out (hide, suspend, warn)."""
+    note = (note or "").strip()
+    if decision not in dict(ReportDecision.CHOICES):
+        raise ValidationError(
+            {
+                "decision": [
+                    _("Décision inconnue ; valeurs possibles : %(values)s.")
+                    % {"values": ", ".join(dict(ReportDecision.CHOICES))}
+                ]
+            }
+        )
+    if decision in ReportDecision.NEEDS_NOTE and not note:
+        raise ValidationError(
+            {"note": [_("Une note est obligatoire : elle sert de motif à l'entreprise.")]}
+        )
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.status != Report.Status.OPEN:
+        raise ValidationError(_("Ce signalement est déjà traité."), code="invalid_transition")
+
+    if decision == ReportDecision.LISTING_HIDDEN:
+        if locked.target_type != Report.TargetType.LISTING:
+            raise ValidationError(
+                {"decision": [_("Seul le signalement d'une annonce peut la masquer.")]}
+            )
+        from bourse.listings.models import Listing
+        from bourse.listings.services import listing_hide
+
+        listing = Listing.objects.filter(pk=locked.target_id).first()
+        if listing is None:
+            raise ValidationError({"decision": [_("L'annonce n'existe plus.")]})
+        listing_hide(listing=listing, by=by, reason=note)
+    elif decision in (ReportDecision.COMPANY_SUSPENDED, ReportDecision.WARNED):
+        company = report_target_company(locked)
+        if company is None:
+            raise ValidationError({"decision": [_("Aucune entreprise n'est concernée.")]})
+        from .permissions import moderator_for
+
+        moderator = moderator_for(by)
+        if moderator is None or not moderator.covers(company.departement):
+            raise ValidationError(
+                {"decision": [_("Cette entreprise n'est pas dans votre territoire.")]}
+            )
+        if decision == ReportDecision.COMPANY_SUSPENDED:
+            company_suspend(company=company, by=by, reason=note)
+        else:
+            notify(
+                company=company,
+                kind=Notification.Kind.COMPANY_STATUS,
+                title=_("Avertissement de la modération"),
+                body=_(
+                    "Suite à un signalement, un conseiller CCI vous adresse ce message : %(note)s"
+                )
+                % {"note": note},
+                url=_company_url(),
+                data={"company": company.pk, "status": company.status, "warning": note},
+                email=True,
+            )
+
+    locked.status = Report.Status.RESOLVED
+    locked.decision = decision
+    locked.note = note
+    locked.resolved_by = by
+    locked.resolved_at = timezone.now()
+    locked.save(update_fields=["status", "decision", "note", "resolved_by", "resolved_at"])
+    audit_log_write(
+        actor=by,
+        action=AuditLogEntry.Action.REPORT_RESOLVE,
+        target_type="report",
+        target_id=locked.pk,
+        departement=locked.departement,
+        reason=note,
+        data={
+            "decision": decision,
+            "report_target_type": locked.target_type,
+            "report_target_id": locked.target_id,
+        },
+    )
+    return locked
+
+
+# --- Reported conversations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_read_record(*, by: User, conversation) -> AuditLogEntry:
+    """Record that a moderator opened a reported conversation (call after
+    permissions.moderator_can_read_conversation said yes)."""
+    return audit_log_write(
+        actor=by,
+        action=AuditLogEntry.Action.CONVERSATION_READ,
+        target_type="conversation",
+        target_id=conversation.pk,
+        departement=conversation.listing.departement,
     )

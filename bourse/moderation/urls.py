@@ -1,6 +1,65 @@
-# Web pages of this app (mounted by bourse/urls.py) and its /api/v1/ endpoints.
+# Web pages of this app (mounted at /moderation/ by bourse/urls.py) and its /api/v1/ endpoints.
+from django.urls import path
+
+from . import api, views
+
 app_name = "moderation"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("entreprises/", views.companies, name="companies"),
+    path("entreprises/<int:pk>/action/", views.company_action, name="company_action"),
+    path("annonces/", views.listings, name="listings"),
+    path("annonces/<int:pk>/action/", views.listing_action, name="listing_action"),
+    path("signalements/", views.reports, name="reports"),
+    path("signalements/<int:pk>/traiter/", views.report_resolve, name="report_resolve"),
+    path("journal/", views.log, name="log"),
+    path("statistiques/", views.stats, name="stats"),
+]
 
-api_urlpatterns = []
+
+def _company_action(name: str):
+    return api.CompanyActionView.as_view(action_name=name)
+
+
+def _listing_action(name: str):
+    return api.ListingActionView.as_view(action_name=name)
+
+
+api_urlpatterns = [
+    path(
+        "moderation/companies/",
+        api.ModerationCompanyList.as_view(),
+        name="api-moderation-companies",
+    ),
+    *[
+        path(
+            f"moderation/companies/<int:pk>/{name}/",
+            _company_action(name),
+            name=f"api-moderation-company-{name}",
+        )
+        for name in api.COMPANY_ACTIONS
+    ],
+    path(
+        "moderation/listings/",
+        api.ModerationListingList.as_view(),
+        name="api-moderation-listings",
+    ),
+    *[
+        path(
+            f"moderation/listings/<int:pk>/{name}/",
+            _listing_action(name),
+            name=f"api-moderation-listing-{name}",
+        )
+        for name in api.LISTING_ACTIONS
+    ],
+    path("moderation/reports/", api.ModerationReportList.as_view(), name="api-moderation-reports"),
+    path(
+        "moderation/reports/<int:pk>/resolve/",
+        api.ReportResolveView.as_view(),
+        name="api-moderation-report-resolve",
+    ),
+    path("moderation/log/", api.AuditLogList.as_view(), name="api-moderation-log"),
+    path("moderation/stats/", api.StatsView.as_view(), name="api-moderation-stats"),
+    path("reports/", api.ReportCreateView.as_view(), name="api-reports"),
+]

@@ -86,3 +86,15 @@ def notify(
         link = f"\n\n{settings.SITE_URL}{url}" if url else ""
         email_company_members(company=company, subject=title, body=f"{body}{link}")
     return notification
+
+
+@transaction.atomic
+def notifications_mark_read(*, company: Company, up_to: int | None = None) -> int:
+    """Mark the company's unread notifications as read (all, or those with id <= up_to).
+    Returns how many changed."""
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(company=company, read_at__isnull=True)
+    if up_to is not None:
+        unread = unread.filter(pk__lte=up_to)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from .models import AuditLogEntry, Moderator, Report
+
+
+@admin.register(Moderator)
+class ModeratorAdmin(admin.ModelAdmin):
+    list_display = ["user", "is_national", "departements", "created_at"]
+    list_filter = ["is_national"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """Read only: the log is append-only, written by the services."""
+
+    list_display = [
+        "created_at",
+        "actor_email",
+        "action",
+        "target_type",
+        "target_id",
+        "departement",
+    ]
+    list_filter = ["action", "target_type", "departement"]
+    search_fields = ["actor_email", "reason"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "target_type", "target_id", "departement", "status", "decision"]
+    list_filter = ["status", "target_type", "departement"]
+    search_fields = ["reason", "note"]
+    raw_id_fields = ["reporter", "reporter_company", "resolved_by"]
+    readonly_fields = ["created_at"]

@@ -1,0 +1,483 @@
+"""Moderation API (/api/v1/moderation/...) and reports (/api/v1/reports/).
+
+Moderators only (401 anonymous, 403 anyone else), scoped to their départements; an object outside
+the territory is 404. In the audit log, `actor` is `{"id", "email"}`: the e-mail is kept when the
+account is deleted (then `id` is null).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Company
+from accounts.permissions import check_verified_member
+from bourse.listings.models import Listing
+
+from . import services
+from .models import AuditLogEntry, Report
+from .permissions import (
+    check_departement_param,
+    moderator_for,
+    scope_to_territory,
+    territory_object_or_404,
+)
+from .queries import territory_stats
+
+
+def as_drf_error(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError in DRF's shape: named fields, or non_field_errors."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
+
+
+class IsModerator(BasePermission):
+    """401 when anonymous (DRF answers so for a failed check without credentials), else 403."""
+
+    message = "Réservé aux modérateurs."
+
+    def has_permission(self, request, view) -> bool:
+        return moderator_for(request.user) is not None
+
+
+class ModeratorAPIView(APIView):
+    permission_classes = [IsAuthenticated, IsModerator]
+
+    @property
+    def moderator(self):
+        return self.request.user.moderator
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class CompanyRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "name", "status"]
+
+
+class ModerationCompanySerializer(serializers.ModelSerializer):
+    members_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "siret",
+            "siren",
+            "naf_code",
+            "address",
+            "postal_code",
+            "commune",
+            "departement",
+            "phone",
+            "website",
+            "description",
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "members_count",
+            "created_at",
+        ]
+
+
+class PhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def _url(self, field) -> str | None:
+        if not field:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(field.url) if request else field.url
+
+    def get_url(self, photo) -> str | None:
+        return self._url(photo.image)
+
+    def get_thumbnail_url(self, photo) -> str | None:
+        return self._url(photo.thumbnail)
+
+
+class ModerationListingSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company = CompanyRefSerializer(read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "category",
+            "quantity",
+            "unit",
+            "terms",
+            "price",
+            "status",
+            "rejection_reason",
+            "postal_code",
+            "commune",
+            "departement",
+            "radius_km",
+            "available_from",
+            "available_until",
+            "published_at",
+            "expires_at",
+            "company",
+            "photos",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    reporter_company = serializers.SerializerMethodField()
+    resolved_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "target_type",
+            "target_id",
+            "departement",
+            "reason",
+            "status",
+            "decision",
+            "note",
+            "reporter_company",
+            "resolved_by",
+            "resolved_at",
+            "created_at",
+        ]
+
+    def get_reporter_company(self, report) -> dict | None:
+        company = report.reporter_company
+        return {"id": company.pk, "name": company.name} if company else None
+
+    def get_resolved_by(self, report) -> str | None:
+        return report.resolved_by.email if report.resolved_by else None
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditLogEntry
+        fields = [
+            "id",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "departement",
+            "reason",
+            "data",
+            "created_at",
+        ]
+
+    @extend_schema_field(
+        inline_serializer(
+            "AuditLogActor",
+            {"id": serializers.IntegerField(allow_null=True), "email": serializers.EmailField()},
+        )
+    )
+    def get_actor(self, entry) -> dict:
+        return {"id": entry.actor_id, "email": entry.actor_email}
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Un motif est obligatoire.",
+            "blank": "Un motif est obligatoire.",
+        },
+    )
+
+
+class ResolveSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[value for value, _label in services.ReportDecision.CHOICES]
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    target_type = serializers.ChoiceField(choices=Report.TargetType.choices)
+    target_id = serializers.IntegerField()
+    reason = serializers.CharField(max_length=2000)
+
+
+# --- Companies -------------------------------------------------------------------------------
+
+STATUS_PARAM = OpenApiParameter("status", str, description="filter by status")
+DEPARTEMENT_PARAM = OpenApiParameter("departement", str, description="filter by département")
+
+
+class ModerationCompanyList(ListAPIView):
+    """Companies of the territory, oldest first (the verification queue)."""
+
+    permission_classes = [IsAuthenticated, IsModerator]
+    serializer_class = ModerationCompanySerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = scope_to_territory(
+            Company.objects.annotate(members_count=Count("memberships")),
+            self.request.user.moderator,
+        )
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("departement"):
+            queryset = queryset.filter(departement=params["departement"])
+        return queryset.order_by("created_at", "pk")
+
+
+COMPANY_ACTIONS = {
+    "verify": (services.company_verify, False),
+    "reject": (services.company_reject, True),
+    "suspend": (services.company_suspend, True),
+    "reinstate": (services.company_reinstate, False),
+}
+
+
+class CompanyActionView(ModeratorAPIView):
+    action_name = ""
+
+    @extend_schema(request=ReasonSerializer, responses=ModerationCompanySerializer)
+    def post(self, request, pk: int):
+        company = territory_object_or_404(Company.objects.all(), self.moderator, pk)
+        service, needs_reason = COMPANY_ACTIONS[self.action_name]
+        kwargs = {"company": company, "by": request.user}
+        if needs_reason:
+            payload = ReasonSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            kwargs["reason"] = payload.validated_data["reason"]
+        try:
+            company = service(**kwargs)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        company = Company.objects.annotate(members_count=Count("memberships")).get(pk=company.pk)
+        return Response(ModerationCompanySerializer(company).data)
+
+
+# --- Listings --------------------------------------------------------------------------------
+
+
+def moderation_listings():
+    return Listing.objects.select_related("company", "category").prefetch_related("photos")
+
+
+class ModerationListingList(ListAPIView):
+    """Listings of the territory (listing.departement), oldest first."""
+
+    permission_classes = [IsAuthenticated, IsModerator]
+    serializer_class = ModerationListingSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = scope_to_territory(moderation_listings(), self.request.user.moderator)
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("departement"):
+            queryset = queryset.filter(departement=params["departement"])
+        return queryset.order_by("updated_at", "pk")
+
+
+def _listing_service(name: str):
+    """H3's services in bourse/listings/services.py (imported late: that module is theirs)."""
+    from bourse.listings import services as listing_services
+
+    return getattr(listing_services, name)
+
+
+LISTING_ACTIONS = {
+    "approve": ("listing_approve", False),
+    "reject": ("listing_reject", True),
+    "hide": ("listing_hide", True),
+}
+
+
+class ListingActionView(ModeratorAPIView):
+    action_name = ""
+
+    @extend_schema(request=ReasonSerializer, responses=ModerationListingSerializer)
+    def post(self, request, pk: int):
+        listing = territory_object_or_404(Listing.objects.all(), self.moderator, pk)
+        service_name, needs_reason = LISTING_ACTIONS[self.action_name]
+        kwargs = {"listing": listing, "by": request.user}
+        if needs_reason:
+            payload = ReasonSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            kwargs["reason"] = payload.validated_data["reason"]
+        try:
+            listing = _listing_service(service_name)(**kwargs)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        listing = moderation_listings().get(pk=listing.pk)
+        return Response(ModerationListingSerializer(listing, context={"request": request}).data)
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+class ModerationReportList(ListAPIView):
+    permission_classes = [IsAuthenticated, IsModerator]
+    serializer_class = ReportSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = scope_to_territory(
+            Report.objects.select_related("reporter_company", "resolved_by"),
+            self.request.user.moderator,
+        )
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("departement"):
+            queryset = queryset.filter(departement=params["departement"])
+        return queryset.order_by("created_at", "pk")
+
+
+class ReportResolveView(ModeratorAPIView):
+    @extend_schema(request=ResolveSerializer, responses=ReportSerializer)
+    def post(self, request, pk: int):
+        report = territory_object_or_404(Report.objects.all(), self.moderator, pk)
+        payload = ResolveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            report = services.report_resolve(
+                report=report, by=request.user, **payload.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        report = Report.objects.select_related("reporter_company", "resolved_by").get(pk=report.pk)
+        return Response(ReportSerializer(report).data)
+
+
+class ReportCreateView(APIView):
+    """Any member of a verified company reports a listing, a company or a message."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    def post(self, request):
+        membership = check_verified_member(request.user)
+        payload = ReportCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            report = services.report_create(
+                reporter=request.user, reporter_company=membership.company, **payload.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(
+            {
+                "id": report.pk,
+                "target_type": report.target_type,
+                "target_id": report.target_id,
+                "reason": report.reason,
+                "status": report.status,
+                "created_at": serializers.DateTimeField().to_representation(report.created_at),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# --- Audit log and statistics ----------------------------------------------------------------
+
+
+class AuditLogList(ListAPIView):
+    """The append-only log of the territory, newest first. Filters: action, target_type,
+    target_id (e.g. the history of one company)."""
+
+    permission_classes = [IsAuthenticated, IsModerator]
+    serializer_class = AuditLogSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("action", str),
+            OpenApiParameter("target_type", str),
+            OpenApiParameter("target_id", int),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = scope_to_territory(AuditLogEntry.objects.all(), self.request.user.moderator)
+        params = self.request.query_params
+        for name in ("action", "target_type"):
+            if params.get(name):
+                queryset = queryset.filter(**{name: params[name]})
+        if params.get("target_id", "").isdigit():
+            queryset = queryset.filter(target_id=int(params["target_id"]))
+        return queryset.order_by("-created_at", "-id")
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    departement = serializers.CharField(required=False, allow_blank=True, max_length=3)
+    since = serializers.DateField(required=False, allow_null=True)
+
+
+class StatsView(ModeratorAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("departement", str),
+            OpenApiParameter("since", OpenApiTypes.DATE),
+        ],
+        responses=inline_serializer(
+            "ModerationStats",
+            {
+                "companies": serializers.DictField(child=serializers.IntegerField()),
+                "listings": serializers.DictField(child=serializers.IntegerField()),
+                "listings_by_category": serializers.DictField(child=serializers.IntegerField()),
+                "conversations": serializers.IntegerField(),
+                "messages": serializers.IntegerField(),
+                "fulfilled": serializers.IntegerField(),
+                "median_hours_to_first_contact": serializers.FloatField(allow_null=True),
+            },
+        ),
+    )
+    def get(self, request):
+        params = StatsQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        departements = check_departement_param(
+            self.moderator, params.validated_data.get("departement") or None
+        )
+        return Response(
+            territory_stats(departements=departements, since=params.validated_data.get("since"))
+        )

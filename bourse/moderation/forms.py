@@ -1,0 +1,85 @@
+"""Forms of the moderation pages: an action with its reason, a report decision."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import ReportDecision
+
+REASON_REQUIRED = _("Veuillez indiquer un motif : l'entreprise le verra.")
+
+
+class ActionForm(forms.Form):
+    """One moderator action on a company or a listing; some actions need a reason."""
+
+    action = forms.ChoiceField(choices=())
+    reason = forms.CharField(
+        label=_("Motif"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, actions: dict[str, str], needs_reason: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = list(actions.items())
+        self.needs_reason = needs_reason
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in self.needs_reason and not cleaned.get("reason", "").strip():
+            self.add_error("reason", REASON_REQUIRED)
+        return cleaned
+
+
+COMPANY_ACTIONS = {
+    "verify": _("Vérifier"),
+    "reject": _("Refuser"),
+    "suspend": _("Suspendre"),
+    "reinstate": _("Rétablir"),
+}
+COMPANY_NEEDS_REASON = {"reject", "suspend"}
+
+LISTING_ACTIONS = {
+    "approve": _("Approuver"),
+    "reject": _("Refuser"),
+    "hide": _("Masquer"),
+}
+LISTING_NEEDS_REASON = {"reject", "hide"}
+
+DECISION_LABELS = {
+    ReportDecision.DISMISSED: _("Classer sans suite"),
+    ReportDecision.WARNED: _("Avertir l'entreprise"),
+    ReportDecision.LISTING_HIDDEN: _("Masquer l'annonce"),
+    ReportDecision.COMPANY_SUSPENDED: _("Suspendre l'entreprise"),
+}
+
+
+class ResolveForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Décision"), choices=list(DECISION_LABELS.items()))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire sauf pour un classement sans suite : l'entreprise la verra."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") in ReportDecision.NEEDS_NOTE
+            and not cleaned.get("note", "").strip()
+        ):
+            self.add_error("note", REASON_REQUIRED)
+        return cleaned
+
+
+class StatsForm(forms.Form):
+    departement = forms.ChoiceField(label=_("Département"), required=False, choices=())
+    since = forms.DateField(
+        label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, departements: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", _("Tout mon territoire"))] + departements

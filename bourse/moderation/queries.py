@@ -1,0 +1,160 @@
+"""Reads for moderators that combine several models: the activity figures of a territory.
+
+`departements=None` means the whole country (national moderators); otherwise a list of codes.
+`since` (a date) keeps objects created on or after that day (listings fulfilled on or after it
+for `fulfilled`). Messaging figures come from the messaging app when it is installed; without it
+they are 0 and the median is None.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.db.models import Count, F, OuterRef, Subquery
+from django.utils import timezone
+
+from accounts.models import Company
+from bourse.listings.models import Listing
+
+from .models import Report
+
+
+def _since_datetime(since: date | None) -> datetime | None:
+    if since is None:
+        return None
+    return timezone.make_aware(datetime.combine(since, time.min))
+
+
+def _in(queryset, field: str, departements: list[str] | None):
+    if departements is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": departements})
+
+
+def _counts_by(queryset, field: str) -> dict[str, int]:
+    rows = queryset.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n")
+    return {key: n for key, n in rows if key is not None}
+
+
+def _messaging_models():
+    try:
+        return apps.get_model("messaging", "Conversation"), apps.get_model("messaging", "Message")
+    except LookupError:
+        return None, None
+
+
+def median_duration(queryset, expression_name: str) -> timedelta | None:
+    """The median of an annotated duration, computed by the database on SQLite and PostgreSQL
+    alike: count the rows, then read the one or two middle values in order (no row loading)."""
+    n = queryset.count()
+    if n == 0:
+        return None
+    ordered = queryset.order_by(expression_name).values_list(expression_name, flat=True)
+    middle = list(ordered[(n - 1) // 2 : n // 2 + 1])
+    return sum(middle, timedelta()) / len(middle)
+
+
+def median_hours_to_first_contact(listings, Conversation, Message) -> float | None:
+    """Median hours between a listing's publication and the first message of its first
+    conversation, over the listings that had one."""
+    first_message_at = (
+        Message.objects.filter(conversation__listing=OuterRef("pk"))
+        .order_by("conversation__created_at", "conversation_id", "created_at", "pk")
+        .values("created_at")[:1]
+    )
+    contacted = (
+        listings.filter(published_at__isnull=False)
+        .annotate(first_contact_at=Subquery(first_message_at))
+        .filter(first_contact_at__isnull=False, first_contact_at__gte=F("published_at"))
+        .annotate(to_first_contact=F("first_contact_at") - F("published_at"))
+    )
+    median = median_duration(contacted, "to_first_contact")
+    if median is None:
+        return None
+    return round(median.total_seconds() / 3600, 2)
+
+
+def territory_stats(*, departements: list[str] | None, since: date | None = None) -> dict:
+    since_at = _since_datetime(since)
+
+    companies = _in(Company.objects.all(), "departement", departements)
+    listings = _in(Listing.objects.all(), "departement", departements)
+    if since_at is not None:
+        companies = companies.filter(created_at__gte=since_at)
+        listings_created = listings.filter(created_at__gte=since_at)
+        fulfilled = listings.filter(
+            status=Listing.Status.FULFILLED, closed_at__gte=since_at
+        ).count()
+    else:
+        listings_created = listings
+        fulfilled = listings.filter(status=Listing.Status.FULFILLED).count()
+
+    by_category = _counts_by(listings_created, "category__slug")
+
+    Conversation, Message = _messaging_models()
+    conversations = messages = 0
+    median_hours = None
+    if Conversation is not None:
+        conversation_qs = _in(Conversation.objects.all(), "listing__departement", departements)
+        message_qs = _in(Message.objects.all(), "conversation__listing__departement", departements)
+        if since_at is not None:
+            conversation_qs = conversation_qs.filter(created_at__gte=since_at)
+            message_qs = message_qs.filter(created_at__gte=since_at)
+        conversations = conversation_qs.count()
+        messages = message_qs.count()
+        published = listings
+        if since_at is not None:
+            published = listings.filter(published_at__gte=since_at)
+        median_hours = median_hours_to_first_contact(published, Conversation, Message)
+
+    return {
+        "companies": _counts_by(companies, "status"),
+        "listings": _counts_by(listings_created, "status"),
+        "listings_by_category": by_category,
+        "conversations": conversations,
+        "messages": messages,
+        "fulfilled": fulfilled,
+        "median_hours_to_first_contact": median_hours,
+    }
+
+
+def waiting_counts(moderator) -> dict[str, int]:
+    """What waits for this moderator: pending companies and listings, open reports."""
+    from .permissions import scope_to_territory
+
+    return {
+        "companies": scope_to_territory(
+            Company.objects.filter(status=Company.Status.PENDING), moderator
+        ).count(),
+        "listings": scope_to_territory(
+            Listing.objects.filter(status=Listing.Status.PENDING), moderator
+        ).count(),
+        "reports": scope_to_territory(
+            Report.objects.filter(status=Report.Status.OPEN), moderator
+        ).count(),
+    }
+
+
+def attach_report_targets(reports) -> None:
+    """Set `report.target` (the listing, company or message, or None when gone) on each report,
+    with one query per target type."""
+    reports = list(reports)
+    by_type: dict[str, set[int]] = {}
+    for report in reports:
+        by_type.setdefault(report.target_type, set()).add(report.target_id)
+    found: dict[tuple[str, int], object] = {}
+    if Report.TargetType.LISTING in by_type:
+        for listing in Listing.objects.select_related("company").filter(
+            pk__in=by_type[Report.TargetType.LISTING]
+        ):
+            found[(Report.TargetType.LISTING, listing.pk)] = listing
+    if Report.TargetType.COMPANY in by_type:
+        for company in Company.objects.filter(pk__in=by_type[Report.TargetType.COMPANY]):
+            found[(Report.TargetType.COMPANY, company.pk)] = company
+    _conversation, Message = _messaging_models()
+    if Message is not None and Report.TargetType.MESSAGE in by_type:
+        for message in Message.objects.select_related("company", "conversation__listing").filter(
+            pk__in=by_type[Report.TargetType.MESSAGE]
+        ):
+            found[(Report.TargetType.MESSAGE, message.pk)] = message
+    for report in reports:
+        report.target = found.get((report.target_type, report.target_id))

@@ -1,0 +1,381 @@
+"""Moderation pages (French): dashboard, queues, audit log, statistics.
+
+Anonymous visitors are sent to the login page; signed-in users who are not moderators get a 403
+page; an object outside the moderator's territory is 404. Every action calls a service.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Company
+from bourse.geo import data as geo
+from bourse.listings.models import Listing
+
+from . import forms, services
+from .models import AuditLogEntry, Report
+from .permissions import (
+    check_departement_param,
+    moderator_for,
+    scope_to_territory,
+    territory_object_or_404,
+)
+from .queries import attach_report_targets, territory_stats, waiting_counts
+
+PAGE_SIZE = 20
+
+
+def moderator_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        moderator = moderator_for(request.user)
+        if moderator is None:
+            return render(request, "moderation/forbidden.html", status=403)
+        request.moderator = moderator
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(params, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = list(page.object_list)  # evaluated once, decorated, then rendered
+    return page
+
+
+def _status_filter(params, choices, default: str) -> str:
+    """The `statut` filter of a queue (GET on display, a hidden field when an action fails)."""
+    value = params.get("statut", default)
+    return value if value in dict(choices) or value == "all" else default
+
+
+def _error_messages(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+def _decorate(objects, *, actions_for: dict, labels: dict, needs_reason: set, failed) -> None:
+    """Give each queue item its possible actions and, for the one whose action failed, the
+    submitted form and the errors to show next to it (nothing typed is lost)."""
+    for obj in objects:
+        obj.actions = [
+            {"name": name, "label": labels[name], "needs_reason": name in needs_reason}
+            for name in actions_for.get(obj.status, [])
+        ]
+        obj.any_reason = any(action["needs_reason"] for action in obj.actions)
+        obj.failed_form = obj.failed_errors = None
+        if failed and failed[0] == obj.pk:
+            obj.failed_form, obj.failed_errors = failed[1], failed[2]
+
+
+def _territory_label(moderator) -> str:
+    if moderator.is_national:
+        return _("France entière")
+    names = geo.departements()
+    return ", ".join(
+        f"{code} {names[code].name}" if code in names else code for code in moderator.departements
+    )
+
+
+@require_GET
+@moderator_required
+def dashboard(request):
+    moderator = request.moderator
+    return render(
+        request,
+        "moderation/dashboard.html",
+        {
+            "waiting": waiting_counts(moderator),
+            "territory": _territory_label(moderator),
+            "recent": scope_to_territory(AuditLogEntry.objects.all(), moderator)[:8],
+        },
+    )
+
+
+# --- Companies -------------------------------------------------------------------------------
+
+
+COMPANY_ACTIONS_BY_STATUS = {
+    Company.Status.PENDING: ["verify", "reject"],
+    Company.Status.REJECTED: ["verify"],
+    Company.Status.VERIFIED: ["suspend"],
+    Company.Status.SUSPENDED: ["reinstate"],
+}
+
+
+def _companies_page(request, *, status_code: int = 200, failed=None):
+    params = request.POST if failed else request.GET
+    moderator = request.moderator
+    current = _status_filter(params, Company.Status.choices, Company.Status.PENDING)
+    queryset = scope_to_territory(
+        Company.objects.annotate(members_count=Count("memberships")), moderator
+    ).order_by("created_at", "pk")
+    if current != "all":
+        queryset = queryset.filter(status=current)
+    page = _page(params, queryset)
+    _decorate(
+        page.object_list,
+        actions_for=COMPANY_ACTIONS_BY_STATUS,
+        labels=forms.COMPANY_ACTIONS,
+        needs_reason=forms.COMPANY_NEEDS_REASON,
+        failed=failed,  # (company pk, bound form, error messages) to show on that item
+    )
+    return render(
+        request,
+        "moderation/companies.html",
+        {"page": page, "current": current, "statuses": Company.Status.choices},
+        status=status_code,
+    )
+
+
+@require_GET
+@moderator_required
+def companies(request):
+    return _companies_page(request)
+
+
+def _back(request, name: str):
+    url = reverse(name)
+    statut = request.POST.get("statut")
+    query = {k: v for k, v in (("statut", statut), ("page", request.POST.get("page"))) if v}
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
+
+
+COMPANY_SERVICES = {
+    "verify": services.company_verify,
+    "reject": services.company_reject,
+    "suspend": services.company_suspend,
+    "reinstate": services.company_reinstate,
+}
+
+
+@require_POST
+@moderator_required
+def company_action(request, pk: int):
+    company = territory_object_or_404(Company.objects.all(), request.moderator, pk)
+    form = forms.ActionForm(
+        request.POST, actions=forms.COMPANY_ACTIONS, needs_reason=forms.COMPANY_NEEDS_REASON
+    )
+    if not form.is_valid():
+        return _companies_page(request, status_code=400, failed=(company.pk, form, []))
+    action = form.cleaned_data["action"]
+    kwargs = {"company": company, "by": request.user}
+    if action in forms.COMPANY_NEEDS_REASON:
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        COMPANY_SERVICES[action](**kwargs)
+    except ValidationError as exc:
+        return _companies_page(
+            request, status_code=400, failed=(company.pk, form, _error_messages(exc))
+        )
+    messages.success(
+        request,
+        _("« %(name)s » : %(action)s — c'est fait, l'entreprise est prévenue.")
+        % {"name": company.name, "action": forms.COMPANY_ACTIONS[action]},
+    )
+    return _back(request, "moderation:companies")
+
+
+# --- Listings --------------------------------------------------------------------------------
+
+
+LISTING_ACTIONS_BY_STATUS = {
+    Listing.Status.PENDING: ["approve", "reject"],
+    Listing.Status.PUBLISHED: ["hide"],
+}
+
+
+def _listings_page(request, *, status_code: int = 200, failed=None):
+    params = request.POST if failed else request.GET
+    moderator = request.moderator
+    current = _status_filter(params, Listing.Status.choices, Listing.Status.PENDING)
+    queryset = scope_to_territory(
+        Listing.objects.select_related("company", "category", "category__parent").prefetch_related(
+            "photos"
+        ),
+        moderator,
+    ).order_by("updated_at", "pk")
+    if current != "all":
+        queryset = queryset.filter(status=current)
+    page = _page(params, queryset)
+    _decorate(
+        page.object_list,
+        actions_for=LISTING_ACTIONS_BY_STATUS,
+        labels=forms.LISTING_ACTIONS,
+        needs_reason=forms.LISTING_NEEDS_REASON,
+        failed=failed,
+    )
+    return render(
+        request,
+        "moderation/listings.html",
+        {"page": page, "current": current, "statuses": Listing.Status.choices},
+        status=status_code,
+    )
+
+
+@require_GET
+@moderator_required
+def listings(request):
+    return _listings_page(request)
+
+
+@require_POST
+@moderator_required
+def listing_action(request, pk: int):
+    from bourse.listings import services as listing_services
+
+    listing = territory_object_or_404(Listing.objects.all(), request.moderator, pk)
+    form = forms.ActionForm(
+        request.POST, actions=forms.LISTING_ACTIONS, needs_reason=forms.LISTING_NEEDS_REASON
+    )
+    if not form.is_valid():
+        return _listings_page(request, status_code=400, failed=(listing.pk, form, []))
+    action = form.cleaned_data["action"]
+    kwargs = {"listing": listing, "by": request.user}
+    if action in forms.LISTING_NEEDS_REASON:
+        kwargs["reason"] = form.cleaned_data["reason"]
+    service = {
+        "approve": listing_services.listing_approve,
+        "reject": listing_services.listing_reject,
+        "hide": listing_services.listing_hide,
+    }[action]
+    try:
+        service(**kwargs)
+    except ValidationError as exc:
+        return _listings_page(
+            request, status_code=400, failed=(listing.pk, form, _error_messages(exc))
+        )
+    messages.success(
+        request,
+        _("« %(title)s » : %(action)s — c'est fait, l'entreprise est prévenue.")
+        % {"title": listing.title, "action": forms.LISTING_ACTIONS[action]},
+    )
+    return _back(request, "moderation:listings")
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+def _reports_page(request, *, status_code: int = 200, failed=None):
+    params = request.POST if failed else request.GET
+    current = _status_filter(params, Report.Status.choices, Report.Status.OPEN)
+    queryset = scope_to_territory(
+        Report.objects.select_related("reporter_company", "resolved_by"), request.moderator
+    ).order_by("created_at", "pk")
+    if current != "all":
+        queryset = queryset.filter(status=current)
+    page = _page(params, queryset)
+    attach_report_targets(page.object_list)
+    for report in page.object_list:
+        report.decision_label = forms.DECISION_LABELS.get(report.decision, report.decision)
+        report.form, report.failed_errors = forms.ResolveForm(auto_id=f"r{report.pk}_%s"), None
+        if failed and failed[0] == report.pk:
+            report.form, report.failed_errors = failed[1], failed[2]
+    return render(
+        request,
+        "moderation/reports.html",
+        {"page": page, "current": current, "statuses": Report.Status.choices},
+        status=status_code,
+    )
+
+
+@require_GET
+@moderator_required
+def reports(request):
+    return _reports_page(request)
+
+
+@require_POST
+@moderator_required
+def report_resolve(request, pk: int):
+    report = territory_object_or_404(Report.objects.all(), request.moderator, pk)
+    form = forms.ResolveForm(request.POST, auto_id=f"r{report.pk}_%s")
+    if not form.is_valid():
+        return _reports_page(request, status_code=400, failed=(report.pk, form, []))
+    try:
+        services.report_resolve(report=report, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        return _reports_page(
+            request, status_code=400, failed=(report.pk, form, _error_messages(exc))
+        )
+    messages.success(request, _("Signalement traité."))
+    return _back(request, "moderation:reports")
+
+
+# --- Audit log and statistics ----------------------------------------------------------------
+
+
+@require_GET
+@moderator_required
+def log(request):
+    queryset = scope_to_territory(AuditLogEntry.objects.all(), request.moderator)
+    action = request.GET.get("action", "")
+    if action in dict(AuditLogEntry.Action.choices):
+        queryset = queryset.filter(action=action)
+    else:
+        action = ""
+    return render(
+        request,
+        "moderation/log.html",
+        {
+            "page": _page(request.GET, queryset.order_by("-created_at", "-id")),
+            "action": action,
+            "actions": AuditLogEntry.Action.choices,
+        },
+    )
+
+
+def _bars(counts: dict[str, int], labels: dict[str, str]) -> list[dict]:
+    """Rows for a table with bars: label, count and width in % of the largest count."""
+    top = max(counts.values(), default=0) or 1
+    rows = [
+        {"key": key, "label": labels.get(key, key), "n": n, "width": round(100 * n / top)}
+        for key, n in counts.items()
+    ]
+    return sorted(rows, key=lambda row: -row["n"])
+
+
+@require_GET
+@moderator_required
+def stats(request):
+    from bourse.listings.models import Category
+
+    moderator = request.moderator
+    names = geo.departements()
+    codes = sorted(names) if moderator.is_national else list(moderator.departements)
+    form = forms.StatsForm(
+        request.GET or None,
+        departements=[
+            (code, f"{code} {names[code].name}" if code in names else code) for code in codes
+        ],
+    )
+    departement, since = None, None
+    if form.is_bound and form.is_valid():
+        departement = form.cleaned_data["departement"] or None
+        since = form.cleaned_data["since"]
+    figures = territory_stats(
+        departements=check_departement_param(moderator, departement), since=since
+    )
+    category_names = {c.slug: c.localized_name for c in Category.objects.all()}
+    return render(
+        request,
+        "moderation/stats.html",
+        {
+            "form": form,
+            "figures": figures,
+            "companies": _bars(figures["companies"], dict(Company.Status.choices)),
+            "listings": _bars(figures["listings"], dict(Listing.Status.choices)),
+            "by_category": _bars(figures["listings_by_category"], category_names),
+            "territory": _territory_label(moderator),
+        },
+    )

@@ -1,0 +1,60 @@
+"""The cast of the moderation tests: one client per role, objects in Rhône (69)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests import factories
+
+ROLES = ["anonymous", "plain_user", "company_member", "other_moderator", "moderator", "national"]
+
+
+@pytest.fixture
+def moderator_69(db):
+    return factories.ModeratorFactory(departements=["69"]).user
+
+
+@pytest.fixture
+def moderator_75(db):
+    """A moderator whose territory (Paris) does not cover Rhône."""
+    return factories.ModeratorFactory(departements=["75"]).user
+
+
+@pytest.fixture
+def national(db):
+    return factories.ModeratorFactory(is_national=True, departements=[]).user
+
+
+@pytest.fixture
+def role_user(db, moderator_69, moderator_75, national):
+    """The user acting in a role of the matrix (None for anonymous)."""
+
+    def make(role: str):
+        if role == "anonymous":
+            return None
+        if role == "plain_user":
+            return factories.UserFactory()
+        if role == "company_member":
+            return factories.MembershipFactory().user
+        return {"other_moderator": moderator_75, "moderator": moderator_69, "national": national}[
+            role
+        ]
+
+    return make
+
+
+@pytest.fixture
+def as_role(role_user):
+    def make(role: str) -> APIClient:
+        client = APIClient()
+        user = role_user(role)
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Many users per test: hash their passwords cheaply (security of hashing is not tested)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
