@@ -1,0 +1,138 @@
+"""Pages: the company's suggestions (/suggestions/) and its saved searches."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import membership_of
+from bourse.listings.models import Listing
+
+from . import permissions, queries, services
+from .forms import SavedSearchForm
+from .models import SavedSearch
+from .permissions import can_view
+
+SUGGESTIONS_PER_LISTING = 5
+
+
+def _membership_or_redirect(request):
+    membership = membership_of(request.user)
+    if membership is None:
+        messages.info(request, _("Déclarez d'abord votre entreprise."))
+    return membership
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+def suggestions_page(request):
+    """The best counterparts of each of the company's published listings."""
+    membership = _membership_or_redirect(request)
+    if membership is None:
+        return redirect("accounts:company_create")
+    own = list(
+        Listing.objects.published()
+        .filter(company=membership.company)
+        .select_related("company", "category")
+        .order_by("-published_at", "-id")
+    )
+    sections = [
+        {
+            "listing": listing,
+            "suggestions": queries.suggestions_for(listing, limit=SUGGESTIONS_PER_LISTING),
+        }
+        for listing in own
+    ]
+    return render(
+        request,
+        "matching/suggestions.html",
+        {"sections": sections, "company": membership.company},
+    )
+
+
+@login_required
+@require_POST
+def dismiss(request, pk: int):
+    """ "Masquer": the suggested listing is no longer suggested to the company."""
+    membership = membership_of(request.user)
+    suggested = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
+    if membership is None or not can_view(request.user, suggested):
+        raise Http404
+    if suggested.company_id == membership.company_id:
+        raise Http404
+    services.suggestion_dismiss(company=membership.company, listing=suggested, by=request.user)
+    messages.success(
+        request,
+        _("« %(title)s » ne vous sera plus suggérée.") % {"title": suggested.title},
+    )
+    return redirect(_next_url(request, "matching:suggestions"))
+
+
+@login_required
+def saved_searches_page(request, form: SavedSearchForm | None = None, status: int = 200):
+    membership = _membership_or_redirect(request)
+    if membership is None:
+        return redirect("accounts:company_create")
+    searches = SavedSearch.objects.filter(company=membership.company).select_related("category")
+    return render(
+        request,
+        "matching/saved_searches.html",
+        {
+            "searches": searches,
+            "form": form or SavedSearchForm(),
+            "can_save": membership.company.is_verified,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def saved_search_create(request):
+    """ "Enregistrer cette recherche" (from the search page, or the saved searches page)."""
+    try:
+        membership = permissions.check_can_use_saved_searches(request.user)
+    except PermissionDenied:
+        messages.error(
+            request, _("Votre entreprise doit être vérifiée pour enregistrer des recherches.")
+        )
+        return redirect("matching:saved_searches")
+    form = SavedSearchForm(request.POST)
+    if not form.is_valid():
+        return saved_searches_page(request, form=form, status=400)
+    try:
+        search = services.saved_search_create(
+            company=membership.company, by=request.user, **form.service_kwargs()
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return saved_searches_page(request, form=form, status=400)
+    messages.success(
+        request,
+        _("Recherche « %(name)s » enregistrée : vous serez prévenu des nouvelles annonces.")
+        % {"name": search.name},
+    )
+    return redirect("matching:saved_searches")
+
+
+@login_required
+@require_POST
+def saved_search_delete(request, pk: int):
+    search = get_object_or_404(SavedSearch, pk=pk)
+    permissions.check_owns_saved_search(request.user, search)
+    services.saved_search_delete(saved_search=search)
+    messages.success(request, _("Recherche « %(name)s » supprimée.") % {"name": search.name})
+    return redirect("matching:saved_searches")
