@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from bourse.notifications.services import company_group
 
-from . import permissions, services
+from . import events, permissions, services
 from .models import Conversation
 
 
@@ -54,7 +54,9 @@ def _conversation_of(user, conversation_id) -> Conversation:
 
 
 @database_sync_to_async
-def _send_message(user, conversation_id, body, client_id) -> None:
+def _send_message(user, conversation_id, body, client_id) -> dict | None:
+    """Store and (on commit) push the message; for a repeated client_id, the first message's
+    event, for this socket only (the others heard of it the first time)."""
     user = _fresh_user(user)
     conversation = _conversation_of(user, conversation_id)
     try:
@@ -64,9 +66,12 @@ def _send_message(user, conversation_id, body, client_id) -> None:
     except PermissionDenied as exc:
         raise SocketError("forbidden", str(exc)) from None
     try:
-        services.message_send(conversation=conversation, by=user, body=body, client_id=client_id)
+        message, created = services.message_send(
+            conversation=conversation, by=user, body=body, client_id=client_id
+        )
     except services.MessagingError as exc:
         raise SocketError(exc.code, exc.detail) from None
+    return None if created else events.message_new_event(message)
 
 
 @database_sync_to_async
@@ -138,9 +143,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._error(exc.code, exc.detail, client_id=client_id)
 
     async def _on_message_send(self, content):
-        await _send_message(
+        repeated = await _send_message(
             self.user, content.get("conversation"), content.get("body"), content.get("client_id")
         )
+        if repeated is not None:
+            await self.send_json(repeated)
 
     async def _on_read(self, content):
         up_to = content.get("up_to")
