@@ -44,7 +44,7 @@ class ListingPhotoSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), photo.thumbnail.url)
 
 
-class CompanyRefSerializer(serializers.Serializer):
+class ListingCompanySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
 
@@ -59,7 +59,7 @@ class ListingSerializer(serializers.ModelSerializer):
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
     )
-    company = CompanyRefSerializer(read_only=True)
+    company = ListingCompanySerializer(read_only=True)
     photos = ListingPhotoSerializer(many=True, read_only=True)
 
     class Meta:

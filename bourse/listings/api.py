@@ -1,0 +1,244 @@
+"""Listings API (API.md "Categories" and "Listings"), write side and detail.
+
+Note for the search side (bourse/listings/search.py): `/api/v1/listings/` is ONE view,
+`ListingCollectionView` below. Its GET delegates to `search.search_listings_response(request,
+view=self)` (with search.SEARCH_PARAMETERS for the schema); its POST creates a listing. Keep that
+function's signature; `ListingSearchAPIView` itself is not routed.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Company
+
+from . import permissions, services
+from .models import Category, Listing, ListingPhoto
+from .search import SEARCH_PARAMETERS, search_listings_response
+from .serializers import (
+    CategorySerializer,
+    ListingCloseSerializer,
+    ListingCreateSerializer,
+    ListingDetailSerializer,
+    ListingInputSerializer,
+    ListingPhotoSerializer,
+    ListingSerializer,
+    PhotoUploadSerializer,
+)
+
+
+def run_service(function, **kwargs):
+    """Call a service; its business-rule errors become DRF's 400 shape naming the field."""
+    try:
+        return function(**kwargs)
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise serializers.ValidationError(exc.message_dict) from exc
+        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+def detail_response(request, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
+    listing = Listing.objects.for_api().get(pk=listing.pk)
+    serializer = ListingDetailSerializer(
+        listing,
+        context={"request": request, "show_contact": permissions.can_see_contact(request.user)},
+    )
+    return Response(serializer.data, status=status_code)
+
+
+def get_listing(pk: int) -> Listing:
+    return get_object_or_404(Listing.objects.select_related("company", "category"), pk=pk)
+
+
+class CategoryListView(APIView):
+    """GET /api/v1/categories/: the whole taxonomy, each parent followed by its children."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: CategorySerializer(many=True)})
+    def get(self, request):
+        categories = list(Category.objects.select_related("parent"))
+        parents = sorted(
+            (c for c in categories if c.parent_id is None), key=lambda c: (c.position, c.name)
+        )
+        ordered = []
+        for parent in parents:
+            ordered.append(parent)
+            ordered += sorted(
+                (c for c in categories if c.parent_id == parent.pk),
+                key=lambda c: (c.position, c.name),
+            )
+        return Response(CategorySerializer(ordered, many=True).data)
+
+
+class ListingCollectionView(APIView):
+    """GET: published listings (search, bourse/listings/search.py). POST: a new listing."""
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        operation_id="listings_search",
+        parameters=SEARCH_PARAMETERS,
+        responses={200: ListingSerializer(many=True)},
+        description="Published listings (see API.md); `distance_km` on each when a point is given.",
+    )
+    def get(self, request, *args, **kwargs):
+        return search_listings_response(request, view=self)
+
+    @extend_schema(
+        operation_id="listings_create",
+        request=ListingCreateSerializer,
+        responses={201: ListingDetailSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        membership = permissions.check_can_create(request.user)
+        serializer = ListingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        submit = data.pop("submit", True)
+        listing = run_service(
+            services.listing_create,
+            company=membership.company,
+            by=request.user,
+            data=data,
+            submit=submit,
+        )
+        return detail_response(request, listing, status.HTTP_201_CREATED)
+
+
+class ListingMineView(ListAPIView):
+    """GET /api/v1/listings/mine/: the caller's company's listings in every status."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ListingSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        membership = self.request.user.membership_or_none
+        if membership is None:
+            raise PermissionDenied("Vous n'appartenez à aucune entreprise.")
+        return (
+            Listing.objects.for_api()
+            .filter(company_id=membership.company_id)
+            .order_by("-updated_at", "-id")
+        )
+
+
+class ListingDetailView(APIView):
+    """GET/PATCH/DELETE /api/v1/listings/{id}/."""
+
+    @extend_schema(responses={200: ListingDetailSerializer})
+    def get(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_view(request.user, listing)
+        return detail_response(request, listing)
+
+    @extend_schema(request=ListingInputSerializer, responses={200: ListingDetailSerializer})
+    def patch(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        serializer = ListingInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        listing = run_service(
+            services.listing_update,
+            listing=listing,
+            by=request.user,
+            data=dict(serializer.validated_data),
+        )
+        return detail_response(request, listing)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        run_service(services.listing_delete, listing=listing, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListingSubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ListingDetailSerializer})
+    def post(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        listing = run_service(services.listing_submit, listing=listing, by=request.user)
+        return detail_response(request, listing)
+
+
+class ListingCloseView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ListingCloseSerializer, responses={200: ListingDetailSerializer})
+    def post(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        serializer = ListingCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        partner = None
+        partner_id = serializer.validated_data.get("partner_company")
+        if partner_id is not None:
+            partner = Company.objects.filter(pk=partner_id).first()
+            if partner is None:
+                raise serializers.ValidationError({"partner_company": ["Entreprise inconnue."]})
+        listing = run_service(
+            services.listing_close,
+            listing=listing,
+            by=request.user,
+            outcome=serializer.validated_data["outcome"],
+            partner_company=partner,
+        )
+        return detail_response(request, listing)
+
+
+class ListingRenewView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ListingDetailSerializer})
+    def post(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        listing = run_service(services.listing_renew, listing=listing, by=request.user)
+        return detail_response(request, listing)
+
+
+class ListingPhotoCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=PhotoUploadSerializer, responses={201: ListingPhotoSerializer})
+    def post(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        upload = request.FILES.get("image")
+        if upload is None:
+            raise serializers.ValidationError({"image": ["Joignez une image (champ « image »)."]})
+        photo = run_service(
+            services.listing_photo_add, listing=listing, by=request.user, upload=upload
+        )
+        return Response(
+            ListingPhotoSerializer(photo, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ListingPhotoDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int, photo_id: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
+        run_service(services.listing_photo_delete, photo=photo, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

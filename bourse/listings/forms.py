@@ -1,0 +1,202 @@
+"""Web forms of the listings pages. They parse what people type; services apply the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+
+from .models import Category, Kind, Listing, Terms, Unit
+from .services import PRICED_TERMS, allowed_units
+
+LOCATION_COMPANY = "company"
+LOCATION_OTHER = "other"
+
+
+def category_choices() -> list:
+    """Children grouped under their parent (optgroups); a parent without children is itself a
+    choice (Autre)."""
+    categories = list(Category.objects.all())
+    parents = sorted(
+        (c for c in categories if c.parent_id is None), key=lambda c: (c.position, c.name)
+    )
+    choices: list = [("", _("— Choisissez une catégorie —"))]
+    for parent in parents:
+        children = sorted(
+            (c for c in categories if c.parent_id == parent.pk),
+            key=lambda c: (c.position, c.name),
+        )
+        if children:
+            choices.append(
+                (parent.localized_name, [(c.slug, c.localized_name) for c in children])
+            )
+        else:
+            choices.append((parent.slug, parent.localized_name))
+    return choices
+
+
+def category_units() -> dict[str, list[str]]:
+    """slug → allowed units, for frontend/js/listing-form.js."""
+    categories = Category.objects.prefetch_related("children")
+    return {c.slug: allowed_units(c) for c in categories}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ListingForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Vous publiez"),
+        choices=[(Kind.OFFER, _("une offre (ce que vous proposez)")), (Kind.NEED, _("un besoin"))],
+        widget=forms.RadioSelect,
+        initial=Kind.OFFER,
+    )
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": _("Ex. : Entrepôt sec 400 m² à Vénissieux")}),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Ce qui est proposé ou recherché, l'état, les conditions d'accès..."),
+    )
+    category = forms.ChoiceField(label=_("Catégorie"))
+    quantity = forms.DecimalField(
+        label=_("Quantité"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    unit = forms.ChoiceField(
+        label=_("Unité"), required=False, choices=[("", "—"), *Unit.choices]
+    )
+    terms = forms.ChoiceField(label=_("Conditions"), choices=Terms.choices)
+    price = forms.DecimalField(
+        label=_("Prix (€ HT)"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    available_from = forms.DateField(
+        label=_("Disponible à partir du"), required=False, widget=DateInput()
+    )
+    available_until = forms.DateField(
+        label=_("Jusqu'au"), required=False, widget=DateInput()
+    )
+    location = forms.ChoiceField(
+        label=_("Lieu"),
+        choices=[
+            (LOCATION_COMPANY, _("à l'adresse de l'entreprise")),
+            (LOCATION_OTHER, _("à un autre code postal")),
+        ],
+        widget=forms.RadioSelect,
+        initial=LOCATION_COMPANY,
+    )
+    postal_code = forms.CharField(
+        label=_("Code postal"),
+        required=False,
+        max_length=5,
+        widget=forms.TextInput(
+            attrs={
+                "data-postal-autocomplete": "",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": "69200",
+            }
+        ),
+    )
+    radius_km = forms.IntegerField(
+        label=_("Rayon couvert (km)"),
+        min_value=1,
+        max_value=1000,
+        initial=50,
+        help_text=_("Jusqu'où vous pouvez livrer, venir chercher ou vous déplacer."),
+    )
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.fields["category"].choices = category_choices()
+        self.fields["location"].choices = [
+            (
+                LOCATION_COMPANY,
+                _("à l'adresse de l'entreprise (%(code)s %(commune)s)")
+                % {"code": company.postal_code, "commune": company.commune},
+            ),
+            (LOCATION_OTHER, _("à un autre code postal")),
+        ]
+
+    @classmethod
+    def initial_for(cls, listing: Listing) -> dict:
+        same_place = listing.postal_code == listing.company.postal_code
+        return {
+            "kind": listing.kind,
+            "title": listing.title,
+            "description": listing.description,
+            "category": listing.category.slug,
+            "quantity": listing.quantity,
+            "unit": listing.unit,
+            "terms": listing.terms,
+            "price": listing.price,
+            "available_from": listing.available_from,
+            "available_until": listing.available_until,
+            "location": LOCATION_COMPANY if same_place else LOCATION_OTHER,
+            "postal_code": "" if same_place else listing.postal_code,
+            "radius_km": listing.radius_km,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("location") == LOCATION_OTHER and not cleaned.get("postal_code"):
+            self.add_error("postal_code", _("Indiquez le code postal du lieu."))
+        return cleaned
+
+    def service_data(self) -> dict:
+        """The cleaned values in the shape services expect."""
+        data = dict(self.cleaned_data)
+        data["category"] = Category.objects.get(slug=data["category"])
+        if data.pop("location") == LOCATION_COMPANY:
+            data["postal_code"] = ""
+        if data.get("terms") not in PRICED_TERMS:
+            data["price"] = None
+        if not data.get("quantity"):
+            data["quantity"] = None
+            data["unit"] = ""
+        return data
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(
+        label=_("Ajouter une photo"),
+        help_text=_("JPEG, PNG ou WebP, 10 Mo et 40 mégapixels au plus, 6 photos par annonce."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Issue"),
+        choices=[
+            (Listing.Status.FULFILLED, _("Réalisée : l'échange a eu lieu")),
+            (Listing.Status.WITHDRAWN, _("Retirée : l'annonce n'est plus d'actualité")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Listing.Status.FULFILLED,
+    )
+    partner_company = forms.ModelChoiceField(
+        label=_("Entreprise partenaire (facultatif)"),
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label=_("— Je ne précise pas —"),
+    )
+
+    def __init__(self, *args, listing: Listing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner_company"].queryset = (
+            Company.objects.verified().exclude(pk=listing.company_id).order_by("name")
+        )

@@ -1,0 +1,57 @@
+"""Who may see and change which listing. `check_*` raise; services assume the check passed.
+
+- Members of the owning company see their listing in every status.
+- Moderators whose territory covers the listing see it unless it is a draft (the queue links to it).
+- Everyone else sees only live published listings of verified companies; anything else is 404,
+  as if it did not exist.
+- Writing needs a member of the owning company, and that company verified (403); a member of
+  another company who may see the listing gets 403, one who may not gets 404.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts.models import Company, Membership
+from accounts.permissions import check_verified_member, is_member
+from bourse.moderation.permissions import moderator_for
+
+from .models import Listing
+
+
+def can_view(user, listing: Listing) -> bool:
+    if is_member(user, listing.company):
+        return True
+    if listing.is_live and listing.company.status == Company.Status.VERIFIED:
+        return True
+    if listing.status != Listing.Status.DRAFT:
+        moderator = moderator_for(user)
+        if moderator is not None and moderator.covers(listing.departement):
+            return True
+    return False
+
+
+def check_can_view(user, listing: Listing) -> None:
+    if not can_view(user, listing):
+        raise Http404
+
+
+def check_can_create(user) -> Membership:
+    """A member of a verified company; returns the membership (its company owns the listing)."""
+    return check_verified_member(user)
+
+
+def check_can_edit(user, listing: Listing) -> Membership:
+    """Edit, submit, close, renew, delete, photos: members of the owning, verified company."""
+    check_can_view(user, listing)
+    if not is_member(user, listing.company):
+        raise PermissionDenied("Seule l'entreprise qui a publié l'annonce peut la modifier.")
+    return check_verified_member(user)
+
+
+def can_see_contact(user) -> bool:
+    """Contact details (phone, website, e-mail) are for members of verified companies."""
+    try:
+        check_verified_member(user)
+    except PermissionDenied:
+        return False
+    return True

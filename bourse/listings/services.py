@@ -1,0 +1,490 @@
+"""Writes on listings: every change of state goes through one of these functions.
+
+Keyword-only, atomic. They assume the caller is allowed (see permissions.py) and enforce the
+business rules themselves, raising `django.core.exceptions.ValidationError` with a dict naming the
+field (`{"postal_code": [...]}`, `{"status": [...]}` for a transition that does not apply), so
+the API answers 400 in DRF's shape and the web form shows the message next to the field.
+
+Moderation (bourse.moderation) calls `listing_approve`, `listing_reject` and `listing_hide`; they
+write the audit log in the same transaction and notify the company after commit.
+
+Lifecycle (PRODUCT.md), with the choices made where the specification is silent:
+- draft → pending (submit), or → published at once when LISTINGS_REQUIRE_APPROVAL is off;
+- rejected or hidden → pending (submit again, after fixing what the moderator said);
+- pending → published (approve) | rejected (reject, reason required);
+- published → hidden (moderator, reason required), fulfilled | withdrawn (close), expired (job);
+- withdrawn is also allowed from draft, pending, rejected, hidden and expired (the company gives
+  up); fulfilled from published, expired and hidden (the deal was done anyway);
+- renew: published or expired → published, expires_at = now + LISTING_LIFETIME_DAYS;
+- a substantive edit of a published listing sends it back to pending when approval is required.
+"""
+
+import contextlib
+import contextvars
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Company, User
+from bourse.geo import data as geo
+from bourse.moderation.models import AuditLogEntry
+from bourse.moderation.services import audit_log_write
+from bourse.notifications.services import notify
+
+from .models import Category, Listing, ListingPhoto, Terms, Unit
+from .signals import listing_published
+
+Status = Listing.Status
+
+# The fields a company fills in. Changing any of them on a published listing is substantive.
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "category",
+    "quantity",
+    "unit",
+    "terms",
+    "price",
+    "postal_code",
+    "radius_km",
+    "available_from",
+    "available_until",
+)
+EDITABLE_STATUSES = {
+    Status.DRAFT,
+    Status.PENDING,
+    Status.REJECTED,
+    Status.PUBLISHED,
+    Status.EXPIRED,
+    Status.HIDDEN,
+}
+SUBMITTABLE_STATUSES = {Status.DRAFT, Status.REJECTED, Status.HIDDEN}
+CLOSE_FROM = {
+    Status.FULFILLED: {Status.PUBLISHED, Status.EXPIRED, Status.HIDDEN},
+    Status.WITHDRAWN: {
+        Status.DRAFT,
+        Status.PENDING,
+        Status.REJECTED,
+        Status.PUBLISHED,
+        Status.EXPIRED,
+        Status.HIDDEN,
+    },
+}
+PRICED_TERMS = {Terms.RENT, Terms.SALE}
+
+# Demo loading publishes hundreds of listings at once; matching computes its own demo matches.
+_quiet = contextvars.ContextVar("listings_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet_publication() -> Iterator[None]:
+    """Within this block, publishing sends no `listing_published` signal (demo data only)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def approval_required() -> bool:
+    return bool(getattr(settings, "LISTINGS_REQUIRE_APPROVAL", True))
+
+
+def lifetime() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.LISTING_LIFETIME_DAYS)
+
+
+def allowed_units(category: Category) -> list[str]:
+    """The units that make sense for a category; a parent allows those of its children."""
+    if category.units:
+        return list(category.units)
+    units: list[str] = []
+    for child in category.children.all():
+        units += [u for u in child.units if u not in units]
+    return units
+
+
+def _transition_error(listing: Listing, action: str) -> ValidationError:
+    return ValidationError(
+        {
+            "status": [
+                _("Impossible de %(action)s une annonce au statut « %(status)s ».")
+                % {"action": action, "status": listing.get_status_display()}
+            ]
+        }
+    )
+
+
+def _clean(values: dict, *, company: Company) -> dict:
+    """Check the business rules on the full set of values and fill in the location fields.
+
+    `values` holds every editable field (the listing's current values overlaid with the edit).
+    Returns the field values to store on the listing.
+    """
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(values)
+
+    category = cleaned.get("category")
+    if category is None:
+        errors["category"] = [_("Choisissez une catégorie.")]
+
+    quantity = cleaned.get("quantity")
+    unit = cleaned.get("unit") or ""
+    cleaned["unit"] = unit
+    if quantity is not None:
+        if Decimal(quantity) <= 0:
+            errors["quantity"] = [_("La quantité doit être supérieure à zéro.")]
+        elif not unit:
+            errors["unit"] = [_("Précisez l'unité de la quantité.")]
+    if unit:
+        if unit not in Unit.values:
+            errors["unit"] = [_("Unité inconnue.")]
+        elif category is not None and unit not in allowed_units(category):
+            labels = ", ".join(str(Unit(u).label) for u in allowed_units(category))
+            errors["unit"] = [
+                _("Cette unité ne convient pas à la catégorie (choisissez parmi : %(units)s).")
+                % {"units": labels or "—"}
+            ]
+
+    price = cleaned.get("price")
+    if price is not None and Decimal(price) < 0:
+        errors["price"] = [_("Le prix ne peut pas être négatif.")]
+
+    radius = cleaned.get("radius_km")
+    if radius is None:
+        cleaned["radius_km"] = radius = 50
+    if not 1 <= int(radius) <= 1000:
+        errors["radius_km"] = [_("Le rayon doit être compris entre 1 et 1 000 km.")]
+
+    start, end = cleaned.get("available_from"), cleaned.get("available_until")
+    if start and end and end < start:
+        errors["available_until"] = [
+            _("La fin de disponibilité doit être postérieure ou égale à son début.")
+        ]
+
+    if not (cleaned.get("title") or "").strip():
+        errors["title"] = [_("Donnez un titre à l'annonce.")]
+    if not (cleaned.get("description") or "").strip():
+        errors["description"] = [_("Décrivez l'annonce.")]
+
+    postal_code = (cleaned.get("postal_code") or "").strip()
+    if not postal_code:
+        cleaned.update(
+            postal_code=company.postal_code,
+            commune=company.commune,
+            departement=company.departement,
+            latitude=company.latitude,
+            longitude=company.longitude,
+        )
+    else:
+        place = geo.lookup(postal_code)
+        if place is None:
+            errors["postal_code"] = [_("Code postal inconnu : %(code)s.") % {"code": postal_code}]
+        else:
+            cleaned.update(
+                postal_code=place.postal_code,
+                commune=place.commune,
+                departement=place.departement,
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _current_values(listing: Listing) -> dict:
+    values = {field: getattr(listing, field) for field in EDITABLE_FIELDS}
+    values["category"] = listing.category
+    return values
+
+
+def _publish(listing: Listing, *, now: datetime.datetime | None = None) -> None:
+    """Make the listing live; the signal leaves after commit (matching listens to it)."""
+    now = now or timezone.now()
+    listing.status = Status.PUBLISHED
+    listing.published_at = now
+    listing.expires_at = now + lifetime()
+    listing.rejection_reason = ""
+    _announce_on_commit(listing)
+
+
+def _announce_on_commit(listing: Listing) -> None:
+    if _quiet.get():
+        return
+    listing_id = listing.pk
+    transaction.on_commit(lambda: listing_published.send(sender=Listing, listing_id=listing_id))
+
+
+def _notify_status(listing: Listing, *, title: str, body: str = "", email: bool = True) -> None:
+    notify(
+        company=listing.company,
+        kind="listing_status",
+        title=title,
+        body=body,
+        url=reverse("listings:detail", args=[listing.pk]),
+        data={"listing": listing.pk, "status": listing.status},
+        email=email,
+    )
+
+
+@transaction.atomic
+def listing_create(*, company: Company, by: User, data: dict, submit: bool) -> Listing:
+    """A new listing: a draft, or submitted (pending, or published at once without approval)."""
+    values = {field: data.get(field) for field in EDITABLE_FIELDS}
+    cleaned = _clean(values, company=company)
+    listing = Listing(company=company, created_by=by, status=Status.DRAFT, **cleaned)
+    listing.save()
+    if submit:
+        if approval_required():
+            listing.status = Status.PENDING
+        else:
+            _publish(listing)
+        listing.save()
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
+    """Change what the company wrote. On a published listing a real change of any editable field
+    is substantive: back to pending when approval is required."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if listing.status not in EDITABLE_STATUSES:
+        raise _transition_error(listing, _("modifier"))
+    before = _current_values(listing)
+    values = dict(before)
+    values.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    cleaned = _clean(values, company=listing.company)
+    after = {field: cleaned[field] for field in EDITABLE_FIELDS}
+    changed = [f for f in EDITABLE_FIELDS if _differs(before[f], after[f])]
+    for field, value in cleaned.items():
+        setattr(listing, field, value)
+    if changed and listing.status == Status.PUBLISHED and approval_required():
+        listing.status = Status.PENDING
+    listing.save()
+    return listing
+
+
+def _differs(a, b) -> bool:
+    if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float):
+        return Decimal(str(a)) != Decimal(str(b))
+    if a in (None, "") and b in (None, ""):
+        return False
+    return a != b
+
+
+@transaction.atomic
+def listing_submit(*, listing: Listing, by: User) -> Listing:
+    """Draft, rejected or hidden → pending (or published at once when approval is off)."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if listing.status not in SUBMITTABLE_STATUSES:
+        raise _transition_error(listing, _("soumettre"))
+    if approval_required():
+        listing.status = Status.PENDING
+        listing.rejection_reason = ""
+    else:
+        _publish(listing)
+    listing.save()
+    return listing
+
+
+@transaction.atomic
+def listing_approve(*, listing: Listing, by: User) -> Listing:
+    """Moderator: pending → published for LISTING_LIFETIME_DAYS days."""
+    listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
+    if listing.status != Status.PENDING:
+        raise _transition_error(listing, _("approuver"))
+    _publish(listing)
+    listing.save()
+    audit_log_write(
+        actor=by,
+        action=AuditLogEntry.Action.LISTING_APPROVE,
+        target_type="listing",
+        target_id=listing.pk,
+        departement=listing.departement,
+    )
+    _notify_status(
+        listing,
+        title=_("Annonce publiée : %(title)s") % {"title": listing.title},
+        body=_("Votre annonce est en ligne jusqu'au %(date)s.")
+        % {"date": timezone.localtime(listing.expires_at).strftime("%d/%m/%Y")},
+    )
+    return listing
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Indiquez un motif.")]})
+    return reason
+
+
+@transaction.atomic
+def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
+    """Moderator: pending → rejected, with a reason the company sees."""
+    reason = _require_reason(reason)
+    listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
+    if listing.status != Status.PENDING:
+        raise _transition_error(listing, _("refuser"))
+    listing.status = Status.REJECTED
+    listing.rejection_reason = reason
+    listing.save()
+    audit_log_write(
+        actor=by,
+        action=AuditLogEntry.Action.LISTING_REJECT,
+        target_type="listing",
+        target_id=listing.pk,
+        departement=listing.departement,
+        reason=reason,
+    )
+    _notify_status(
+        listing,
+        title=_("Annonce refusée : %(title)s") % {"title": listing.title},
+        body=_("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.")
+        % {"reason": reason},
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
+    """Moderator: published → hidden, with a reason the company sees."""
+    reason = _require_reason(reason)
+    listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
+    if listing.status != Status.PUBLISHED:
+        raise _transition_error(listing, _("masquer"))
+    listing.status = Status.HIDDEN
+    listing.rejection_reason = reason
+    listing.save()
+    audit_log_write(
+        actor=by,
+        action=AuditLogEntry.Action.LISTING_HIDE,
+        target_type="listing",
+        target_id=listing.pk,
+        departement=listing.departement,
+        reason=reason,
+    )
+    _notify_status(
+        listing,
+        title=_("Annonce masquée : %(title)s") % {"title": listing.title},
+        body=_("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.")
+        % {"reason": reason},
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_close(
+    *, listing: Listing, by: User, outcome: str, partner_company: Company | None = None
+) -> Listing:
+    """The deal is done (fulfilled, with its counterpart when known) or the company gives up."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if outcome not in CLOSE_FROM:
+        raise ValidationError({"outcome": [_("Choisissez « fulfilled » ou « withdrawn ».")]})
+    if listing.status not in CLOSE_FROM[outcome]:
+        raise _transition_error(listing, _("clôturer"))
+    if partner_company is not None:
+        if outcome != Status.FULFILLED:
+            raise ValidationError(
+                {"partner_company": [_("Un partenaire n'a de sens que pour un échange réalisé.")]}
+            )
+        if partner_company.pk == listing.company_id:
+            raise ValidationError(
+                {"partner_company": [_("Le partenaire doit être une autre entreprise.")]}
+            )
+    listing.status = outcome
+    listing.partner_company = partner_company
+    listing.closed_at = timezone.now()
+    listing.save()
+    return listing
+
+
+@transaction.atomic
+def listing_renew(*, listing: Listing, by: User) -> Listing:
+    """Published or expired → published for another LISTING_LIFETIME_DAYS days from now."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if listing.status not in {Status.PUBLISHED, Status.EXPIRED}:
+        raise _transition_error(listing, _("renouveler"))
+    was_live = listing.is_live
+    listing.status = Status.PUBLISHED
+    listing.expires_at = timezone.now() + lifetime()
+    listing.save()
+    if not was_live:
+        _announce_on_commit(listing)
+    return listing
+
+
+@transaction.atomic
+def listing_delete(*, listing: Listing, by: User) -> None:
+    """Delete the listing and, after commit, its photo files."""
+    from .photos import delete_files_on_commit
+
+    photos = list(listing.photos.all())
+    try:
+        listing.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    _("Cette annonce est liée à des échanges : retirez-la plutôt que la supprimer.")
+                ]
+            }
+        ) from exc
+    for photo in photos:
+        delete_files_on_commit(photo)
+
+
+@transaction.atomic
+def expire_listings(*, now: datetime.datetime | None = None) -> int:
+    """Mark published listings past their expiry as expired and tell their companies.
+
+    They already left the exchange at expires_at (Listing.objects.published() filters on it);
+    this job only makes the status say so and prompts a renewal. Returns how many expired.
+    """
+    now = now or timezone.now()
+    expired = list(
+        Listing.objects.select_for_update()
+        .filter(status=Status.PUBLISHED, expires_at__lte=now)
+        .select_related("company")
+    )
+    if not expired:
+        return 0
+    Listing.objects.filter(pk__in=[listing.pk for listing in expired]).update(
+        status=Status.EXPIRED, updated_at=now
+    )
+    for listing in expired:
+        listing.status = Status.EXPIRED
+        _notify_status(
+            listing,
+            title=_("Annonce expirée : %(title)s") % {"title": listing.title},
+            body=_("Renouvelez-la depuis « Mes annonces » si elle est toujours d'actualité."),
+            email=False,
+        )
+    return len(expired)
+
+
+@transaction.atomic
+def listing_photo_add(*, listing: Listing, by: User, upload) -> ListingPhoto:
+    """Check, clean and store one photo (see photos.py); at most MAX_PHOTOS per listing."""
+    from .photos import store_photo
+
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    return store_photo(listing=listing, upload=upload)
+
+
+@transaction.atomic
+def listing_photo_delete(*, photo: ListingPhoto, by: User) -> None:
+    from .photos import delete_files_on_commit
+
+    photo.delete()
+    delete_files_on_commit(photo)

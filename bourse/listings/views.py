@@ -1,0 +1,285 @@
+"""Web pages of listings: create, edit (with photos), detail, "Mes annonces", close.
+
+The search page is in search.py. Every write goes through services; a refused change shows its
+French message on the page and keeps what was typed.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import permissions, services
+from .forms import CloseForm, ListingForm, PhotoForm, category_units
+from .models import Listing, ListingPhoto
+from .photos import MAX_PHOTOS
+from .serializers import contact_for
+from .services import PRICED_TERMS, SUBMITTABLE_STATUSES
+
+Status = Listing.Status
+
+
+def _listing(pk: int) -> Listing:
+    return get_object_or_404(
+        Listing.objects.select_related("company", "category", "category__parent"), pk=pk
+    )
+
+
+def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _flash_errors(request, exc: ValidationError) -> None:
+    for field_messages in _error_dict(exc).values():
+        for message in field_messages:
+            messages.error(request, message)
+
+
+def _form_context(form: ListingForm, **extra) -> dict:
+    return {
+        "form": form,
+        "category_units": category_units(),
+        "priced_terms": sorted(PRICED_TERMS),
+        **extra,
+    }
+
+
+@login_required
+def listing_create(request):
+    try:
+        membership = permissions.check_can_create(request.user)
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Seule une entreprise vérifiée peut publier des annonces.")
+            if request.user.membership_or_none
+            else _("Déclarez d'abord votre entreprise pour publier des annonces."),
+        )
+        return redirect("home")
+    company = membership.company
+    form = ListingForm(request.POST or None, company=company)
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        try:
+            listing = services.listing_create(
+                company=company, by=request.user, data=form.service_data(), submit=submit
+            )
+        except ValidationError as exc:
+            form.add_service_errors(_error_dict(exc))
+        else:
+            if listing.status == Status.DRAFT:
+                messages.success(
+                    request, _("Brouillon enregistré. Vous pouvez ajouter des photos.")
+                )
+                return redirect("listings:edit", listing.pk)
+            if listing.status == Status.PUBLISHED:
+                messages.success(request, _("Votre annonce est publiée."))
+            else:
+                messages.success(
+                    request,
+                    _("Annonce soumise : un conseiller de la CCI va la valider."),
+                )
+            return redirect("listings:edit", listing.pk)
+    return render(request, "listings/form.html", _form_context(form, listing=None))
+
+
+@login_required
+def listing_edit(request, pk: int):
+    listing = _listing(pk)
+    permissions.check_can_edit(request.user, listing)
+    if listing.status not in services.EDITABLE_STATUSES:
+        messages.error(request, _("Une annonce clôturée ne peut plus être modifiée."))
+        return redirect("listings:detail", listing.pk)
+    form = ListingForm(
+        request.POST or None, company=listing.company, initial=ListingForm.initial_for(listing)
+    )
+    if request.method == "POST" and form.is_valid():
+        was = listing.status
+        try:
+            listing = services.listing_update(
+                listing=listing, by=request.user, data=form.service_data()
+            )
+            if request.POST.get("action") == "submit" and listing.status in SUBMITTABLE_STATUSES:
+                listing = services.listing_submit(listing=listing, by=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(_error_dict(exc))
+        else:
+            if was == Status.PUBLISHED and listing.status == Status.PENDING:
+                messages.warning(
+                    request,
+                    _("Modification enregistrée : l'annonce repasse en validation par la CCI."),
+                )
+            elif listing.status == Status.PENDING and was != Status.PENDING:
+                messages.success(request, _("Annonce soumise à la validation de la CCI."))
+            else:
+                messages.success(request, _("Modifications enregistrées."))
+            return redirect("listings:edit", listing.pk)
+    photos = list(listing.photos.all())
+    return render(
+        request,
+        "listings/form.html",
+        _form_context(
+            form,
+            listing=listing,
+            photos=photos,
+            photo_form=PhotoForm(),
+            can_add_photo=len(photos) < MAX_PHOTOS,
+            max_photos=MAX_PHOTOS,
+            can_submit=listing.status in SUBMITTABLE_STATUSES,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def photo_add(request, pk: int):
+    listing = _listing(pk)
+    permissions.check_can_edit(request.user, listing)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une image à envoyer."))
+    else:
+        try:
+            services.listing_photo_add(
+                listing=listing, by=request.user, upload=form.cleaned_data["image"]
+            )
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("Photo ajoutée."))
+    return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
+
+
+@login_required
+@require_POST
+def photo_delete(request, pk: int, photo_id: int):
+    listing = _listing(pk)
+    permissions.check_can_edit(request.user, listing)
+    photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
+    services.listing_photo_delete(photo=photo, by=request.user)
+    messages.success(request, _("Photo supprimée."))
+    return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
+
+
+def listing_detail(request, pk: int):
+    listing = _listing(pk)
+    permissions.check_can_view(request.user, listing)
+    is_owner = permissions.is_member(request.user, listing.company)
+    show_contact = permissions.can_see_contact(request.user)
+    context = {
+        "listing": listing,
+        "photos": list(listing.photos.all()),
+        "is_owner": is_owner,
+        "show_contact": show_contact,
+        "contact": contact_for(listing) if show_contact else None,
+        "can_contact": show_contact and not is_owner and listing.is_live,
+        "map_config": {
+            "tiles": settings.LEAFLET_CONFIG["TILES"],
+            "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
+            "lat": listing.latitude,
+            "lon": listing.longitude,
+            "radius_km": listing.radius_km,
+        },
+    }
+    return render(request, "listings/detail.html", context)
+
+
+@login_required
+def listing_mine(request):
+    membership = request.user.membership_or_none
+    if membership is None:
+        messages.info(request, _("Déclarez d'abord votre entreprise."))
+        return redirect("home")
+    listings = (
+        Listing.objects.of_company(membership.company)
+        .select_related("category", "partner_company")
+        .prefetch_related("photos")
+        .order_by("-updated_at", "-id")
+    )
+    status = request.GET.get("statut", "")
+    if status in Status.values:
+        listings = listings.filter(status=status)
+    page = Paginator(listings, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "listings/mine.html",
+        {
+            "page": page,
+            "company": membership.company,
+            "can_publish": membership.company.is_verified,
+            "statuses": Status.choices,
+            "current_status": status,
+            "submittable": SUBMITTABLE_STATUSES,
+            "editable": services.EDITABLE_STATUSES,
+        },
+    )
+
+
+def _simple_action(request, pk: int, service, success: str):
+    listing = _listing(pk)
+    permissions.check_can_edit(request.user, listing)
+    try:
+        service(listing=listing, by=request.user)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect(request.POST.get("next") or reverse("listings:mine"))
+
+
+@login_required
+@require_POST
+def listing_submit(request, pk: int):
+    return _simple_action(
+        request, pk, services.listing_submit, _("Annonce soumise à la validation de la CCI.")
+    )
+
+
+@login_required
+@require_POST
+def listing_renew(request, pk: int):
+    return _simple_action(
+        request, pk, services.listing_renew, _("Annonce renouvelée pour une nouvelle période.")
+    )
+
+
+@login_required
+@require_POST
+def listing_delete(request, pk: int):
+    listing = _listing(pk)
+    permissions.check_can_edit(request.user, listing)
+    try:
+        services.listing_delete(listing=listing, by=request.user)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Annonce supprimée."))
+    return redirect("listings:mine")
+
+
+@login_required
+def listing_close(request, pk: int):
+    listing = _listing(pk)
+    permissions.check_can_edit(request.user, listing)
+    form = CloseForm(request.POST or None, listing=listing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_close(
+                listing=listing,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                partner_company=form.cleaned_data["partner_company"],
+            )
+        except ValidationError as exc:
+            for field, field_messages in _error_dict(exc).items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Annonce clôturée. Merci pour votre retour !"))
+            return redirect("listings:mine")
+    return render(request, "listings/close.html", {"listing": listing, "form": form})

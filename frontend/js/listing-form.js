@@ -1,0 +1,70 @@
+// Listing form: show only the fields that make sense, and confirm destructive buttons.
+// Data comes from the page: #category-units (slug → allowed units), #priced-terms.
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function setHidden(row, hidden) {
+    if (!row) return;
+    row.hidden = hidden;
+    row.querySelectorAll("input, select").forEach(function (el) { el.disabled = hidden; });
+  }
+
+  var form = document.querySelector("[data-listing-form]");
+  if (form) {
+    var units = readJson("category-units") || {};
+    var pricedTerms = readJson("priced-terms") || [];
+    var category = form.querySelector("[name=category]");
+    var unit = form.querySelector("[name=unit]");
+    var terms = form.querySelector("[name=terms]");
+    var quantityRow = form.querySelector("[data-quantity-row]");
+    var priceRow = form.querySelector("[data-price-row]");
+    var postalRow = form.querySelector("[data-postal-row]");
+    var allUnitOptions = unit ? Array.prototype.slice.call(unit.options) : [];
+
+    var updateUnits = function () {
+      var allowed = units[category.value];
+      var hasUnits = !category.value || (allowed && allowed.length > 0);
+      setHidden(quantityRow, !hasUnits);
+      if (!unit || !allowed) return;
+      var current = unit.value;
+      allUnitOptions.forEach(function (option) {
+        var ok = option.value === "" || allowed.indexOf(option.value) !== -1;
+        option.hidden = !ok;
+        option.disabled = !ok;
+      });
+      if (current && allowed.indexOf(current) === -1) unit.value = allowed[0] || "";
+      if (!unit.value && allowed.length) unit.value = allowed[0];
+    };
+
+    var updatePrice = function () {
+      setHidden(priceRow, pricedTerms.indexOf(terms.value) === -1);
+    };
+
+    var updateLocation = function () {
+      var checked = form.querySelector("[name=location]:checked");
+      setHidden(postalRow, !checked || checked.value !== "other");
+    };
+
+    if (category) category.addEventListener("change", updateUnits);
+    if (terms) terms.addEventListener("change", updatePrice);
+    form.querySelectorAll("[name=location]").forEach(function (radio) {
+      radio.addEventListener("change", updateLocation);
+    });
+    if (category) updateUnits();
+    if (terms) updatePrice();
+    updateLocation();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+  document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();
