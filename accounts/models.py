@@ -3,7 +3,8 @@
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -153,6 +154,19 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked: the invitee may still accept."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def for_emails(self, emails):
+        """Addressed to any of these e-mails (compared without case)."""
+        query = Q()
+        for email in emails:
+            query |= Q(email__iexact=email)
+        return self.filter(query) if query else self.none()
+
+
 class Invitation(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("adresse e-mail"))
@@ -163,6 +177,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

@@ -51,3 +51,36 @@ def check_can_view_company(user, company: Company) -> None:
     if moderator is not None and moderator.covers(company.departement):
         return
     raise Http404
+
+
+def is_moderator_for(user, company: Company) -> bool:
+    from bourse.moderation.permissions import moderator_for
+
+    moderator = moderator_for(user)
+    return moderator is not None and moderator.covers(company.departement)
+
+
+def can_see_contact_details(user, company: Company) -> bool:
+    """Phone, website, address and members' e-mails: for the company's own members, for members
+    of a verified company (the exchange's trusted circle) and for moderators of its territory."""
+    membership = membership_of(user)
+    if membership is not None and (
+        membership.company_id == company.pk or membership.company.status == Company.Status.VERIFIED
+    ):
+        return True
+    return is_moderator_for(user, company)
+
+
+def check_can_see_members(user, company: Company) -> None:
+    """The member list (with e-mails) of a company the caller may view: members and moderators."""
+    check_can_view_company(user, company)
+    if is_member(user, company) or is_moderator_for(user, company):
+        return
+    raise PermissionDenied
+
+
+def check_can_remove_member(user, membership: Membership) -> None:
+    """An admin removes anyone of their company; a member may leave (remove themselves)."""
+    if user.is_authenticated and membership.user_id == user.pk:
+        return
+    check_company_admin(user, membership.company)

@@ -217,7 +217,11 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bourse d'entraide] "
-ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
+# allauth's default rate limits (signups, logins, failed logins, codes...) count in the cache
+# (Redis in production, so every process shares them). ACCOUNT_RATE_LIMITS_ENABLED=false turns
+# them off, e.g. for a load test.
+if not env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True):
+    ACCOUNT_RATE_LIMITS = False
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True

@@ -123,3 +123,9 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2's deliberate slowness (~0.3 s per user on this machine) adds up over the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,101 @@
+"""Web forms of the account and company pages. They only check shapes; the services decide."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field, in French."""
+    for field, messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        if field in ("non_field_errors", NON_FIELD_ERRORS):
+            target = None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=_("Raison sociale"), max_length=200)
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=20,
+        help_text=_(
+            "14 chiffres, sur votre extrait Kbis ou sur annuaire-entreprises.data.gouv.fr."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    naf_code = forms.CharField(
+        label=_("Code NAF (APE)"),
+        max_length=6,
+        required=False,
+        help_text=_("Par exemple 25.62B. Facultatif."),
+    )
+    address = forms.CharField(
+        label=_("Adresse"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Code postal"),
+        max_length=10,
+        help_text=_("Tapez les premiers chiffres ou le nom de la commune."),
+        widget=forms.TextInput(
+            attrs={
+                "data-postal-autocomplete": "",
+                "autocomplete": "off",
+                "inputmode": "numeric",
+            }
+        ),
+    )
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    website = forms.URLField(
+        label=_("Site web"), required=False, assume_scheme="https", max_length=200
+    )
+    description = forms.CharField(
+        label=_("Présentation"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Votre activité en quelques lignes : ce que vous faites, ce que vous pouvez offrir."
+        ),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail de votre collègue"),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "off", "placeholder": "prenom.nom@entreprise.fr"}
+        ),
+    )
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Je comprends que mon compte sera supprimé définitivement."),
+        error_messages={"required": _("Cochez la case pour confirmer la suppression.")},
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)

@@ -1,0 +1,474 @@
+"""Writes on users, companies, memberships and invitations.
+
+Every function here is keyword-only and atomic. Permission checks live in accounts.permissions
+and run before these; the services assume the caller is allowed. Bad input raises Django's
+ValidationError with a dict naming the field, which forms and the API turn into messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidFormat,
+    InvalidLength,
+)
+from stdnum.exceptions import (
+    ValidationError as StdnumError,
+)
+from stdnum.fr import siret as stdnum_siret
+
+from bourse.geo import data as geo
+
+from .models import Company, Invitation, Membership, User
+
+# Fields a company admin may change, and those whose change sends a verified company back to
+# moderation: the identity a moderator checked.
+COMPANY_EDITABLE_FIELDS = (
+    "name",
+    "siret",
+    "address",
+    "postal_code",
+    "phone",
+    "website",
+    "description",
+    "naf_code",
+)
+COMPANY_IDENTITY_FIELDS = ("name", "siret")
+NAF_RE = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
+
+
+# --- Validation helpers ------------------------------------------------------------------------
+
+
+def clean_siret(value: str) -> str:
+    """The SIRET as 14 digits, checked by python-stdnum (Luhn, and La Poste's own rule)."""
+    try:
+        return stdnum_siret.validate(value or "")
+    except InvalidLength as exc:
+        raise ValidationError(
+            {"siret": [_("Un SIRET compte 14 chiffres.")]}, code="invalid_length"
+        ) from exc
+    except InvalidFormat as exc:
+        raise ValidationError(
+            {"siret": [_("Un SIRET ne contient que des chiffres.")]}, code="invalid_format"
+        ) from exc
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            {"siret": [_("Ce SIRET n'est pas valide : vérifiez les chiffres saisis.")]},
+            code="invalid_checksum",
+        ) from exc
+    except StdnumError as exc:
+        raise ValidationError({"siret": [_("Ce SIRET n'est pas valide.")]}) from exc
+
+
+def locate_postal_code(postal_code: str) -> geo.Place:
+    """The commune centre for a French postal code, from the offline table."""
+    place = geo.lookup((postal_code or "").strip())
+    if place is None:
+        raise ValidationError(
+            {"postal_code": [_("Code postal inconnu : saisissez un code postal français.")]},
+            code="unknown_postal_code",
+        )
+    return place
+
+
+def clean_naf_code(value: str) -> str:
+    """An APE/NAF code as INSEE writes it ("62.01Z"); the dot may be left out when typed."""
+    value = (value or "").strip().upper()
+    if not value:
+        return ""
+    if not NAF_RE.match(value):
+        raise ValidationError(
+            {
+                "naf_code": [
+                    _("Code NAF invalide : quatre chiffres et une lettre, par exemple 62.01Z.")
+                ]
+            },
+            code="invalid_naf",
+        )
+    return f"{value[:2]}.{value[-3:]}" if "." not in value else value
+
+
+def _siret_taken_error() -> ValidationError:
+    return ValidationError(
+        {"siret": [_("Une entreprise avec ce SIRET est déjà inscrite.")]}, code="siret_taken"
+    )
+
+
+def _check_siret_free(siret: str, *, exclude_pk: int | None = None) -> None:
+    qs = Company.objects.filter(siret=siret)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise _siret_taken_error()
+
+
+def _save_company(company: Company, **kwargs) -> None:
+    """Save, turning a lost race on the unique SIRET into the same 400 as the early check."""
+    try:
+        with transaction.atomic():
+            company.save(**kwargs)
+    except IntegrityError as exc:
+        if Company.objects.filter(siret=company.siret).exclude(pk=company.pk).exists():
+            raise _siret_taken_error() from exc
+        raise
+
+
+# --- Companies ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_create(
+    *,
+    by: User,
+    name: str,
+    siret: str,
+    address: str,
+    postal_code: str,
+    phone: str = "",
+    website: str = "",
+    description: str = "",
+    naf_code: str = "",
+) -> Company:
+    """Declare a company; the caller becomes its admin and it waits for a moderator."""
+    if Membership.objects.filter(user=by).exists():
+        raise ValidationError(
+            {"non_field_errors": [_("Vous êtes déjà membre d'une entreprise.")]},
+            code="already_member",
+        )
+    errors: dict[str, list[str]] = {}
+    try:
+        siret = clean_siret(siret)
+        _check_siret_free(siret)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        place = locate_postal_code(postal_code)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        naf_code = clean_naf_code(naf_code)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    company = Company(
+        name=name.strip(),
+        siret=siret,
+        siren=siret[:9],
+        address=address.strip(),
+        postal_code=place.postal_code,
+        commune=place.commune,
+        departement=place.departement,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        phone=phone.strip(),
+        website=website.strip(),
+        description=description.strip(),
+        naf_code=naf_code,
+        status=Company.Status.PENDING,
+        status_changed_at=timezone.now(),
+    )
+    _save_company(company)
+    Membership.objects.create(user=by, company=company, role=Membership.Role.ADMIN)
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, by: User, **changes: str) -> Company:
+    """Change a company's profile. A new name or SIRET on a verified company needs a new check.
+
+    `changes` holds some of COMPANY_EDITABLE_FIELDS; the caller (an admin) was checked before.
+    """
+    unknown = set(changes) - set(COMPANY_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"company_update() got unexpected fields: {sorted(unknown)}")
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    errors: dict[str, list[str]] = {}
+    if "siret" in changes:
+        try:
+            changes["siret"] = clean_siret(changes["siret"])
+            _check_siret_free(changes["siret"], exclude_pk=company.pk)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    place = None
+    if "postal_code" in changes:
+        try:
+            place = locate_postal_code(changes["postal_code"])
+            changes["postal_code"] = place.postal_code
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "naf_code" in changes:
+        try:
+            changes["naf_code"] = clean_naf_code(changes["naf_code"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    changed: set[str] = set()
+    for field, value in changes.items():
+        value = (value or "").strip()
+        if getattr(company, field) != value:
+            setattr(company, field, value)
+            changed.add(field)
+    if "siret" in changed:
+        company.siren = company.siret[:9]
+        changed.add("siren")
+    if place is not None and "postal_code" in changed:
+        company.commune = place.commune
+        company.departement = place.departement
+        company.latitude = place.latitude
+        company.longitude = place.longitude
+        changed |= {"commune", "departement", "latitude", "longitude"}
+    if company.status == Company.Status.VERIFIED and changed & set(COMPANY_IDENTITY_FIELDS):
+        company.status = Company.Status.PENDING
+        company.status_reason = ""
+        company.status_changed_at = timezone.now()
+        changed |= {"status", "status_reason", "status_changed_at"}
+    if changed:
+        _save_company(company, update_fields=[*sorted(changed), "updated_at"])
+    return company
+
+
+# --- Memberships -------------------------------------------------------------------------------
+
+
+def _admins_left_after_removal(membership: Membership) -> int:
+    return (
+        Membership.objects.filter(company_id=membership.company_id, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Remove a member (by an admin) or leave (by the member). The last admin cannot go."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    # Lock the company's admin rows so two admins cannot remove each other at once.
+    list(
+        Membership.objects.select_for_update()
+        .filter(company_id=membership.company_id, role=Membership.Role.ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if membership.is_admin and _admins_left_after_removal(membership) == 0:
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    _(
+                        "L'entreprise doit garder au moins un administrateur : nommez-en un "
+                        "autre avant."
+                    )
+                ]
+            },
+            code="last_admin",
+        )
+    membership.delete()
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, by: User) -> Membership:
+    """Make a member admin, or an admin a plain member (never the last admin)."""
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": [_("Rôle inconnu.")]})
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role == membership.role:
+        return membership
+    if membership.is_admin and _admins_left_after_removal(membership) == 0:
+        raise ValidationError(
+            {"role": [_("L'entreprise doit garder au moins un administrateur.")]},
+            code="last_admin",
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("accounts:invitation", args=[invitation.token])
+
+
+def _send_invitation_email(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("company", "invited_by").get(pk=invitation_id)
+    context = {
+        "invitation": invitation,
+        "company": invitation.company,
+        "inviter_name": (
+            invitation.invited_by.display_name if invitation.invited_by else invitation.company.name
+        ),
+        "url": invitation_url(invitation),
+    }
+    subject = _("[Bourse d'entraide] %(company)s vous invite à la rejoindre") % {
+        "company": invitation.company.name
+    }
+    send_mail(
+        subject=subject,
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+        fail_silently=False,
+    )
+
+
+@transaction.atomic
+def invitation_create(*, company: Company, by: User, email: str) -> Invitation:
+    """Invite a colleague by e-mail; the e-mail with the link leaves after commit."""
+    email = email.strip().lower()
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": [_("Cette personne est déjà membre de l'entreprise.")]},
+            code="already_member",
+        )
+    if Invitation.objects.open().filter(company=company, email__iexact=email).exists():
+        raise ValidationError(
+            {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
+            code="already_invited",
+        )
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(company=company, email=email, invited_by=by)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
+            code="already_invited",
+        ) from exc
+    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.is_open:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def user_verified_emails(user: User) -> set[str]:
+    return {
+        e.lower()
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """The invitee joins the company as a member."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(
+            {"non_field_errors": [_("Cette invitation n'est plus valable.")]}, code="closed"
+        )
+    if invitation.email.lower() not in user_verified_emails(user):
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    _(
+                        "Cette invitation est adressée à %(email)s : connectez-vous avec cette "
+                        "adresse (vérifiée) pour l'accepter."
+                    )
+                    % {"email": invitation.email}
+                ]
+            },
+            code="wrong_email",
+        )
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    _(
+                        "Vous êtes déjà membre d'une entreprise : quittez-la avant d'en rejoindre "
+                        "une autre."
+                    )
+                ]
+            },
+            code="already_member",
+        )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, company=invitation.company, role=Membership.Role.MEMBER
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"non_field_errors": [_("Vous êtes déjà membre d'une entreprise.")]},
+            code="already_member",
+        ) from exc
+    invitation.mark_accepted()
+    return membership
+
+
+# --- Users -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone: str | None = None,
+) -> User:
+    changed = []
+    for field, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
+        if value is not None and getattr(user, field) != value.strip():
+            setattr(user, field, value.strip())
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account (RGPD erasure).
+
+    Personal fields are blanked first, so nothing lingers in a row some other table keeps
+    pointing at; the row is then deleted, which nulls the sender of the user's messages
+    (on_delete=SET_NULL): partners keep the conversation, anonymised. When the user was the
+    last admin of a company that has other members, the oldest member becomes admin.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    membership = Membership.objects.filter(user=user).first()
+    if membership is not None:
+        if membership.is_admin and _admins_left_after_removal(membership) == 0:
+            successor = (
+                Membership.objects.filter(company_id=membership.company_id)
+                .exclude(pk=membership.pk)
+                .order_by("joined_at", "pk")
+                .first()
+            )
+            if successor is not None:
+                successor.role = Membership.Role.ADMIN
+                successor.save(update_fields=["role"])
+        membership.delete()
+    Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    EmailAddress.objects.filter(user=user).delete()
+    user.first_name = ""
+    user.last_name = ""
+    user.phone = ""
+    user.email = f"deleted-{user.pk}@invalid"
+    user.set_unusable_password()
+    user.is_active = False
+    user.save()
+    user.delete()
