@@ -58,3 +58,34 @@ def as_role(role_user):
 def _fast_password_hasher(settings):
     """Many users per test: hash their passwords cheaply (security of hashing is not tested)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_conversation(db):
+    """A conversation about `listing` started by `other` (a company), with messages.
+
+    `messages` is a list of (company, body, created_at or None)."""
+    from django.utils import timezone
+
+    from messaging.models import Conversation, Message
+
+    def make(listing, other, messages=(), created_at=None):
+        created_at = created_at or timezone.now()
+        conversation = Conversation.objects.create(
+            listing=listing,
+            owner_company=listing.company,
+            other_company=other,
+            created_at=created_at,
+            updated_at=created_at,
+        )
+        for company, body, at in messages:
+            Message.objects.create(
+                conversation=conversation,
+                company=company,
+                sender=None,
+                body=body,
+                created_at=at or timezone.now(),
+            )
+        return conversation
+
+    return make

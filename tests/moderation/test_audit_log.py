@@ -1,0 +1,99 @@
+"""The audit log is append-only: no update, no delete, not even from the admin."""
+
+import pytest
+from django.db import transaction
+
+from bourse.moderation.models import AuditLogEntry
+from bourse.moderation.services import audit_log_write, company_suspend
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry(moderator_69):
+    company = factories.CompanyFactory()
+    company_suspend(company=company, by=moderator_69, reason="Annonces trompeuses")
+    return AuditLogEntry.objects.get()
+
+
+def test_an_entry_cannot_be_changed(entry):
+    entry.reason = "autre chose"
+    with pytest.raises(TypeError, match="append-only"):
+        entry.save()
+    entry.refresh_from_db()
+    assert entry.reason == "Annonces trompeuses"
+
+
+def test_an_entry_cannot_be_deleted(entry):
+    with pytest.raises(TypeError, match="append-only"):
+        entry.delete()
+    with pytest.raises(TypeError, match="append-only"):
+        AuditLogEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(TypeError, match="append-only"):
+        AuditLogEntry.objects.all().update(reason="")
+    assert AuditLogEntry.objects.filter(pk=entry.pk, reason="Annonces trompeuses").exists()
+
+
+def test_writing_outside_a_transaction_is_refused(moderator_69, settings):
+    # pytest-django wraps the test in a transaction; leave it to see the guard work.
+    connection = transaction.get_connection()
+    saved = connection.in_atomic_block
+    connection.in_atomic_block = False
+    try:
+        with pytest.raises(RuntimeError, match="inside the transaction"):
+            audit_log_write(
+                actor=moderator_69, action="company.verify", target_type="company", target_id=1
+            )
+    finally:
+        connection.in_atomic_block = saved
+
+
+def test_admin_shows_the_log_read_only(client, entry):
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    assert client.get("/admin/moderation/auditlogentry/").status_code == 200
+    change = client.get(f"/admin/moderation/auditlogentry/{entry.pk}/change/")
+    assert change.status_code == 200
+    assert b'name="reason"' not in change.content  # no editable field
+    assert client.get("/admin/moderation/auditlogentry/add/").status_code == 403
+    assert client.post(f"/admin/moderation/auditlogentry/{entry.pk}/delete/").status_code == 403
+    assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_log_api_lists_newest_first_with_actor_as_id_and_email(client_for, moderator_69, entry):
+    company = factories.CompanyFactory(postal_code="42000")
+    national = factories.ModeratorFactory(is_national=True, departements=[]).user
+    company_suspend(company=company, by=national, reason="Hors territoire du 69")
+
+    body = client_for(moderator_69).get("/api/v1/moderation/log/").json()
+
+    assert body["count"] == 1  # the Loire entry is outside Rhône
+    row = body["results"][0]
+    assert row["actor"] == {"id": moderator_69.pk, "email": moderator_69.email}
+    assert {k: row[k] for k in ("action", "target_type", "reason")} == {
+        "action": "company.suspend",
+        "target_type": "company",
+        "reason": "Annonces trompeuses",
+    }
+    national_rows = client_for(national).get("/api/v1/moderation/log/").json()["results"]
+    assert [r["reason"] for r in national_rows] == ["Hors territoire du 69", "Annonces trompeuses"]
+
+
+def test_log_keeps_the_actor_email_when_the_account_is_deleted(client_for, moderator_69, entry):
+    email = moderator_69.email
+    moderator_69.delete()
+    national = factories.ModeratorFactory(is_national=True, departements=[]).user
+
+    row = client_for(national).get("/api/v1/moderation/log/").json()["results"][0]
+
+    assert row["actor"] == {"id": None, "email": email}
+
+
+def test_log_api_query_count_is_pinned(client_for, national, django_assert_num_queries):
+    for _ in range(5):
+        company_suspend(company=factories.CompanyFactory(), by=national, reason="r")
+    client = client_for(national)
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/moderation/log/?action=company.suspend").json()["count"] == 5

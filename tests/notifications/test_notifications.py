@@ -1,0 +1,93 @@
+"""A company's notifications: API list and mark-read, the page, the nav badge."""
+
+import pytest
+from django.urls import reverse
+
+from bourse.notifications.models import Notification
+from bourse.notifications.services import notify
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/notifications/"
+
+
+@pytest.fixture
+def notes(company, other_company):
+    mine = [
+        notify(company=company, kind="match", title=f"Correspondance {i}", url="/suggestions/")
+        for i in range(3)
+    ]
+    notify(company=other_company, kind="match", title="Pas pour vous")
+    return mine
+
+
+def test_api_lists_my_company_notifications_newest_first(client_for, company_member, notes):
+    body = client_for(company_member).get(API).json()
+
+    assert body["count"] == 3
+    assert [row["id"] for row in body["results"]] == [n.pk for n in reversed(notes)]
+    assert body["unread_count"] == 3
+    first = body["results"][0]
+    assert {k: first[k] for k in ("kind", "title", "url", "read")} == {
+        "kind": "match",
+        "title": "Correspondance 2",
+        "url": "/suggestions/",
+        "read": False,
+    }
+
+
+def test_api_list_query_count_is_pinned(
+    client_for, company_member, notes, django_assert_num_queries
+):
+    client = client_for(company_member)
+    # count, page, unread count (the test client keeps the user's membership loaded)
+    with django_assert_num_queries(3):
+        client.get(API)
+
+
+def test_mark_read_up_to_an_id_then_all(client_for, company_member, notes, other_company):
+    client = client_for(company_member)
+
+    response = client.post(API + "read/", {"up_to": notes[1].pk})
+    assert response.status_code == 200
+    assert response.json() == {"marked": 2, "unread_count": 1}
+
+    assert client.post(API + "read/", {}).json() == {"marked": 1, "unread_count": 0}
+    # The other company's notification is untouched.
+    assert Notification.objects.get(company=other_company).read_at is None
+
+
+def test_anonymous_is_401_and_user_without_company_has_none(api_client, client_for, notes):
+    assert api_client.get(API).status_code == 401
+    assert api_client.post(API + "read/").status_code == 401
+    loner = client_for(factories.UserFactory())
+    assert loner.get(API).json()["count"] == 0
+    assert loner.post(API + "read/").json() == {"marked": 0, "unread_count": 0}
+    assert Notification.objects.filter(read_at__isnull=True).count() == 4
+
+
+def test_bad_up_to_is_400(client_for, company_member, notes):
+    response = client_for(company_member).post(API + "read/", {"up_to": "abc"})
+    assert response.status_code == 400
+    assert "up_to" in response.json()
+
+
+def test_page_lists_notifications_and_marks_all_read(client, company_member, notes):
+    client.force_login(company_member)
+
+    html = client.get(reverse("notifications:list")).content.decode()
+    assert "Correspondance 2" in html and "Pas pour vous" not in html
+    assert "Tout marquer comme lu" in html
+    assert "data-notification-count>3<" in html  # the nav badge, filled server-side
+
+    response = client.post(reverse("notifications:mark_read"))
+    assert response.status_code == 302
+    html = client.get(reverse("notifications:list")).content.decode()
+    assert "data-notification-count hidden>0<" in html
+    assert not Notification.objects.filter(company=company_member.membership.company, read_at=None)
+
+
+def test_page_needs_login(client):
+    response = client.get(reverse("notifications:list"))
+    assert response.status_code == 302
