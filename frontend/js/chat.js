@@ -17,7 +17,7 @@
     var d = new Date(iso);
     if (isNaN(d.getTime())) { return ""; }
     return d.toLocaleString(document.documentElement.lang || "fr", {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"
+      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
     });
   }
 
@@ -82,7 +82,6 @@
       li.id = "m" + message.id;
       li.dataset.messageId = String(message.id);
       li.dataset.company = String(message.company.id);
-      li.classList.remove("is-pending", "is-failed");
       var time = li.querySelector("time");
       time.dateTime = message.created_at;
       time.textContent = formatTime(message.created_at);
@@ -104,15 +103,13 @@
       seen[message.id] = true;
       var empty = list.querySelector("[data-chat-empty]");
       if (empty) { empty.remove(); }
-      var li = message.client_id && pending[message.client_id];
-      if (li) {
+      var placeholder = message.client_id && pending[message.client_id];
+      if (placeholder) {
         delete pending[message.client_id];
-        setIdentity(li, message);
-        li.remove();
-      } else {
-        li = buildItem(message);
-        setIdentity(li, message);
+        placeholder.remove();
       }
+      var li = buildItem(message);
+      setIdentity(li, message);
       if (message.id > lastId) {
         list.appendChild(li);
         lastId = message.id;

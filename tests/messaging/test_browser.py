@@ -1,0 +1,161 @@
+"""The chat page in a real browser (Chromium) against a running uvicorn server."""
+
+import re
+
+import pytest
+
+from .live import Server, live_database, prepare, server_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+
+@pytest.fixture
+def server(tmp_path):
+    with live_database(tmp_path) as database_url:
+        # DEBUG: static files straight from frontend/ (no collectstatic); in-memory layer.
+        env = server_env(database_url, DEBUG="true", REDIS_URL="")
+        seed = prepare(env)
+        server = Server(env, tmp_path / "server.log")
+        try:
+            yield server, seed
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def logged_in_page(browser, server: Server, email: str, **context_args):
+    context = browser.new_context(**context_args)
+    page = context.new_page()
+    page.goto(server.base + "/comptes/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", "motdepasse-solide-42")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def wait_socket_open(page):
+    page.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+
+
+def test_live_chat_shows_hostile_text_as_text_with_typing_and_read_marks(server, browser, tmp_path):
+    server, seed = server
+    url = f"{server.base}/messages/{seed['conversation']}/"
+    owner = logged_in_page(browser, server, seed["owner"])
+    owner.goto(url)
+    writer = logged_in_page(
+        browser, server, seed["writer"], viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    writer.goto(url)
+    wait_socket_open(owner)
+    wait_socket_open(writer)
+
+    # Typing shows on the other side.
+    writer.fill("textarea[name=body]", "x")
+    writer.type("textarea[name=body]", "y")
+    typing = owner.locator("[data-chat-typing]")
+    typing.wait_for(state="visible")
+    assert "est en train d’écrire" in typing.inner_text()
+
+    # A hostile message is shown as text on both sides, never run.
+    writer.fill("textarea[name=body]", HOSTILE)
+    writer.click("[data-chat-form] button[type=submit]")
+    received = owner.locator(".chat-message.is-theirs .chat-body").last
+    received.wait_for()
+    owner.wait_for_function("document.querySelectorAll('.chat-message.is-theirs').length >= 2")
+    assert owner.locator(".chat-message.is-theirs .chat-body").last.text_content() == HOSTILE
+    sent = writer.locator(".chat-message.is-mine[data-message-id] .chat-body").last
+    sent.wait_for()
+    assert sent.text_content() == HOSTILE
+    assert owner.evaluate("window.__pwned") is None
+    assert writer.evaluate("window.__pwned") is None
+    assert owner.locator(".chat-message img").count() == 0
+
+    # The owner's page marks it read as it arrives: the writer sees "Lu" under its message.
+    writer.locator(".chat-message.is-mine [data-read]:visible").wait_for()
+    writer.screenshot(path=str(tmp_path / "chat-phone.png"), full_page=True)
+
+    # Reloading shows each message once (stored, deduplicated by id).
+    writer.reload()
+    assert writer.locator(".chat-body", has_text=re.compile("window.__pwned")).count() == 1
+
+
+def test_nav_badge_counts_new_messages_live_and_the_inbox_updates(server, browser):
+    server, seed = server
+    owner = logged_in_page(browser, server, seed["owner"])
+    owner.goto(server.base + "/messages/")
+    writer = logged_in_page(browser, server, seed["writer"])
+    writer.goto(f"{server.base}/messages/{seed['conversation']}/")
+    wait_socket_open(owner)
+    wait_socket_open(writer)
+    badge = owner.locator("[data-unread-total]")
+    before = int(badge.text_content() or 0)
+    writer.fill("textarea[name=body]", "Un nouveau message")
+    writer.press("textarea[name=body]", "Enter")
+    owner.wait_for_function(
+        f"document.querySelector('[data-unread-total]').textContent === '{before + 1}'"
+    )
+    assert badge.is_visible()
+    preview = owner.locator(f"[data-conversation-id='{seed['conversation']}'] [data-last-message]")
+    assert "Un nouveau message" in preview.text_content()
+
+
+def test_messages_go_over_http_when_the_socket_is_down(server, browser):
+    server, seed = server
+    context = browser.new_context()
+    # Every socket fails to open, as behind a proxy that drops WebSockets.
+    context.add_init_script("window.WebSocket = function () { throw new Error('down'); };")
+    writer = context.new_page()
+    writer.goto(server.base + "/comptes/login/")
+    writer.fill("input[name=login]", seed["writer"])
+    writer.fill("input[name=password]", "motdepasse-solide-42")
+    writer.locator("main form button[type=submit]").first.click()
+    writer.wait_for_load_state("networkidle")
+    writer.goto(f"{server.base}/messages/{seed['conversation']}/")
+    assert writer.evaluate("window.BourseRealtime.isOpen()") is False
+    writer.fill("textarea[name=body]", "Par le formulaire")
+    writer.click("[data-chat-form] button[type=submit]")
+    writer.locator(
+        ".chat-message.is-mine[data-message-id]", has_text="Par le formulaire"
+    ).wait_for()
+    assert writer.url.endswith(f"/messages/{seed['conversation']}/")  # no page load
+    writer.reload()
+    assert writer.locator(".chat-body", has_text="Par le formulaire").count() == 1
+
+
+def test_form_sends_without_javascript(server, browser):
+    server, seed = server
+    writer = logged_in_page(browser, server, seed["writer"], java_script_enabled=False)
+    writer.goto(f"{server.base}/messages/{seed['conversation']}/")
+    writer.fill("textarea[name=body]", "Sans JavaScript")
+    writer.click("[data-chat-form] button[type=submit]")
+    writer.wait_for_load_state("networkidle")
+    assert writer.locator(".chat-body", has_text="Sans JavaScript").count() == 1
+    # The browser's "resend the form" after a refresh does not duplicate it either.
+    status, page = server.request(
+        "GET",
+        f"/api/v1/conversations/{seed['conversation']}/messages/",
+        token=server.app_login(seed["writer"]),
+    )
+    assert [m["body"] for m in page["results"]].count("Sans JavaScript") == 1
