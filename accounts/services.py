@@ -420,6 +420,37 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 
 @transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    email_verified: bool = False,
+    is_superuser: bool = False,
+    password_hash: str | None = None,
+) -> User:
+    """Create an account outside the sign-up flow (demo data, staff). `email_verified` records
+    the address as verified, as if the person had entered the code. `password_hash` (from
+    make_password) spares hashing the same password again for many accounts."""
+    email = User.objects.normalize_email(email).lower()
+    create = User.objects.create_superuser if is_superuser else User.objects.create_user
+    user = create(
+        email=email,
+        password=None if password_hash else password,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+    )
+    if password_hash:
+        user.password = password_hash
+        user.save(update_fields=["password"])
+    EmailAddress.objects.create(user=user, email=email, verified=email_verified, primary=True)
+    return user
+
+
+@transaction.atomic
 def user_update(
     *,
     user: User,
