@@ -281,6 +281,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Without collectstatic (make run, tests) WhiteNoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = _PLAIN_HTTP
+WHITENOISE_AUTOREFRESH = _PLAIN_HTTP
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Photos are checked by the listings app (10 MB); the request limit leaves room for the form.
@@ -298,6 +301,8 @@ LEAFLET_CONFIG = {
 # --- Marketplace rules -----------------------------------------------------------------------
 LISTINGS_REQUIRE_APPROVAL = env_bool("LISTINGS_REQUIRE_APPROVAL", True)
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
+# Matching: a new match scoring at least this (0 to 1) is announced to both companies, once.
+MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.6"))
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

@@ -1,5 +1,7 @@
 """Project-wide pages: home and health check."""
 
+import asyncio
+import contextlib
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -38,15 +40,27 @@ def _check_cache() -> None:
     cache.delete(key)
 
 
-def _check_channel_layer() -> None:
+async def _channel_layer_round_trip() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.send)(channel, {"type": "healthz"})
-    message = async_to_sync(layer.receive)(channel)
+    # One event loop for the whole round trip: the pub/sub layer subscribes per loop.
+    channel = await layer.new_channel()
+    try:
+        await layer.send(channel, {"type": "healthz"})
+        message = await asyncio.wait_for(layer.receive(channel), timeout=3)
+    finally:
+        # The Redis pub/sub layer keeps a subscription per channel; drop ours.
+        unsubscribe = getattr(layer, "unsubscribe", None)
+        if unsubscribe is not None:
+            with contextlib.suppress(Exception):
+                await unsubscribe(channel)
     if message.get("type") != "healthz":
         raise RuntimeError("channel layer did not deliver")
+
+
+def _check_channel_layer() -> None:
+    async_to_sync(_channel_layer_round_trip)()
 
 
 @never_cache
