@@ -1,0 +1,69 @@
+"""Admin: staff edit the category taxonomy; listings are read-only here (their lifecycle goes
+through services, from the companies' pages and the moderation pages)."""
+
+from django.contrib import admin
+
+from .models import Category, Listing, ListingPhoto
+
+
+class ChildCategoryInline(admin.TabularInline):
+    model = Category
+    fk_name = "parent"
+    fields = ["slug", "name", "name_en", "position", "units"]
+    extra = 0
+    verbose_name = "sous-catégorie"
+    verbose_name_plural = "sous-catégories"
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "slug", "parent", "position", "units"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["name", "name_en", "slug"]
+    ordering = ["parent__position", "position", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ChildCategoryInline]
+
+    def get_inlines(self, request, obj):
+        # Two levels only: children of a child make no sense.
+        return self.inlines if obj is None or obj.parent_id is None else []
+
+
+class ListingPhotoInline(admin.TabularInline):
+    model = ListingPhoto
+    fields = ["image", "thumbnail", "width", "height", "position"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "company",
+        "kind",
+        "category",
+        "status",
+        "departement",
+        "published_at",
+        "expires_at",
+    ]
+    list_filter = ["status", "kind", "terms", ("category", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["company", "category"]
+    search_fields = ["title", "description", "company__name", "postal_code", "commune"]
+    date_hierarchy = "created_at"
+    inlines = [ListingPhotoInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
