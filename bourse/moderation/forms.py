@@ -55,6 +55,7 @@ DECISION_LABELS = {
 
 
 class ResolveForm(forms.Form):
+    label_suffix = ""
     decision = forms.ChoiceField(label=_("Décision"), choices=list(DECISION_LABELS.items()))
     note = forms.CharField(
         label=_("Note"),
@@ -75,6 +76,7 @@ class ResolveForm(forms.Form):
 
 
 class StatsForm(forms.Form):
+    label_suffix = ""
     departement = forms.ChoiceField(label=_("Département"), required=False, choices=())
     since = forms.DateField(
         label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -72,7 +72,11 @@ def _decorate(objects, *, actions_for: dict, labels: dict, needs_reason: set, fa
             {"name": name, "label": labels[name], "needs_reason": name in needs_reason}
             for name in actions_for.get(obj.status, [])
         ]
-        obj.any_reason = any(action["needs_reason"] for action in obj.actions)
+        needing = [str(action["label"]) for action in obj.actions if action["needs_reason"]]
+        obj.any_reason = bool(needing)
+        obj.reason_label = _("Motif, obligatoire pour « %(actions)s » (l'entreprise le verra)") % {
+            "actions": " », « ".join(needing)
+        }
         obj.failed_form = obj.failed_errors = None
         if failed and failed[0] == obj.pk:
             obj.failed_form, obj.failed_errors = failed[1], failed[2]
