@@ -1,5 +1,7 @@
 """Web forms of the listings pages. They parse what people type; services apply the rules."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +28,7 @@ def category_choices() -> list:
             key=lambda c: (c.position, c.name),
         )
         if children:
-            choices.append(
-                (parent.localized_name, [(c.slug, c.localized_name) for c in children])
-            )
+            choices.append((parent.localized_name, [(c.slug, c.localized_name) for c in children]))
         else:
             choices.append((parent.slug, parent.localized_name))
     return choices
@@ -38,6 +38,13 @@ def category_units() -> dict[str, list[str]]:
     """slug → allowed units, for frontend/js/listing-form.js."""
     categories = Category.objects.prefetch_related("children")
     return {c.slug: allowed_units(c) for c in categories}
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """18.00 → 18 in the form (12.50 stays 12.50)."""
+    if value is not None and value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value
 
 
 class DateInput(forms.DateInput):
@@ -69,9 +76,7 @@ class ListingForm(forms.Form):
     quantity = forms.DecimalField(
         label=_("Quantité"), required=False, max_digits=12, decimal_places=2, min_value=0
     )
-    unit = forms.ChoiceField(
-        label=_("Unité"), required=False, choices=[("", "—"), *Unit.choices]
-    )
+    unit = forms.ChoiceField(label=_("Unité"), required=False, choices=[("", "—"), *Unit.choices])
     terms = forms.ChoiceField(label=_("Conditions"), choices=Terms.choices)
     price = forms.DecimalField(
         label=_("Prix (€ HT)"), required=False, max_digits=12, decimal_places=2, min_value=0
@@ -79,9 +84,7 @@ class ListingForm(forms.Form):
     available_from = forms.DateField(
         label=_("Disponible à partir du"), required=False, widget=DateInput()
     )
-    available_until = forms.DateField(
-        label=_("Jusqu'au"), required=False, widget=DateInput()
-    )
+    available_until = forms.DateField(label=_("Jusqu'au"), required=False, widget=DateInput())
     location = forms.ChoiceField(
         label=_("Lieu"),
         choices=[
@@ -133,10 +136,10 @@ class ListingForm(forms.Form):
             "title": listing.title,
             "description": listing.description,
             "category": listing.category.slug,
-            "quantity": listing.quantity,
+            "quantity": _plain(listing.quantity),
             "unit": listing.unit,
             "terms": listing.terms,
-            "price": listing.price,
+            "price": _plain(listing.price),
             "available_from": listing.available_from,
             "available_until": listing.available_until,
             "location": LOCATION_COMPANY if same_place else LOCATION_OTHER,
