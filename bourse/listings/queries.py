@@ -194,22 +194,36 @@ def sqlite_match_expression(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words if w)
 
 
-def _ensure_sqlite_fts_triggers(conn) -> None:
-    """Rebuilds the FTS5 table's triggers if a table rebuild dropped them.
+SQLITE_SEARCH_INDEX = (
+    "CREATE INDEX IF NOT EXISTS listing_search_geo ON listings_listing "
+    "(status, latitude, longitude, expires_at, company_id)"
+)
+
+
+def ensure_sqlite_search_schema(conn) -> None:
+    """Restores the FTS5 triggers and the covering index of migrations 0003/0004 if a table
+    rebuild dropped them.
 
     SQLite's schema editor alters a table by copying it and dropping the old one, which drops
-    its triggers: a later migration of Listing would silently stop the index from following.
-    Checked once per connection.
+    the triggers and indexes Django does not know about: a later migration of Listing would
+    silently stop the text index from following and slow the radius search. Checked once per
+    connection; a no-op elsewhere than SQLite.
     """
-    if getattr(conn, "_bourse_fts_checked", False):
+    if conn.vendor != "sqlite" or getattr(conn, "_bourse_search_schema_checked", False):
         return
     with conn.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)",
-            list(SQLITE_FTS_TRIGGER_NAMES),
+            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
+            [*SQLITE_FTS_TRIGGER_NAMES, SQLITE_FTS_TABLE, "listing_search_geo"],
         )
-        if cursor.fetchone()[0] != len(SQLITE_FTS_TRIGGER_NAMES):
-            with transaction.atomic(using=conn.alias):
+        present = {row[0] for row in cursor.fetchall()}
+        if SQLITE_FTS_TABLE not in present:
+            # Migrations have not run (or were faked): nothing to restore here.
+            conn._bourse_search_schema_checked = True
+            return
+        missing_triggers = set(SQLITE_FTS_TRIGGER_NAMES) - present
+        with transaction.atomic(using=conn.alias):
+            if missing_triggers:
                 for name in SQLITE_FTS_TRIGGER_NAMES:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 for statement in SQLITE_FTS_TRIGGERS:
@@ -217,7 +231,9 @@ def _ensure_sqlite_fts_triggers(conn) -> None:
                 cursor.execute(
                     "INSERT INTO listings_listing_fts(listings_listing_fts) VALUES ('rebuild')"
                 )
-    conn._bourse_fts_checked = True
+            if "listing_search_geo" not in present:
+                cursor.execute(SQLITE_SEARCH_INDEX)
+    conn._bourse_search_schema_checked = True
 
 
 def text_search(qs: QuerySet, text: str) -> QuerySet:
@@ -239,7 +255,7 @@ def text_search(qs: QuerySet, text: str) -> QuerySet:
         match = sqlite_match_expression(text)
         if not match:
             return qs
-        _ensure_sqlite_fts_triggers(connection)
+        ensure_sqlite_search_schema(connection)
         return qs.filter(
             pk__in=RawSQL(  # noqa: S611 - constant SQL, the text is a bound parameter
                 "SELECT rowid FROM listings_listing_fts WHERE listings_listing_fts MATCH %s",
@@ -394,12 +410,15 @@ def parse_search_params(
 # --- The search ------------------------------------------------------------------------------
 
 
-def _no_parallel_plans(conn) -> None:
-    """On two cores, PostgreSQL's parallel plans add tens of ms to these index queries
-    (MEASURED.md): turn them off for the current transaction only."""
+def prepare_connection(conn) -> None:
+    """Called inside the transaction of each search query. PostgreSQL: on two cores, parallel
+    plans add tens of ms to these index queries (MEASURED.md), so they are turned off for this
+    transaction only. SQLite: the search schema is checked (once per connection)."""
     if conn.vendor == "postgresql":
         with conn.cursor() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    else:
+        ensure_sqlite_search_schema(conn)
 
 
 class ListingSearch:
@@ -446,7 +465,7 @@ class ListingSearch:
     def count(self) -> int:
         if self._count is None:
             with transaction.atomic():
-                _no_parallel_plans(connection)
+                prepare_connection(connection)
                 self._count = self.queryset().count()
         return self._count
 
@@ -466,7 +485,7 @@ class ListingSearch:
         if stop <= start:
             return []
         with transaction.atomic():
-            _no_parallel_plans(connection)
+            prepare_connection(connection)
             if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:
                 return self._nearest(start, stop)
             self.queries_in_last_slice = 1

@@ -13,12 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from .models import Category, Kind
 from .queries import (
@@ -72,28 +70,10 @@ SEARCH_PARAMETERS = [
 ]
 
 
-class ListingSearchAPIView(APIView):
-    """GET /api/v1/listings/: published listings, for everyone (anonymous callers too)."""
-
-    permission_classes = [AllowAny]
-    pagination_class = ListingSearchPagination
-
-    @extend_schema(
-        operation_id="listings_search",
-        parameters=SEARCH_PARAMETERS,
-        responses={200: ListingSearchResultSerializer(many=True)},
-        description=(
-            "Published listings, newest first or nearest first. Each result has distance_km "
-            "(km from the point) when near or lat/lon is given. Never any contact details."
-        ),
-    )
-    def get(self, request, *args, **kwargs):
-        return search_listings_response(request, view=self)
-
-
 def search_listings_response(request, view) -> Response:
-    """The body of GET /api/v1/listings/, callable from any DRF view that dispatches GET here
-    (the listings API also takes POST on the same path)."""
+    """The body of GET /api/v1/listings/. The route belongs to api.ListingCollectionView (the
+    same path takes POST, to create a listing), whose GET calls this. For everyone, anonymous
+    callers included; schema parameters: SEARCH_PARAMETERS."""
     try:
         params = parse_search_params(request.query_params)
     except SearchParamsError as exc:
@@ -169,7 +149,6 @@ def search_page(request):
         },
         "params": params,
         "page": page,
-        "kinds": Kind.choices,
         "parents": parents,
         "radius_choices": RADIUS_CHOICES,
         "can_use_company": company_point is not None,

@@ -176,19 +176,22 @@ def test_postgres_text_search_is_served_by_the_gin_index():
     assert "gin" in definition.lower()
 
 
-def test_sqlite_fts_triggers_are_restored_when_missing():
+def test_sqlite_fts_triggers_and_search_index_are_restored_when_missing():
+    """A later migration rebuilding the listings table on SQLite drops them."""
     if connection.vendor != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL indexes an expression, nothing to restore")
+        pytest.skip("SQLite only: PostgreSQL alters tables in place")
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER listings_listing_fts_ai")
-    connection._bourse_fts_checked = False
+        cursor.execute("DROP INDEX listing_search_geo")
+    connection._bourse_search_schema_checked = False
     row = s.listing(title="Compresseur d'air")  # inserted while the trigger is missing
     assert [r.pk for r in run(q="compresseur")] == [row.pk]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'listings_listing_fts_ai'",
+            "SELECT count(*) FROM sqlite_master "
+            "WHERE name IN ('listings_listing_fts_ai', 'listing_search_geo')",
         )
-        assert cursor.fetchone()[0] == 1
+        assert cursor.fetchone()[0] == 2
 
 
 def test_expired_and_unpublished_listings_are_absent():

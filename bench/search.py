@@ -1,0 +1,360 @@
+"""Radius search benchmark: page 1 of "the 20 nearest within 50 km, with the total count".
+
+Seeds 100,000 published listings placed in proportion to population (bourse.geo.data.places():
+dense cities, empty countryside, overseas included; jittered around each commune's centre) in a
+database of its own: a SQLite file in /tmp, and the PostgreSQL database `bourse_bench` when a
+server answers (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/bourse_bench).
+
+Then, around 200 points drawn the same way, it times the very code path of GET /api/v1/listings/
+(queries.parse_search_params → queries.ListingSearch paged by Django's Paginator, as DRF's
+PageNumberPagination does: count, then the page with company, category and photos), and in the
+same run a full-scan haversine over the same rows as the baseline.
+
+    .venv/bin/python bench/search.py            # both backends (PostgreSQL when reachable)
+    .venv/bin/python bench/search.py --only sqlite
+
+Each backend runs in a child process (Django's settings are per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+N_LISTINGS = int(os.environ.get("BENCH_LISTINGS", "100000"))
+N_COMPANIES = 4000
+N_POINTS = int(os.environ.get("BENCH_POINTS", "200"))
+RADIUS_KM = 50
+PAGE = 20
+SQLITE_PATH = Path("/tmp/bourse_bench_search.sqlite3")  # noqa: S108 - a throwaway file
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/bourse_bench"
+)
+
+WORDS = {
+    "offer": [
+        "Entrepôt disponible",
+        "Palettes à donner",
+        "Chariot élévateur",
+        "Bureaux libres",
+        "Chambre froide",
+        "Camion avec chauffeur",
+        "Chutes de bois",
+        "Cartons propres",
+        "Compresseur",
+        "Parking poids lourds",
+    ],
+    "need": [
+        "Recherche stockage",
+        "Besoin de palettes",
+        "Cherche transport",
+        "Recherche local",
+        "Besoin de main-d'œuvre",
+        "Cherche benne",
+        "Recherche matières plastiques",
+    ],
+}
+
+
+# --- Parent: runs each backend in a child process and prints the table ----------------------
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3
+        ) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+def run_child(backend: str) -> dict:
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", "bench-only-secret-key")
+    env["DJANGO_SETTINGS_MODULE"] = "bourse.settings"
+    env.pop("REDIS_URL", None)
+    env["DATABASE_URL"] = POSTGRES_URL if backend == "postgres" else f"sqlite:///{SQLITE_PATH}"
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", backend],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def print_report(results: list[dict]) -> None:
+    print()
+    print(
+        f"Radius search, {N_LISTINGS:,} listings, {RADIUS_KM} km, {N_POINTS} points "
+        "(ms per query, after warm-up)"
+    )
+    header = ("backend", "method", "median", "p95", "max")
+    print(f"{header[0]:<10} {header[1]:<52} {header[2]:>8} {header[3]:>8} {header[4]:>8}")
+    for r in results:
+        for label, key in (
+            ("API path: count + page 1 by distance", "search"),
+            ("  of which count in radius", "count"),
+            ("  of which page 1 (growing circle)", "page"),
+            ("API path: count + page 1, newest first", "recent"),
+            ("API path, parallel plans left on", "search_parallel"),
+            ("baseline: full-scan haversine, count + page 1", "baseline"),
+        ):
+            if key not in r["timings"]:
+                continue
+            t = r["timings"][key]
+            print(
+                f"{r['backend']:<10} {label:<52} {t['median']:>8.2f} {t['p95']:>8.2f} "
+                f"{t['max']:>8.2f}"
+            )
+        ratio = r["timings"]["baseline"]["median"] / r["timings"]["search"]["median"]
+        print(
+            f"{r['backend']:<10} ratio baseline / API path (medians): {ratio:.1f}x; "
+            f"listings in radius: min {r['in_radius']['min']}, "
+            f"median {r['in_radius']['median']}, max {r['in_radius']['max']}; "
+            f"circle tries: {r['tries']}; seeding {r['seed_seconds']:.1f} s"
+        )
+        if r["mismatches"]:
+            print(f"{r['backend']:<10} MISMATCHES with the baseline: {r['mismatches']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", choices=["sqlite", "postgres"])
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    backends = [args.only] if args.only else ["sqlite", "postgres"]
+    results = []
+    for backend in backends:
+        if backend == "postgres" and not postgres_reachable():
+            print("PostgreSQL not reachable: skipped (set BENCH_POSTGRES_URL)")
+            continue
+        print(f"[{backend}] seeding and measuring...", flush=True)
+        results.append(run_child(backend))
+    print_report(results)
+
+
+# --- Child: one backend ----------------------------------------------------------------------
+
+
+def summary(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {
+        "median": statistics.median(ordered),
+        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+        "max": ordered[-1],
+    }
+
+
+def fresh_database(backend: str) -> None:
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    admin_url = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def weighted_places(rng: random.Random, k: int):
+    from bourse.geo import data as geo
+
+    places = [p for p in geo.places() if p.population > 0]
+    return rng.choices(places, weights=[p.population for p in places], k=k)
+
+
+def seed(rng: random.Random) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import Company
+    from bourse.listings.models import Category, Listing
+
+    now = timezone.now()
+    categories = list(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True))
+    company_places = weighted_places(rng, N_COMPANIES)
+    companies = [
+        Company(
+            name=f"Entreprise {i}",
+            siret=f"{i:014d}",
+            siren=f"{i:014d}"[:9],
+            address="1 rue du Commerce",
+            postal_code=p.postal_code,
+            commune=p.commune,
+            departement=p.departement,
+            latitude=p.latitude,
+            longitude=p.longitude,
+            # One company in 20 is not (or no longer) verified: its listings must not show.
+            status="verified" if i % 20 else rng.choice(["pending", "suspended"]),
+        )
+        for i, p in enumerate(company_places, start=1)
+    ]
+    with transaction.atomic():
+        Company.objects.bulk_create(companies, batch_size=2000)
+    company_ids = list(Company.objects.values_list("pk", flat=True))
+
+    listings = []
+    for place in weighted_places(rng, N_LISTINGS):
+        kind = "offer" if rng.random() < 0.6 else "need"
+        published = now - (rng.random() * 50) * timezone.timedelta(days=1)
+        # Jitter within the commune: ~1 km around its centre.
+        lat = max(-89.9, min(89.9, place.latitude + rng.gauss(0, 0.009)))
+        lon = place.longitude + rng.gauss(0, 0.012)
+        lon = (lon + 180) % 360 - 180
+        # A few listings are past their expiry or not published: the search must skip them.
+        roll = rng.random()
+        status = "published" if roll < 0.95 else rng.choice(["pending", "fulfilled", "draft"])
+        expires = published + timezone.timedelta(days=60 if roll < 0.97 else -1)
+        listings.append(
+            Listing(
+                company_id=rng.choice(company_ids),
+                kind=kind,
+                title=rng.choice(WORDS[kind]),
+                description="Annonce générée pour le banc d'essai de la recherche.",
+                category_id=rng.choice(categories),
+                terms="to_discuss",
+                status=status,
+                postal_code=place.postal_code,
+                commune=place.commune,
+                departement=place.departement,
+                latitude=lat,
+                longitude=lon,
+                published_at=published,
+                expires_at=expires,
+            )
+        )
+    with transaction.atomic():
+        Listing.objects.bulk_create(listings, batch_size=5000)
+    with connection.cursor() as cursor:
+        # As autovacuum would by itself soon after: statistics, and on PostgreSQL the
+        # visibility map that lets the count use an index-only scan.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def child(backend: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.core.paginator import Paginator
+    from django.db import connection, transaction
+
+    from bourse.listings import queries
+    from bourse.listings.models import Listing
+    from bourse.listings.queries import HaversineKm, ListingSearch, parse_search_params
+
+    fresh_database(backend)
+    call_command("migrate", verbosity=0)
+    rng = random.Random(20261123)
+    start = time.perf_counter()
+    seed(rng)
+    seed_seconds = time.perf_counter() - start
+    points = [(p.latitude, p.longitude) for p in weighted_places(random.Random(42), N_POINTS)]
+
+    def api_page(lat, lon, ordering="distance"):
+        """What GET /api/v1/listings/?lat=..&lon=..&ordering=distance runs."""
+        params = parse_search_params(
+            {"lat": repr(lat), "lon": repr(lon), "radius_km": str(RADIUS_KM), "ordering": ordering}
+        )
+        search = ListingSearch(params)
+        page = Paginator(search, PAGE).page(1)
+        rows = list(page.object_list)
+        return search, rows
+
+    def baseline(lat, lon):
+        """Full scan: the exact distance of every live listing, no bounding box."""
+        qs = (
+            Listing.objects.published()
+            .for_api()
+            .annotate(distance_km=HaversineKm(lat, lon))
+            .filter(distance_km__lte=RADIUS_KM)
+        )
+        with transaction.atomic():
+            queries.prepare_connection(connection)
+            count = qs.count()
+            rows = list(qs.order_by("distance_km", "-published_at", "-id")[:PAGE])
+        return count, rows
+
+    for lat, lon in points:  # warm-up: caches, the OS page cache, prepared plans
+        api_page(lat, lon)
+
+    timings: dict[str, list[float]] = {
+        k: [] for k in ("search", "count", "page", "recent", "baseline", "search_parallel")
+    }
+    in_radius, tries, mismatches = [], [], 0
+    for lat, lon in points:
+        timings["search"].append(timed(lambda: api_page(lat, lon)))  # noqa: B023
+        params = parse_search_params({"lat": repr(lat), "lon": repr(lon), "ordering": "distance"})
+        search = ListingSearch(params)
+        timings["count"].append(timed(search.count))
+        timings["page"].append(timed(lambda: search[0:PAGE]))  # noqa: B023
+        tries.append(search.queries_in_last_slice)
+        in_radius.append(search.count())
+        timings["recent"].append(timed(lambda: api_page(lat, lon, "-published_at")))  # noqa: B023
+
+    if backend == "postgres":
+        original = queries.prepare_connection
+        queries.prepare_connection = lambda conn: None
+        try:
+            for lat, lon in points:
+                timings["search_parallel"].append(timed(lambda: api_page(lat, lon)))  # noqa: B023
+        finally:
+            queries.prepare_connection = original
+
+    baseline(*points[0])  # warm-up
+    for lat, lon in points:
+        result = {}
+        timings["baseline"].append(timed(lambda: result.update(r=baseline(lat, lon))))  # noqa: B023
+        count, rows = result["r"]
+        search, page_rows = api_page(lat, lon)
+        if count != search.count() or [r.pk for r in rows] != [r.pk for r in page_rows]:
+            mismatches += 1
+
+    tries_summary = {n: tries.count(n) for n in sorted(set(tries))}
+    report = {
+        "backend": backend,
+        "timings": {k: summary(v) for k, v in timings.items() if v},
+        "in_radius": {
+            "min": min(in_radius),
+            "median": statistics.median(in_radius),
+            "max": max(in_radius),
+        },
+        "tries": ", ".join(
+            f"{n} quer{'y' if n == 1 else 'ies'}: {c}" for n, c in tries_summary.items()
+        ),
+        "mismatches": mismatches,
+        "seed_seconds": seed_seconds,
+    }
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

@@ -1,0 +1,111 @@
+// The search page's map (templates/listings/_results.html). No build step: plain ES2017.
+//
+// Reads two JSON blocks written by the server: #search-map-config ({tiles, attribution, center,
+// zoom, radius_km, labels}) and #search-map-points ([{lat, lon, title, kind, commune, url}]).
+// Listings at the same place (many share their commune's centre) become ONE numbered marker
+// whose popup lists them all, so none hides another. Re-runs after an htmx swap of the results.
+(function () {
+  "use strict";
+
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    if (!node) return null;
+    try {
+      return JSON.parse(node.textContent);
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function escapeHTML(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  // Points closer than ~100 m share a marker (coordinates rounded to 3 decimals).
+  function groupByPlace(points) {
+    var groups = {};
+    var order = [];
+    points.forEach(function (point) {
+      var key = point.lat.toFixed(3) + "," + point.lon.toFixed(3);
+      if (!groups[key]) {
+        groups[key] = { lat: point.lat, lon: point.lon, items: [] };
+        order.push(key);
+      }
+      groups[key].items.push(point);
+    });
+    return order.map(function (key) {
+      return groups[key];
+    });
+  }
+
+  function popupHTML(group) {
+    var first = group.items[0];
+    var html = "<strong>" + escapeHTML(first.commune) + "</strong><ul class=\"map-popup-list\">";
+    group.items.forEach(function (item) {
+      html +=
+        "<li><span class=\"muted\">" + escapeHTML(item.kind) + "</span> " +
+        "<a href=\"" + escapeHTML(item.url) + "\">" + escapeHTML(item.title) + "</a></li>";
+    });
+    return html + "</ul>";
+  }
+
+  function markerIcon(count) {
+    return window.L.divIcon({
+      className: "map-marker" + (count > 1 ? " map-marker-group" : ""),
+      html: "<span>" + (count > 1 ? count : "") + "</span>",
+      iconSize: count > 1 ? [30, 30] : [18, 18],
+      iconAnchor: count > 1 ? [15, 15] : [9, 9],
+      popupAnchor: [0, -10],
+    });
+  }
+
+  function init() {
+    var element = document.querySelector("[data-search-map]");
+    if (!element || element.dataset.ready || !window.L) return;
+    var config = readJSON("search-map-config");
+    var points = readJSON("search-map-points") || [];
+    if (!config) return;
+    element.dataset.ready = "1";
+    var L = window.L;
+    var map = L.map(element, { scrollWheelZoom: false }).setView(config.center, config.zoom);
+    L.tileLayer(config.tiles, { maxZoom: 18, attribution: config.attribution }).addTo(map);
+
+    // With a search point: its circle, and the view framed on the point and the markers.
+    var bounds = [];
+    var circle = null;
+    if (config.radius_km) {
+      circle = L.circle(config.center, {
+        radius: config.radius_km * 1000,
+        color: "#1f4e8c",
+        weight: 1,
+        fillOpacity: 0.04,
+        interactive: false,
+      }).addTo(map);
+      bounds.push(config.center);
+    }
+    groupByPlace(points).forEach(function (group) {
+      var count = group.items.length;
+      var title = count > 1 ? count + " " + (config.labels.listings || "") : group.items[0].title;
+      L.marker([group.lat, group.lon], { icon: markerIcon(count), title: title, alt: title })
+        .bindPopup(popupHTML(group))
+        .addTo(map);
+      bounds.push([group.lat, group.lon]);
+    });
+    if (bounds.length > 1) {
+      map.fitBounds(bounds, { padding: [32, 32], maxZoom: 13 });
+    } else if (circle) {
+      map.fitBounds(circle.getBounds());
+    } else if (bounds.length === 1) {
+      map.setView(bounds[0], 11);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+  document.addEventListener("htmx:afterSettle", init);
+})();

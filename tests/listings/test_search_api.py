@@ -1,0 +1,163 @@
+"""GET /api/v1/listings/ (API.md "Listings"): shape, filters, errors, query count."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bourse.geo import data as geo
+from bourse.geo.distance import haversine_km
+from bourse.listings.models import ListingPhoto
+from tests import factories
+
+from . import search_support as s
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/listings/"
+LISTING_FIELDS = {
+    "id", "kind", "title", "description", "category", "quantity", "unit", "terms", "price",
+    "status", "rejection_reason", "postal_code", "commune", "departement", "latitude",
+    "longitude", "radius_km", "available_from", "available_until", "published_at", "expires_at",
+    "company", "photos", "created_at", "updated_at",
+}  # fmt: skip
+
+
+def test_anonymous_gets_a_paginated_list_with_the_listing_shape(api_client):
+    row = s.listing(title="Palettes Europe")
+    response = api_client.get(URL)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 1
+    assert body["next"] is None and body["previous"] is None
+    (result,) = body["results"]
+    assert set(result) == LISTING_FIELDS  # no distance without a point, no contact ever
+    assert result["id"] == row.pk
+    assert result["company"] == {"id": row.company_id, "name": row.company.name}
+    assert result["category"] == row.category.slug
+
+
+def test_results_never_carry_contact_details(api_client, company_member, client_for):
+    company = factories.CompanyFactory(phone="04 72 00 00 00", website="https://exemple.fr")
+    s.listing(company=company)
+    for client in (api_client, client_for(company_member)):
+        text = client.get(URL).content.decode()
+        assert "04 72 00 00 00" not in text
+        assert "exemple.fr" not in text
+        assert "contact" not in client.get(URL).json()["results"][0]
+
+
+def test_pages_of_twenty(api_client):
+    company = factories.CompanyFactory()
+    for i in range(23):
+        s.listing(company=company, published_ago=timedelta(minutes=i))
+    first = api_client.get(URL).json()
+    assert first["count"] == 23
+    assert len(first["results"]) == 20
+    assert first["next"].endswith("?page=2")
+    second = api_client.get(URL, {"page": 2}).json()
+    assert len(second["results"]) == 3
+    assert second["previous"] is not None
+    ids = [r["id"] for r in first["results"] + second["results"]]
+    assert len(set(ids)) == 23
+
+
+def test_near_postal_code_adds_distance_and_orders_by_distance(api_client):
+    lyon = geo.lookup("69001")
+    far = s.listing(postal_code="42000")
+    near = s.listing(postal_code="69003")
+    s.listing(postal_code="75001")  # Paris, outside 100 km
+    response = api_client.get(URL, {"near": "69001", "radius_km": 100, "ordering": "distance"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == [near.pk, far.pk]
+    for result, row in zip(results, [near, far], strict=True):
+        expected = haversine_km(lyon.latitude, lyon.longitude, row.latitude, row.longitude)
+        assert result["distance_km"] == pytest.approx(expected, abs=0.001)
+
+
+def test_lat_lon_with_default_radius_of_50_km(api_client):
+    km_per_degree = 111.19508
+    lat, lon = 45.0, 5.0
+    inside = s.listing(lat=lat + 49.9 / km_per_degree, lon=lon)
+    s.listing(lat=lat + 50.1 / km_per_degree, lon=lon)
+    body = api_client.get(URL, {"lat": lat, "lon": lon}).json()
+    assert [r["id"] for r in body["results"]] == [inside.pk]
+    assert body["results"][0]["distance_km"] == pytest.approx(49.9, abs=0.01)
+
+
+def test_filters_combine(api_client):
+    parent = s.category("transport-test", "Transport (test)")
+    child = s.category("camion-test", "Camion (test)", parent=parent)
+    company = factories.CompanyFactory()
+    wanted = s.listing(company=company, cat=child, kind="need", title="Camion frigorifique")
+    s.listing(company=company, cat=child, kind="offer", title="Camion frigorifique")
+    s.listing(cat=child, kind="need", title="Camion frigorifique")  # another company
+    s.listing(company=company, cat=child, kind="need", title="Chariot")
+    response = api_client.get(
+        URL,
+        {"kind": "need", "category": "transport-test", "company": company.pk, "q": "camions"},
+    )
+    assert [r["id"] for r in response.json()["results"]] == [wanted.pk]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"near": "00000"}, "near"),
+        ({"near": "lyon"}, "near"),
+        ({"lat": "91", "lon": "4"}, "lat"),
+        ({"lat": "abc", "lon": "4"}, "lat"),
+        ({"lat": "45", "lon": "-181"}, "lon"),
+        ({"lat": "45"}, "lon"),
+        ({"lat": "nan", "lon": "4"}, "lat"),
+        ({"near": "69001", "radius_km": "0"}, "radius_km"),
+        ({"near": "69001", "radius_km": "1001"}, "radius_km"),
+        ({"near": "69001", "radius_km": "loin"}, "radius_km"),
+        ({"ordering": "distance"}, "ordering"),
+        ({"ordering": "title"}, "ordering"),
+        ({"kind": "gift"}, "kind"),
+        ({"category": "n-existe-pas"}, "category"),
+        ({"company": "abc"}, "company"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(api_client, query, field):
+    response = api_client.get(URL, query)
+    assert response.status_code == 400
+    body = response.json()
+    assert field in body
+    assert isinstance(body[field], list) and body[field][0]
+
+
+def test_radius_bounds_are_accepted(api_client):
+    s.listing()
+    for radius in ("1", "1000", "12.5"):
+        assert api_client.get(URL, {"near": "69002", "radius_km": radius}).status_code == 200
+
+
+def test_query_count_does_not_grow_with_the_page(api_client):
+    """One listing or twenty, with photos: the same number of queries (no N+1)."""
+
+    def count_queries(query) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = api_client.get(URL, query)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    lone = s.listing(postal_code="13001")
+    ListingPhoto.objects.create(
+        listing=lone, image="a.jpg", thumbnail="a_t.jpg", width=40, height=30
+    )
+    marseille = {"near": "13001", "radius_km": "20", "ordering": "distance"}
+    few = (count_queries({}), count_queries(marseille))
+    for i in range(19):
+        row = s.listing(postal_code="13001", published_ago=timedelta(minutes=i))
+        ListingPhoto.objects.create(
+            listing=row, image=f"{i}.jpg", thumbnail=f"{i}_t.jpg", width=40, height=30
+        )
+    body = api_client.get(URL, marseille).json()
+    assert body["count"] == 20 and len(body["results"]) == 20
+    assert all(len(r["photos"]) == 1 for r in body["results"])
+    assert (count_queries({}), count_queries(marseille)) == few
