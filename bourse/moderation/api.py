@@ -29,6 +29,7 @@ from . import services
 from .models import AuditLogEntry, Report
 from .permissions import (
     check_departement_param,
+    check_not_own_company,
     moderator_for,
     scope_to_territory,
     territory_object_or_404,
@@ -63,7 +64,7 @@ class ModeratorAPIView(APIView):
 # --- Serializers -----------------------------------------------------------------------------
 
 
-class CompanyRefSerializer(serializers.ModelSerializer):
+class ModerationCompanyRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
         fields = ["id", "name", "status"]
@@ -115,7 +116,7 @@ class PhotoSerializer(serializers.Serializer):
 
 class ModerationListingSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    company = CompanyRefSerializer(read_only=True)
+    company = ModerationCompanyRefSerializer(read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
 
     class Meta:
@@ -270,6 +271,7 @@ class CompanyActionView(ModeratorAPIView):
     @extend_schema(request=ReasonSerializer, responses=ModerationCompanySerializer)
     def post(self, request, pk: int):
         company = territory_object_or_404(Company.objects.all(), self.moderator, pk)
+        check_not_own_company(request.user, company.pk)
         service, needs_reason = COMPANY_ACTIONS[self.action_name]
         kwargs = {"company": company, "by": request.user}
         if needs_reason:
@@ -332,6 +334,7 @@ class ListingActionView(ModeratorAPIView):
     @extend_schema(request=ReasonSerializer, responses=ModerationListingSerializer)
     def post(self, request, pk: int):
         listing = territory_object_or_404(Listing.objects.all(), self.moderator, pk)
+        check_not_own_company(request.user, listing.company_id)
         service_name, needs_reason = LISTING_ACTIONS[self.action_name]
         kwargs = {"listing": listing, "by": request.user}
         if needs_reason:

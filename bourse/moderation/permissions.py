@@ -40,6 +40,13 @@ def check_covers(moderator: Moderator, departement: str) -> None:
         raise Http404
 
 
+def check_not_own_company(user, company_id: int) -> None:
+    """A moderator who is also a member of a company does not moderate it (nor its listings)."""
+    membership = user.membership_or_none
+    if membership is not None and membership.company_id == company_id:
+        raise PermissionDenied("Vous ne pouvez pas modérer votre propre entreprise.")
+
+
 def territory_object_or_404(queryset, moderator: Moderator, pk, field: str = "departement"):
     """One object of the moderator's territory; 404 when it is absent or outside."""
     try:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -25,6 +25,7 @@ from . import forms, services
 from .models import AuditLogEntry, Report
 from .permissions import (
     check_departement_param,
+    check_not_own_company,
     moderator_for,
     scope_to_territory,
     territory_object_or_404,
@@ -46,6 +47,14 @@ def moderator_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _own_company(request, company_id: int) -> bool:
+    try:
+        check_not_own_company(request.user, company_id)
+    except PermissionDenied:
+        return True
+    return False
 
 
 def _page(params, queryset):
@@ -167,6 +176,8 @@ COMPANY_SERVICES = {
 @moderator_required
 def company_action(request, pk: int):
     company = territory_object_or_404(Company.objects.all(), request.moderator, pk)
+    if _own_company(request, company.pk):
+        return render(request, "moderation/forbidden.html", {"own_company": True}, status=403)
     form = forms.ActionForm(
         request.POST, actions=forms.COMPANY_ACTIONS, needs_reason=forms.COMPANY_NEEDS_REASON
     )
@@ -239,6 +250,8 @@ def listing_action(request, pk: int):
     from bourse.listings import services as listing_services
 
     listing = territory_object_or_404(Listing.objects.all(), request.moderator, pk)
+    if _own_company(request, listing.company_id):
+        return render(request, "moderation/forbidden.html", {"own_company": True}, status=403)
     form = forms.ActionForm(
         request.POST, actions=forms.LISTING_ACTIONS, needs_reason=forms.LISTING_NEEDS_REASON
     )

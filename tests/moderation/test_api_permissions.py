@@ -141,3 +141,21 @@ def test_moderator_outside_territory_gets_404_on_unknown_ids_too(client_for, mod
 def test_session_token_header_is_accepted_and_anonymous_gets_401(api_client):
     response = api_client.get("/api/v1/moderation/companies/")
     assert response.status_code == 401
+
+
+def test_a_moderator_does_not_moderate_their_own_company_or_its_listings(client_for, client):
+    company = factories.CompanyFactory(status="pending")
+    moderator = factories.ModeratorFactory(departements=["69"]).user
+    factories.MembershipFactory(company=company, user=moderator)
+    listing = factories.ListingFactory(company=company, status="pending")
+    api = client_for(moderator)
+
+    assert api.post(f"/api/v1/moderation/companies/{company.pk}/verify/").status_code == 403
+    assert api.post(f"/api/v1/moderation/listings/{listing.pk}/approve/").status_code == 403
+    client.force_login(moderator)
+    page = client.post(f"/moderation/entreprises/{company.pk}/action/", {"action": "verify"})
+    assert page.status_code == 403
+    assert "un autre modérateur" in page.content.decode()
+    company.refresh_from_db()
+    listing.refresh_from_db()
+    assert (company.status, listing.status) == ("pending", "pending")
