@@ -191,7 +191,9 @@ def photo_path(instance: "ListingPhoto", filename: str) -> str:
 
 class ListingPhoto(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    # width/height are written by the photo pipeline (photos.py), not by ImageField's
+    # width_field/height_field: those reopen the file on every load of a row that lacks them.
+    image = models.ImageField(upload_to=photo_path)
     thumbnail = models.ImageField(upload_to=photo_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
