@@ -95,11 +95,14 @@ def _my_membership(request) -> Membership:
 def _company_page(request, membership: Membership, invite_form: InvitationForm | None = None):
     company = membership.company
     is_admin = membership.is_admin
+    members = list(queries.company_members(company))
     context = {
         "company": company,
         "membership": membership,
         "is_admin": is_admin,
-        "members": queries.company_members(company),
+        "members": members,
+        # The last admin can neither step down nor leave: those buttons would only fail.
+        "sole_admin": sum(m.is_admin for m in members) == 1,
         "invitations": (
             Invitation.objects.open().filter(company=company).select_related("invited_by")
             if is_admin

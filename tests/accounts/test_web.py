@@ -266,3 +266,19 @@ def test_profile_edit_export_and_delete(company, company_admin):
     assert response["Location"] == "/"
     assert not User.objects.filter(pk=company_admin.pk).exists()
     assert client.get("/mon-compte/").status_code == 302
+
+
+def test_login_with_a_pending_invitation_lands_on_it(company, company_admin):
+    invitee = factories.UserFactory()
+    invitation = Invitation.objects.create(company=company, email=invitee.email)
+    response = Client().post(
+        "/comptes/login/", {"login": invitee.email, "password": factories.PASSWORD}
+    )
+    assert response["Location"] == f"/invitations/{invitation.token}/"
+
+
+def test_login_without_invitation_goes_home(user):
+    response = Client().post(
+        "/comptes/login/", {"login": user.email, "password": factories.PASSWORD}
+    )
+    assert response["Location"] == "/"

@@ -1,0 +1,91 @@
+"""In a real browser: declaring a company with the postal code autocomplete."""
+
+import pytest
+from django.db import connections
+
+from accounts.models import Company
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
+    # stay synchronous (Playwright's documented setting for Django tests).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(locale="fr-FR")
+        try:
+            yield context.new_page()
+        finally:
+            connections.close_all()
+            context.close()
+            browser.close()
+
+
+def test_declare_company_choosing_the_postal_code_with_the_keyboard(live_server, browser_page):
+    user = factories.UserFactory()
+    siret = factories.make_siret()
+    page = browser_page
+    page.goto(f"{live_server.url}/entreprise/declarer/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/entreprise/declarer/")
+
+    page.fill("input[name=name]", "Scierie du Pilat")
+    page.fill("input[name=siret]", siret)
+    page.fill("input[name=address]", "3 route du Bessat")
+    postal = page.locator("input[name=postal_code]")
+    assert postal.get_attribute("role") == "combobox"
+    postal.press_sequentially("4240", delay=30)
+    page.wait_for_selector("#" + postal.get_attribute("aria-controls") + " [role=option]")
+    assert postal.get_attribute("aria-expanded") == "true"
+    options = page.locator("[role=option]").all_inner_texts()
+    assert options and all(text.startswith("4240") for text in options)
+    postal.press("ArrowDown")
+    assert postal.get_attribute("aria-activedescendant")
+    postal.press("Enter")
+    chosen = postal.input_value()
+    assert chosen.startswith("4240") and len(chosen) == 5
+    assert postal.get_attribute("aria-expanded") == "false"
+    assert "(42)" in page.inner_text(".postal-commune")
+
+    page.click("form.card button[type=submit]")
+    page.wait_for_url("**/entreprise/")
+    company = Company.objects.get(siret=siret)
+    assert company.postal_code == chosen and company.departement == "42"
+    assert "Scierie du Pilat" in page.inner_text("h1")
+
+
+def test_bad_siret_is_shown_in_french_and_the_form_keeps_its_values(live_server, browser_page):
+    user = factories.UserFactory()
+    page = browser_page
+    page.goto(f"{live_server.url}/entreprise/declarer/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/entreprise/declarer/")
+    page.fill("input[name=name]", "Scierie du Pilat")
+    page.fill("input[name=siret]", "12345678901234")
+    page.fill("input[name=address]", "3 route du Bessat")
+    page.fill("input[name=postal_code]", "42400")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector(".errorlist")
+    assert "Ce SIRET n'est pas valide" in page.inner_text("form.card")
+    assert page.input_value("input[name=name]") == "Scierie du Pilat"
+    assert page.input_value("input[name=postal_code]") == "42400"
+    assert not Company.objects.exists()
