@@ -256,6 +256,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `status` or `kind`: give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "CompanyStatusEnum": "accounts.models.Company.Status",
+        "ListingStatusEnum": "bourse.listings.models.Listing.Status",
+        "ListingKindEnum": "bourse.listings.models.Kind",
+        "NotificationKindEnum": "bourse.notifications.models.Notification.Kind",
+        "ReportStatusEnum": "bourse.moderation.models.Report.Status",
+    },
 }
 
 # --- Internationalisation --------------------------------------------------------------------
