@@ -141,12 +141,20 @@ class ListingInputSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True
     )
-    unit = serializers.ChoiceField(choices=Unit.choices, required=False, allow_blank=True)
+    unit = serializers.ChoiceField(
+        choices=Unit.choices, required=False, allow_blank=True, allow_null=True
+    )
     terms = serializers.ChoiceField(choices=Terms.choices)
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
     )
-    postal_code = serializers.CharField(max_length=5, required=False, allow_blank=True)
+    postal_code = serializers.CharField(
+        max_length=5,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A French postal code; empty or absent: the company's location.",
+    )
     radius_km = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     available_from = serializers.DateField(required=False, allow_null=True)
     available_until = serializers.DateField(required=False, allow_null=True)

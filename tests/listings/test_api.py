@@ -162,6 +162,14 @@ def test_create_is_published_at_once_when_approval_is_off(admin_client, settings
     assert Listing.objects.published().filter(pk=body["id"]).exists()
 
 
+def test_create_with_null_optionals_uses_the_company_location(admin_client, company):
+    payload = {**PAYLOAD, "postal_code": None, "quantity": None, "unit": None, "price": None}
+    response = admin_client.post("/api/v1/listings/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["postal_code"], body["quantity"], body["unit"]) == (company.postal_code, None, "")
+
+
 def test_create_at_another_postal_code(admin_client):
     response = admin_client.post(
         "/api/v1/listings/", {**PAYLOAD, "postal_code": "42000"}, format="json"

@@ -281,9 +281,7 @@ def test_hide_without_reason_is_refused(company, company_admin):
 # --- Editing -----------------------------------------------------------------------------------
 
 
-def test_substantive_edit_of_a_published_listing_sends_it_back_to_pending(
-    company, company_admin
-):
+def test_substantive_edit_of_a_published_listing_sends_it_back_to_pending(company, company_admin):
     listing = make_listing(company, company_admin, "published")
     listing = services.listing_update(
         listing=listing, by=company_admin, data={"title": "Entrepôt sec 500 m²"}
@@ -374,9 +372,7 @@ def test_withdraw_is_allowed_from_any_open_status(company, company_admin, start)
 
 
 @pytest.mark.parametrize("start", ["draft", "pending", "rejected", "withdrawn"])
-def test_fulfilled_is_refused_before_publication_or_after_withdrawal(
-    company, company_admin, start
-):
+def test_fulfilled_is_refused_before_publication_or_after_withdrawal(company, company_admin, start):
     listing = make_listing(company, company_admin, start)
     with pytest.raises(ValidationError):
         services.listing_close(listing=listing, by=company_admin, outcome="fulfilled")
@@ -452,6 +448,17 @@ def test_expire_listings_marks_only_past_expiry_and_notifies(company, company_ad
     assert services.expire_listings() == 0
 
 
+def test_expire_listings_task(company, company_admin):
+    from bourse.listings.tasks import expire_listings_task
+
+    listing = make_listing(company, company_admin, "published")
+    Listing.objects.filter(pk=listing.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    result = expire_listings_task.enqueue()
+    assert result.return_value == 1
+    listing.refresh_from_db()
+    assert listing.status == "expired"
+
+
 def test_expire_listings_command(company, company_admin):
     from django.core.management import call_command
 
@@ -499,9 +506,7 @@ def test_quiet_publication_sends_no_signal(
 ):
     settings.LISTINGS_REQUIRE_APPROVAL = False
     with django_capture_on_commit_callbacks(execute=True), services.quiet_publication():
-        services.listing_create(
-            company=company, by=company_admin, data=listing_data(), submit=True
-        )
+        services.listing_create(company=company, by=company_admin, data=listing_data(), submit=True)
     assert published_ids == []
 
 
