@@ -273,3 +273,27 @@ def test_listing_card_shows_distance_only_when_annotated(company, company_admin)
     assert " km" not in html
     listing.distance_km = 12.4
     assert "à 12 km" in render_to_string("listings/_card.html", {"listing": listing})
+
+
+def test_mine_page_query_count_does_not_grow_with_the_page(browser, company, company_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert browser.get(reverse("listings:mine")).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_listing(company, company_admin, "published")
+    few = count()
+    for status in ("draft", "rejected", "fulfilled", "pending", "expired", "hidden"):
+        make_listing(company, company_admin, status)
+    assert count() == few
+
+
+def test_user_without_company_is_sent_to_declare_it(client, user):
+    client.force_login(user)
+    response = client.get(reverse("listings:create"), follow=True)
+    assert "Déclarez d&#x27;abord votre entreprise" in response.content.decode()
+    response = client.get(reverse("listings:mine"))
+    assert response.status_code == 302
