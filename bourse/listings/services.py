@@ -16,7 +16,8 @@ Lifecycle (PRODUCT.md), with the choices made where the specification is silent:
 - withdrawn is also allowed from draft, pending, rejected, hidden and expired (the company gives
   up); fulfilled from published, expired and hidden (the deal was done anyway);
 - renew: published or expired → published, expires_at = now + LISTING_LIFETIME_DAYS;
-- a substantive edit of a published listing sends it back to pending when approval is required.
+- a substantive edit of a published listing sends it back to pending when approval is required
+  (without approval it stays published and `listing_published` is sent again for matching).
 """
 
 import contextlib
@@ -269,8 +270,12 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
     changed = [f for f in EDITABLE_FIELDS if _differs(before[f], after[f])]
     for field, value in cleaned.items():
         setattr(listing, field, value)
-    if changed and listing.status == Status.PUBLISHED and approval_required():
-        listing.status = Status.PENDING
+    if changed and listing.status == Status.PUBLISHED:
+        if approval_required():
+            listing.status = Status.PENDING
+        elif listing.is_live:
+            # Without approval the new content is live at once: matching recomputes from it.
+            _announce_on_commit(listing)
     listing.save()
     return listing
 

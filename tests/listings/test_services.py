@@ -323,12 +323,17 @@ def test_edit_with_unchanged_values_keeps_the_listing_published(company, company
 
 
 def test_edit_of_a_published_listing_stays_published_without_approval(
-    company, company_admin, settings
+    company, company_admin, settings, django_capture_on_commit_callbacks, published_ids
 ):
     listing = make_listing(company, company_admin, "published")
     settings.LISTINGS_REQUIRE_APPROVAL = False
-    listing = services.listing_update(listing=listing, by=company_admin, data={"title": "Neuf"})
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = services.listing_update(listing=listing, by=company_admin, data={"title": "Neuf"})
     assert listing.status == "published"
+    assert published_ids == [listing.pk]  # matching recomputes from the new content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(listing=listing, by=company_admin, data={"title": "Neuf"})
+    assert published_ids == [listing.pk]  # nothing changed, nothing announced
 
 
 def test_edit_of_a_draft_keeps_it_a_draft_and_validates(company, company_admin):
