@@ -6,6 +6,7 @@ so the status is read-only here.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Company, Invitation, Membership, User
@@ -69,6 +70,7 @@ class CompanyAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Membership)
