@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Report
 from .services import ReportDecision
 
 REASON_REQUIRED = _("Veuillez indiquer un motif : l'entreprise le verra.")
@@ -85,3 +86,19 @@ class StatsForm(forms.Form):
     def __init__(self, *args, departements: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departement"].choices = [("", _("Tout mon territoire"))] + departements
+
+
+class ReportForm(forms.Form):
+    """A company member reports a listing, a company or a message."""
+
+    label_suffix = ""
+    target_type = forms.ChoiceField(choices=Report.TargetType.choices, widget=forms.HiddenInput)
+    target_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Qu'est-ce qui ne va pas ?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Un conseiller CCI lira votre signalement. Soyez précis : dates, faits."),
+        error_messages={"required": _("Expliquez ce qui ne va pas.")},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

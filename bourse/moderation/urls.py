@@ -15,6 +15,7 @@ urlpatterns = [
     path("signalements/<int:pk>/traiter/", views.report_resolve, name="report_resolve"),
     path("journal/", views.log, name="log"),
     path("statistiques/", views.stats, name="stats"),
+    path("signaler/", views.report_create, name="report_create"),
 ]
 
 

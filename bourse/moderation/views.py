@@ -8,16 +8,19 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Company
+from accounts.permissions import check_verified_member
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
 
@@ -327,6 +330,60 @@ def report_resolve(request, pk: int):
         )
     messages.success(request, _("Signalement traité."))
     return _back(request, "moderation:reports")
+
+
+# --- Reporting (company members) -------------------------------------------------------------
+
+
+def _safe_next(request, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("home")
+
+
+@login_required
+def report_create(request):
+    """The page behind every "Signaler" link: ?target_type=listing&target_id=12&next=/annonces/12/.
+
+    Only members of a verified company may report (others get a 403 page saying why)."""
+    try:
+        membership = check_verified_member(request.user)
+    except PermissionDenied:
+        return render(request, "moderation/report_forbidden.html", status=403)
+    if request.method == "POST":
+        form = forms.ReportForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.report_create(
+                    reporter=request.user,
+                    reporter_company=membership.company,
+                    target_type=data["target_type"],
+                    target_id=data["target_id"],
+                    reason=data["reason"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("Merci : votre signalement a été transmis à un conseiller CCI.")
+                )
+                return redirect(_safe_next(request, data["next"]))
+        status_code = 400
+    else:
+        form = forms.ReportForm(initial=request.GET.dict())
+        status_code = 200
+    next_url = form["next"].value() or ""
+    cancel_url = _safe_next(request, next_url) if next_url else ""
+    return render(
+        request,
+        "moderation/report_form.html",
+        {"form": form, "cancel_url": cancel_url},
+        status=status_code,
+    )
 
 
 # --- Audit log and statistics ----------------------------------------------------------------

@@ -259,3 +259,60 @@ def test_report_queue_is_scoped_and_filtered(client_for, moderator_69, django_as
 
     assert [row["id"] for row in body["results"]] == [open_69.pk]
     assert body["results"][0]["reporter_company"]["id"] == open_69.reporter_company_id
+
+
+# --- The reporting page ----------------------------------------------------------------------
+
+
+def test_reporting_page_files_a_report_and_goes_back(client, reporter):
+    listing = factories.ListingFactory()
+    client.force_login(reporter)
+    url = "/moderation/signaler/"
+
+    page = client.get(url, {"target_type": "listing", "target_id": listing.pk, "next": "/x/"})
+    assert page.status_code == 200
+    assert "Signaler un abus" in page.content.decode()
+
+    empty = client.post(
+        url, {"target_type": "listing", "target_id": listing.pk, "reason": "", "next": "/x/"}
+    )
+    assert empty.status_code == 400
+    assert "Expliquez ce qui ne va pas." in empty.content.decode()
+
+    done = client.post(
+        url,
+        {"target_type": "listing", "target_id": listing.pk, "reason": "Arnaque", "next": "/x/"},
+    )
+    assert done.status_code == 302 and done["Location"] == "/x/"
+    assert Report.objects.get().target_id == listing.pk
+
+
+def test_reporting_page_refuses_unknown_targets_and_foreign_redirects(client, reporter):
+    client.force_login(reporter)
+    unknown = client.post(
+        "/moderation/signaler/",
+        {"target_type": "listing", "target_id": 999999, "reason": "x", "next": "/x/"},
+    )
+    assert unknown.status_code == 400
+    assert "Objet introuvable." in unknown.content.decode()
+    assert ">\nx</textarea>" in unknown.content.decode()  # the typed reason is kept
+
+    company = factories.CompanyFactory()
+    done = client.post(
+        "/moderation/signaler/",
+        {
+            "target_type": "company",
+            "target_id": company.pk,
+            "reason": "x",
+            "next": "https://evil.example/",
+        },
+    )
+    assert done["Location"] == "/"
+
+
+def test_reporting_page_is_for_verified_members(client):
+    assert client.get("/moderation/signaler/").status_code == 302  # to login
+    client.force_login(factories.UserFactory())
+    response = client.get("/moderation/signaler/")
+    assert response.status_code == 403
+    assert "entreprise vérifiée" in response.content.decode()
