@@ -44,12 +44,10 @@ def run_service(function, **kwargs):
         raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
 
 
-def detail_response(request, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
+def listing_response(request, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
+    """A listing after a write: exactly the fields of API.md."""
     listing = Listing.objects.for_api().get(pk=listing.pk)
-    serializer = ListingDetailSerializer(
-        listing,
-        context={"request": request, "show_contact": permissions.can_see_contact(request.user)},
-    )
+    serializer = ListingSerializer(listing, context={"request": request})
     return Response(serializer.data, status=status_code)
 
 
@@ -98,7 +96,7 @@ class ListingCollectionView(APIView):
     @extend_schema(
         operation_id="listings_create",
         request=ListingCreateSerializer,
-        responses={201: ListingDetailSerializer},
+        responses={201: ListingSerializer},
     )
     def post(self, request, *args, **kwargs):
         membership = permissions.check_can_create(request.user)
@@ -113,7 +111,7 @@ class ListingCollectionView(APIView):
             data=data,
             submit=submit,
         )
-        return detail_response(request, listing, status.HTTP_201_CREATED)
+        return listing_response(request, listing, status.HTTP_201_CREATED)
 
 
 class ListingMineView(ListAPIView):
@@ -137,13 +135,18 @@ class ListingMineView(ListAPIView):
 class ListingDetailView(APIView):
     """GET/PATCH/DELETE /api/v1/listings/{id}/."""
 
-    @extend_schema(responses={200: ListingDetailSerializer})
+    @extend_schema(
+        responses={200: ListingDetailSerializer},
+        description="`contact` is present only for members of verified companies.",
+    )
     def get(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_view(request.user, listing)
-        return detail_response(request, listing)
+        listing = Listing.objects.for_api().get(pk=listing.pk)
+        context = {"request": request, "show_contact": permissions.can_see_contact(request.user)}
+        return Response(ListingDetailSerializer(listing, context=context).data)
 
-    @extend_schema(request=ListingInputSerializer, responses={200: ListingDetailSerializer})
+    @extend_schema(request=ListingInputSerializer, responses={200: ListingSerializer})
     def patch(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
@@ -155,7 +158,7 @@ class ListingDetailView(APIView):
             by=request.user,
             data=dict(serializer.validated_data),
         )
-        return detail_response(request, listing)
+        return listing_response(request, listing)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
@@ -168,18 +171,18 @@ class ListingDetailView(APIView):
 class ListingSubmitView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ListingDetailSerializer})
+    @extend_schema(request=None, responses={200: ListingSerializer})
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
         listing = run_service(services.listing_submit, listing=listing, by=request.user)
-        return detail_response(request, listing)
+        return listing_response(request, listing)
 
 
 class ListingCloseView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ListingCloseSerializer, responses={200: ListingDetailSerializer})
+    @extend_schema(request=ListingCloseSerializer, responses={200: ListingSerializer})
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
@@ -198,18 +201,18 @@ class ListingCloseView(APIView):
             outcome=serializer.validated_data["outcome"],
             partner_company=partner,
         )
-        return detail_response(request, listing)
+        return listing_response(request, listing)
 
 
 class ListingRenewView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ListingDetailSerializer})
+    @extend_schema(request=None, responses={200: ListingSerializer})
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
         listing = run_service(services.listing_renew, listing=listing, by=request.user)
-        return detail_response(request, listing)
+        return listing_response(request, listing)
 
 
 class ListingPhotoCreateView(APIView):

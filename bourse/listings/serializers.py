@@ -11,6 +11,7 @@ for the category, window order...) live in `services.py` so the web form and the
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Category, Kind, Listing, ListingPhoto, Terms, Unit
@@ -115,9 +116,16 @@ def contact_for(listing: Listing) -> dict:
     return {"phone": company.phone, "website": company.website, "email": email}
 
 
+class ListingContactSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    website = serializers.CharField()
+    email = serializers.CharField()
+
+
 class ListingDetailSerializer(ListingSerializer):
-    """The detail adds `contact` (company phone, website, e-mail of the listing's author), present
-    only for members of verified companies; null for everyone else."""
+    """GET /api/v1/listings/{id}/: for members of verified companies, the listing's fields plus
+    `contact` (company phone, website, e-mail of the listing's author). Everyone else gets
+    exactly the fields of ListingSerializer: the key is absent, not null."""
 
     contact = serializers.SerializerMethodField()
 
@@ -125,10 +133,15 @@ class ListingDetailSerializer(ListingSerializer):
         fields = [*ListingSerializer.Meta.fields, "contact"]
         read_only_fields = fields
 
+    @extend_schema_field(ListingContactSerializer)
     def get_contact(self, listing: Listing) -> dict | None:
+        return contact_for(listing) if self.context.get("show_contact") else None
+
+    def to_representation(self, listing: Listing) -> dict:
+        data = super().to_representation(listing)
         if not self.context.get("show_contact"):
-            return None
-        return contact_for(listing)
+            del data["contact"]
+        return data
 
 
 class ListingInputSerializer(serializers.Serializer):
