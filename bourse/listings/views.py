@@ -119,6 +119,10 @@ def listing_edit(request, pk: int):
             else:
                 messages.success(request, _("Modifications enregistrées."))
             return redirect("listings:edit", listing.pk)
+    return _render_edit(request, listing, form, PhotoForm())
+
+
+def _render_edit(request, listing: Listing, form: ListingForm, photo_form: PhotoForm, status=200):
     photos = list(listing.photos.all())
     return render(
         request,
@@ -127,11 +131,12 @@ def listing_edit(request, pk: int):
             form,
             listing=listing,
             photos=photos,
-            photo_form=PhotoForm(),
+            photo_form=photo_form,
             can_add_photo=len(photos) < MAX_PHOTOS,
             max_photos=MAX_PHOTOS,
             can_submit=listing.status in SUBMITTABLE_STATUSES,
         ),
+        status=status,
     )
 
 
@@ -140,19 +145,21 @@ def listing_edit(request, pk: int):
 def photo_add(request, pk: int):
     listing = _listing(pk)
     permissions.check_can_edit(request.user, listing)
-    form = PhotoForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choisissez une image à envoyer."))
-    else:
+    photo_form = PhotoForm(request.POST, request.FILES)
+    if photo_form.is_valid():
         try:
             services.listing_photo_add(
-                listing=listing, by=request.user, upload=form.cleaned_data["image"]
+                listing=listing, by=request.user, upload=photo_form.cleaned_data["image"]
             )
         except ValidationError as exc:
-            _flash_errors(request, exc)
+            for message in _error_dict(exc).get("image", []) or exc.messages:
+                photo_form.add_error("image", message)
         else:
             messages.success(request, _("Photo ajoutée."))
-    return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
+            return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
+    # The refusal is shown next to the upload field, where the user is looking.
+    form = ListingForm(company=listing.company, initial=ListingForm.initial_for(listing))
+    return _render_edit(request, listing, form, photo_form, status=400)
 
 
 @login_required

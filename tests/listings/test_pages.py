@@ -166,10 +166,20 @@ def test_bad_photo_shows_a_french_message(browser, company, company_admin):
     response = browser.post(
         reverse("listings:photo_add", args=[listing.pk]),
         {"image": SimpleUploadedFile("p.jpg", b"pas une image", content_type="image/jpeg")},
-        follow=True,
     )
-    assert "n&#x27;est pas une image JPEG, PNG ou WebP" in response.content.decode()
+    assert response.status_code == 400
+    html = response.content.decode()
+    # The message sits in the photo section, next to the upload field.
+    photos_section = html[html.index('id="photos"') :]
+    assert "n&#x27;est pas une image JPEG, PNG ou WebP" in photos_section
     assert not listing.photos.exists()
+
+
+def test_photo_form_without_file_says_so(browser, company, company_admin):
+    listing = make_listing(company, company_admin, "draft")
+    response = browser.post(reverse("listings:photo_add", args=[listing.pk]), {})
+    assert response.status_code == 400
+    assert "Ce champ est obligatoire" in response.content.decode()
 
 
 def test_mine_lists_every_status_with_reasons_and_actions(browser, company, company_admin):
