@@ -158,6 +158,7 @@ def photo_add(request, pk: int):
             messages.success(request, _("Photo ajoutée."))
             return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
     # The refusal is shown next to the upload field, where the user is looking.
+    photo_form.fields["image"].widget.attrs["autofocus"] = True
     form = ListingForm(company=listing.company, initial=ListingForm.initial_for(listing))
     return _render_edit(request, listing, form, photo_form, status=400)
 

@@ -60,6 +60,10 @@
     updateLocation();
   }
 
+  // A refused photo: bring its message into view (the page is re-rendered after the POST).
+  var photoErrors = document.querySelector("#photos .errorlist");
+  if (photoErrors) photoErrors.scrollIntoView({ block: "center" });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
