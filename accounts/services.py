@@ -187,7 +187,8 @@ def company_create(
 
 @transaction.atomic
 def company_update(*, company: Company, by: User, **changes: str) -> Company:
-    """Change a company's profile. A new name or SIRET on a verified company needs a new check.
+    """Change a company's profile. A new name or SIRET on a verified company needs a new check;
+    any correction of a rejected company sends it back to the moderators' queue.
 
     `changes` holds some of COMPANY_EDITABLE_FIELDS; the caller (an admin) was checked before.
     """
@@ -232,7 +233,11 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
         company.latitude = place.latitude
         company.longitude = place.longitude
         changed |= {"commune", "departement", "latitude", "longitude"}
-    if company.status == Company.Status.VERIFIED and changed & set(COMPANY_IDENTITY_FIELDS):
+    back_to_review = (
+        company.status == Company.Status.VERIFIED and changed & set(COMPANY_IDENTITY_FIELDS)
+    ) or (company.status == Company.Status.REJECTED and changed)
+    if back_to_review:
+        # A rejected company that corrects its profile goes back to the moderators' queue too.
         company.status = Company.Status.PENDING
         company.status_reason = ""
         company.status_changed_at = timezone.now()

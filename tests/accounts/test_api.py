@@ -414,3 +414,18 @@ def test_someone_else_cannot_accept_an_invitation(client_for, company, company_a
 def test_invitation_accept_requires_authentication(api_client):
     assert api_client.post("/api/v1/invitations/abc/accept/").status_code == 401
     assert api_client.get("/api/v1/invitations/").status_code == 401
+
+
+def test_my_invitations_list_in_few_queries(client_for, django_assert_max_num_queries):
+    invitee = factories.UserFactory(email="multi@exemple.fr")
+    for _ in range(4):
+        company = factories.CompanyFactory()
+        inviter = factories.MembershipFactory(company=company).user
+        client_for(inviter).post(
+            f"/api/v1/companies/{company.pk}/invitations/", {"email": "multi@exemple.fr"}
+        )
+    client = client_for(invitee)
+    with django_assert_max_num_queries(3):  # verified e-mails, count, page with companies
+        data = client.get("/api/v1/invitations/").json()
+    assert data["count"] == 4
+    assert all(item["invited_by"] for item in data["results"])

@@ -278,3 +278,19 @@ def test_user_update_changes_only_given_fields(user):
     user.refresh_from_db()
     assert user.first_name == "Jeanne" and user.phone == "0600000000"
     assert user.last_name != ""
+
+
+def test_correcting_a_rejected_company_sends_it_back_to_review(company, company_admin):
+    Company.objects.filter(pk=company.pk).update(
+        status=Company.Status.REJECTED, status_reason="SIRET fermé"
+    )
+    company.refresh_from_db()
+    updated = services.company_update(company=company, by=company_admin, address="2 rue Neuve")
+    assert (updated.status, updated.status_reason) == (Company.Status.PENDING, "")
+
+
+def test_suspended_company_stays_suspended_when_edited(company, company_admin):
+    Company.objects.filter(pk=company.pk).update(status=Company.Status.SUSPENDED)
+    company.refresh_from_db()
+    updated = services.company_update(company=company, by=company_admin, name="Autre nom")
+    assert updated.status == Company.Status.SUSPENDED
