@@ -8,6 +8,7 @@ function's signature; `ListingSearchAPIView` itself is not routed.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -124,7 +125,7 @@ class ListingMineView(ListAPIView):
     def get_queryset(self):
         membership = self.request.user.membership_or_none
         if membership is None:
-            raise PermissionDenied("Vous n'appartenez à aucune entreprise.")
+            raise PermissionDenied(_("Vous n'appartenez à aucune entreprise."))
         return (
             Listing.objects.for_api()
             .filter(company_id=membership.company_id)
@@ -193,7 +194,7 @@ class ListingCloseView(APIView):
         if partner_id is not None:
             partner = Company.objects.filter(pk=partner_id).first()
             if partner is None:
-                raise serializers.ValidationError({"partner_company": ["Entreprise inconnue."]})
+                raise serializers.ValidationError({"partner_company": [_("Entreprise inconnue.")]})
         listing = run_service(
             services.listing_close,
             listing=listing,
@@ -225,7 +226,8 @@ class ListingPhotoCreateView(APIView):
         permissions.check_can_edit(request.user, listing)
         upload = request.FILES.get("image")
         if upload is None:
-            raise serializers.ValidationError({"image": ["Joignez une image (champ « image »)."]})
+            message = _("Joignez une image (champ « image »).")
+            raise serializers.ValidationError({"image": [message]})
         photo = run_service(
             services.listing_photo_add, listing=listing, by=request.user, upload=upload
         )

@@ -10,6 +10,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
 from accounts.permissions import check_verified_member, is_member
@@ -44,7 +45,7 @@ def check_can_edit(user, listing: Listing) -> Membership:
     """Edit, submit, close, renew, delete, photos: members of the owning, verified company."""
     check_can_view(user, listing)
     if not is_member(user, listing.company):
-        raise PermissionDenied("Seule l'entreprise qui a publié l'annonce peut la modifier.")
+        raise PermissionDenied(_("Seule l'entreprise qui a publié l'annonce peut la modifier."))
     return check_verified_member(user)
 
 
