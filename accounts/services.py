@@ -496,9 +496,7 @@ def user_delete(*, user: User) -> None:
                 successor.role = Membership.Role.ADMIN
                 successor.save(update_fields=["role"])
         membership.delete()
-    Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    Invitation.objects.open().filter(email__iexact=user.email).update(revoked_at=timezone.now())
     EmailAddress.objects.filter(user=user).delete()
     user.first_name = ""
     user.last_name = ""
