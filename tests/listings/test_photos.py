@@ -266,3 +266,22 @@ def test_large_images_are_scaled_down(listing, company_admin):
     assert max(photo.width, photo.height) == photo_module.MAX_SIDE
     with Image.open(photo.thumbnail.path) as thumb:
         assert max(thumb.size) <= 480
+
+
+def test_photo_endpoints_permission_matrix(
+    api_client, client_for, other_admin, company, company_admin, settings
+):
+    draft = make_listing(company, company_admin, "draft")
+    published = make_listing(company, company_admin, "published")
+    owner = client_for(company_admin)
+    photo_id = upload(owner, published, image_bytes()).json()["id"]
+    other = client_for(other_admin)
+
+    assert upload(api_client, published, image_bytes()).status_code == 401
+    assert upload(other, published, image_bytes()).status_code == 403
+    assert upload(other, draft, image_bytes()).status_code == 404
+    delete_url = f"/api/v1/listings/{published.pk}/photos/{photo_id}/"
+    assert api_client.delete(delete_url).status_code == 401
+    assert other.delete(delete_url).status_code == 403
+    assert ListingPhoto.objects.filter(pk=photo_id).exists()
+    assert len(stored_files(settings)) == 2
