@@ -309,8 +309,10 @@ LEAFLET_CONFIG = {
 # --- Marketplace rules -----------------------------------------------------------------------
 LISTINGS_REQUIRE_APPROVAL = env_bool("LISTINGS_REQUIRE_APPROVAL", True)
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
-# Matching: a new match scoring at least this (0 to 1) is announced to both companies, once.
-MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.6"))
+# Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
+# at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
+MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))
+MATCH_NOTIFY_LIMIT = int(os.environ.get("MATCH_NOTIFY_LIMIT", "5"))
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

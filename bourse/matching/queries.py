@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import F, FloatField, Max, Q, QuerySet, Value
@@ -85,6 +86,29 @@ def family_ids(category: Category) -> tuple[int, list[int]]:
     return family_id, ids
 
 
+SQLITE_MATCHING_INDEX = (
+    "CREATE INDEX IF NOT EXISTS matching_listing_family_geo ON listings_listing "
+    "(status, kind, category_id, latitude, longitude, radius_km, expires_at, company_id)"
+)
+_sqlite_index_checked: set[str] = set()
+
+
+def ensure_sqlite_matching_index(conn) -> None:
+    """Restore the index of migration matching 0002 if a SQLite table rebuild (a later
+    migration of listings) dropped it. Checked once per process and database."""
+    if conn.vendor != "sqlite" or conn.settings_dict["NAME"] in _sqlite_index_checked:
+        return
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE name IN (%s, %s)",
+            ["listings_listing", "matching_listing_family_geo"],
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if present == {"listings_listing"}:
+            cursor.execute(SQLITE_MATCHING_INDEX)
+    _sqlite_index_checked.add(conn.settings_dict["NAME"])
+
+
 def _no_parallel_plans() -> None:
     # On two cores PostgreSQL's parallel plans add tens of ms to index queries (MEASURED.md).
     if connection.vendor == "postgresql":
@@ -92,9 +116,11 @@ def _no_parallel_plans() -> None:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
-def candidates_queryset(listing: Listing, *, exclude_dismissed: bool = True) -> QuerySet:
+def candidates_queryset(
+    listing: Listing, *, exclude_dismissed: bool = True, category_ids: list[int] | None = None
+) -> QuerySet:
     """Published listings the rules allow as counterparts, before the distance test."""
-    _, ids = family_ids(listing.category)
+    ids = category_ids if category_ids is not None else family_ids(listing.category)[1]
     qs = (
         Listing.objects.published()
         .filter(kind=scoring.opposite_kind(listing.kind), category_id__in=ids)
@@ -107,12 +133,24 @@ def candidates_queryset(listing: Listing, *, exclude_dismissed: bool = True) -> 
     return qs
 
 
-def within_reach(qs: QuerySet, listing: Listing) -> QuerySet:
+def largest_radius(listing: Listing, category_ids: list[int]) -> int | None:
+    """An upper bound of the radius of any candidate: the largest radius among published
+    listings of the opposite kind in the family (expired ones and other companies included,
+    which only makes the bound looser). Read from the index matching_listing_family_geo."""
+    return (
+        Listing.objects.filter(
+            status=Listing.Status.PUBLISHED,
+            kind=scoring.opposite_kind(listing.kind),
+            category_id__in=category_ids,
+        )
+        .order_by()
+        .aggregate(largest=Max("radius_km"))["largest"]
+    )
+
+
+def within_reach(qs: QuerySet, listing: Listing, largest: float) -> QuerySet:
     """Rows of `qs` whose distance to `listing` is ≤ max(listing radius, their radius),
-    annotated with `distance_km`."""
-    largest = qs.aggregate(largest=Max("radius_km"))["largest"]
-    if largest is None:
-        return qs.none().annotate(distance_km=Value(0.0, output_field=FloatField()))
+    annotated with `distance_km`; `largest` bounds the radius of any row of `qs`."""
     reach = max(float(listing.radius_km), float(largest))
     return (
         qs.filter(box_q(listing.latitude, listing.longitude, reach))
@@ -124,55 +162,51 @@ def within_reach(qs: QuerySet, listing: Listing) -> QuerySet:
                 output_field=FloatField(),
             )
         )
+        .order_by()
     )
+
+
+def candidates_within_reach(listing: Listing, *, exclude_dismissed: bool = True) -> QuerySet:
+    """Every counterpart the product rules allow, annotated with `distance_km` (unordered)."""
+    _family, ids = family_ids(listing.category)
+    largest = largest_radius(listing, ids)
+    if largest is None:
+        return Listing.objects.none().annotate(distance_km=Value(0.0, output_field=FloatField()))
+    qs = candidates_queryset(listing, exclude_dismissed=exclude_dismissed, category_ids=ids)
+    return within_reach(qs, listing, largest)
 
 
 def score_top(
     listing: Listing, *, limit: int = TOP, exclude_dismissed: bool = True
 ) -> list[Scored]:
-    """The `limit` best counterparts of `listing`, scored, best first (ties: nearer, then older
+    """The `limit` best counterparts of `listing`, scored, best first (ties: nearer, then lower
     id first). Empty when the listing is not live on the exchange."""
     if not listing.is_live or listing.company.status != "verified":
         return []
     base = Features.of(listing)
+    scorer = scoring.CheapScorer(base)
+    family_id = base.family_id
     with transaction.atomic():
         _no_parallel_plans()
-        qs = within_reach(
-            candidates_queryset(listing, exclude_dismissed=exclude_dismissed), listing
-        )
-        rows = list(qs.values_list(*_ROW_FIELDS))
-        if not rows:
-            return []
-        family_id = base.family_id
+        ensure_sqlite_matching_index(connection)
+        qs = candidates_within_reach(listing, exclude_dismissed=exclude_dismissed)
         pending = []
-        for row in rows:
-            (pk, company_id, kind, category_id, lat, lon, radius, a_from, a_until, qty, unit, d) = (
-                row
+        for row in _raw_rows(qs.values_list(*_ROW_FIELDS)):
+            # Every row is of the family: its parent is the family unless it is the family.
+            parent_id = None if row[3] == family_id else family_id
+            parts = scorer.parts(
+                row[3], parent_id, row[11], row[6], row[7], row[8], row[9], row[10]
             )
-            other = Features(
-                id=pk,
-                company_id=company_id,
-                kind=kind,
-                category_id=category_id,
-                # Only exact/family matters: a family member that is not the family itself has
-                # the family as parent.
-                parent_id=None if category_id == family_id else family_id,
-                latitude=lat,
-                longitude=lon,
-                radius_km=radius,
-                available_from=a_from,
-                available_until=a_until,
-                quantity=qty,
-                unit=unit,
-            )
-            parts, compared = scoring.cheap_parts(base, other, d)
-            pending.append((scoring.upper_bound(parts), other, d, parts, compared))
-        pending.sort(key=lambda item: (-item[0], item[2], item[1].id))
+            pending.append((scorer.upper_bound(parts), row[11], row[0], parent_id, parts, row))
+        if not pending:
+            return []
+        pending.sort(key=lambda item: (-item[0], item[1], item[2]))
         base_words = scoring.stems_with_words(base.text)
         best: list[Scored] = []
         position = 0
         while position < len(pending):
-            floor = best[limit - 1].score if len(best) >= limit else -1.0
+            # Scores are rounded to 4 places: keep rows that could tie with the last one.
+            floor = best[limit - 1].score - 1e-4 if len(best) >= limit else -1.0
             if pending[position][0] < floor:
                 break  # no remaining row can enter the top: their upper bounds are lower
             batch = pending[position : position + TEXT_BATCH]
@@ -180,18 +214,35 @@ def score_top(
             texts = {
                 pk: f"{title}\n{description}"
                 for pk, title, description in Listing.objects.filter(
-                    pk__in=[item[1].id for item in batch]
-                ).values_list("pk", "title", "description")
+                    pk__in=[item[2] for item in batch]
+                )
+                .order_by()
+                .values_list("pk", "title", "description")
             }
-            for _bound, other, d, parts, compared in batch:
-                text = texts.get(other.id, "")
+            for _bound, d, pk, parent_id, parts, row in batch:
+                other = Features(
+                    id=pk,
+                    company_id=row[1],
+                    kind=row[2],
+                    category_id=row[3],
+                    parent_id=parent_id,
+                    latitude=row[4],
+                    longitude=row[5],
+                    radius_km=row[6],
+                    available_from=_as_date(row[7]),
+                    available_until=_as_date(row[8]),
+                    quantity=row[9],
+                    unit=row[10],
+                    text=texts.get(pk, ""),
+                )
+                part_values, compared = scoring.parts_dict(parts)
                 best.append(
                     scoring.score_pair(
                         base,
-                        _with_text(other, text),
+                        other,
                         d,
                         base_words=base_words,
-                        parts=parts,
+                        parts=part_values,
                         quantity_compared=compared,
                     )
                 )
@@ -200,22 +251,22 @@ def score_top(
     return best
 
 
-def _with_text(features: Features, text: str) -> Features:
-    return Features(
-        id=features.id,
-        company_id=features.company_id,
-        kind=features.kind,
-        category_id=features.category_id,
-        parent_id=features.parent_id,
-        latitude=features.latitude,
-        longitude=features.longitude,
-        radius_km=features.radius_km,
-        available_from=features.available_from,
-        available_until=features.available_until,
-        quantity=features.quantity,
-        unit=features.unit,
-        text=text,
-    )
+def _raw_rows(qs: QuerySet) -> list[tuple]:
+    """The rows of a values_list queryset without Django's per-value converters (hundreds of
+    rows per call: the converters cost more than the query). Dates may come back as ISO
+    strings (SQLite) and decimals as floats or strings: scoring accepts both."""
+    if qs.query.is_empty():
+        return []
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def suggestions_for(

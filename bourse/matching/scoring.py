@@ -142,8 +142,12 @@ def distance_part(distance_km: float, radius_a: float, radius_b: float) -> float
     return min(1.0, max(0.0, 1.0 - distance_km / reach))
 
 
-def _ordinal(value: date | None, default: float) -> float:
-    return float(value.toordinal()) if value is not None else default
+def _ordinal(value: date | str | None, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, str):  # a row read without converters (SQLite)
+        value = date.fromisoformat(value)
+    return float(value.toordinal())
 
 
 def availability_part(
@@ -201,11 +205,16 @@ MIN_ROOT = 4
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower case, accents removed, ligatures spelled out ("Œuvre" → "oeuvre")."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 @lru_cache(maxsize=50_000)
@@ -256,19 +265,103 @@ def combine(parts: dict[str, float]) -> float:
     return min(1.0, max(0.0, sum(WEIGHTS[name] * parts[name] for name in PARTS)))
 
 
+class CheapScorer:
+    """The parts other than text for many counterparts of one listing, with what depends on
+    that listing computed once (the candidate query scores hundreds of rows per call).
+
+    Same formulas as category_part, distance_part, availability_part and quantity_part.
+    """
+
+    __slots__ = ("base", "family_id", "start", "end", "base_qty", "base_is_offer")
+
+    def __init__(self, base: Features):
+        self.base = base
+        self.family_id = base.family_id
+        self.start = _ordinal(base.available_from, -math.inf)
+        self.end = _ordinal(base.available_until, math.inf)
+        self.base_qty = float(base.quantity) if base.quantity is not None else None
+        self.base_is_offer = base.kind == "offer"
+
+    def parts(
+        self,
+        category_id: int,
+        parent_id: int | None,
+        distance_km: float,
+        radius_km: float,
+        available_from: date | None,
+        available_until: date | None,
+        quantity,
+        unit: str,
+    ) -> tuple[float, float, float, float | None]:
+        """(category, distance, availability, quantity or None when not comparable)."""
+        base = self.base
+        if category_id == base.category_id:
+            category = CATEGORY_EXACT
+        elif (parent_id if parent_id is not None else category_id) == self.family_id:
+            category = CATEGORY_FAMILY
+        else:
+            category = 0.0
+        reach = max(base.radius_km, radius_km)
+        distance = min(1.0, max(0.0, 1.0 - distance_km / reach)) if reach > 0 else 0.0
+        start_b = _ordinal(available_from, -math.inf)
+        end_b = _ordinal(available_until, math.inf)
+        start, end = max(self.start, start_b), min(self.end, end_b)
+        if start > end:
+            availability = 0.0
+        else:
+            shorter = min(self.end - self.start, end_b - start_b) + 1
+            availability = 1.0 if math.isinf(shorter) else min(1.0, (end - start + 1) / shorter)
+        compared = None
+        if quantity is not None and self.base_qty is not None and unit and unit == base.unit:
+            offer_qty, need_qty = (
+                (self.base_qty, float(quantity))
+                if self.base_is_offer
+                else (float(quantity), self.base_qty)
+            )
+            if need_qty > 0:
+                compared = min(1.0, max(0.0, offer_qty / need_qty))
+        return category, distance, availability, compared
+
+    def upper_bound(self, parts: tuple[float, float, float, float | None]) -> float:
+        """The best score a counterpart with these parts can reach (text similarity 1)."""
+        category, distance, availability, quantity = parts
+        return (
+            WEIGHTS["category"] * category
+            + WEIGHTS["distance"] * distance
+            + WEIGHTS["availability"] * availability
+            + WEIGHTS["quantity"] * (QUANTITY_NEUTRAL if quantity is None else quantity)
+            + WEIGHTS["text"]
+        )
+
+
+def parts_dict(parts: tuple[float, float, float, float | None]) -> tuple[dict, bool]:
+    category, distance, availability, quantity = parts
+    return (
+        {
+            "category": category,
+            "distance": distance,
+            "availability": availability,
+            "quantity": QUANTITY_NEUTRAL if quantity is None else quantity,
+            "text": 0.0,
+        },
+        quantity is not None,
+    )
+
+
 def cheap_parts(base: Features, other: Features, distance_km: float) -> tuple[dict, bool]:
     """Every part but text (which costs a tokenisation), and whether quantities were compared."""
-    quantity = quantity_part(base, other)
-    parts = {
-        "category": category_part(base, other),
-        "distance": distance_part(distance_km, base.radius_km, other.radius_km),
-        "availability": availability_part(
-            base.available_from, base.available_until, other.available_from, other.available_until
-        ),
-        "quantity": QUANTITY_NEUTRAL if quantity is None else quantity,
-        "text": 0.0,
-    }
-    return parts, quantity is not None
+    return parts_dict(
+        CheapScorer(base).parts(
+            other.category_id,
+            other.parent_id,
+            distance_km,
+            other.radius_km,
+            other.available_from,
+            other.available_until,
+            other.quantity,
+            other.unit,
+        )
+    )
 
 
 def upper_bound(parts: dict[str, float]) -> float:

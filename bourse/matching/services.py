@@ -37,12 +37,23 @@ def listing_url(listing_id: int) -> str:
         return f"/annonces/{listing_id}/"
 
 
-DEFAULT_NOTIFY_THRESHOLD = 0.6
+DEFAULT_NOTIFY_THRESHOLD = 0.7
+DEFAULT_NOTIFY_LIMIT = 5
 
 
 def notify_threshold() -> float:
-    """settings.MATCH_NOTIFY_THRESHOLD (environment variable of the same name), 0.6 by default."""
+    """settings.MATCH_NOTIFY_THRESHOLD (environment variable of the same name), 0.7 by default:
+    an exact-category counterpart, available at the same dates, needs to be well inside the
+    radius or share words to reach it."""
     return float(getattr(settings, "MATCH_NOTIFY_THRESHOLD", DEFAULT_NOTIFY_THRESHOLD))
+
+
+def notify_limit() -> int:
+    """At most this many new matches are announced per publication (settings.MATCH_NOTIFY_LIMIT,
+    5 by default): the best ones. In a dense region a listing can have twenty strong
+    counterparts; twenty e-mails at once would teach people to ignore them, and the others
+    are on the suggestions page anyway."""
+    return int(getattr(settings, "MATCH_NOTIFY_LIMIT", DEFAULT_NOTIFY_LIMIT))
 
 
 @dataclass
@@ -106,6 +117,9 @@ def match_record(
         listing_a_id=a,
         listing_b_id=b,
         defaults={
+            # Announced below, in the same transaction: the notifications and this row commit
+            # together, and the pushes and e-mails leave after the commit.
+            "notified_at": timezone.now(),
             "score": scored.score,
             "reasons": {
                 **scored.reasons(),
@@ -118,8 +132,6 @@ def match_record(
         return None
     _announce(match=match, own=listing, other=other, scored=scored, email=email)
     _announce(match=match, own=other, other=listing, scored=scored, email=email)
-    match.notified_at = timezone.now()
-    match.save(update_fields=["notified_at"])
     return match
 
 
@@ -141,6 +153,8 @@ def matches_record_for(listing: Listing, *, email: bool = True) -> tuple[int, li
     )
     created = []
     for s in strong:
+        if len(created) >= notify_limit():
+            break
         other = others.get(s.listing_id)
         if other is None or other.company_id in dismissed_by_others:
             continue

@@ -250,3 +250,18 @@ def test_concurrent_rematch_of_both_listings_announces_the_pair_once(
     assert Match.objects.count() == 1
     assert Notification.objects.filter(kind="match", company=company).count() == 1
     assert Notification.objects.filter(kind="match", company=other_company).count() == 1
+
+
+def test_at_most_the_limit_of_new_matches_is_announced_per_publication(
+    need, family, settings, django_capture_on_commit_callbacks
+):
+    settings.MATCH_NOTIFY_LIMIT = 2
+    offers = [
+        factories.ListingFactory(kind="offer", category=family[1], postal_code=code)
+        for code in ("69002", "69003", "69100", "69500")
+    ]
+    best = [s.listing_id for s in queries.score_top(need)][:2]
+    assert set(best) <= {o.pk for o in offers}
+    publish(need, django_capture_on_commit_callbacks)
+    assert sorted(Match.objects.values_list("listing_b_id", flat=True)) == sorted(best)
+    assert match_notifications(need.company).count() == 2
