@@ -64,11 +64,10 @@ def test_two_moderators_acting_at_once_record_one_transition():
         finally:
             connections.close_all()
 
+    # Both verify: whoever comes second must see "verified" and be refused.
     threads = [
         threading.Thread(target=act, args=(services.company_verify, first)),
-        threading.Thread(
-            target=act, args=(services.company_reject, second), kwargs={"reason": "Doublon"}
-        ),
+        threading.Thread(target=act, args=(services.company_verify, second)),
     ]
     for thread in threads:
         thread.start()
