@@ -319,7 +319,13 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
     """The reported object as the reporter can see it; ValidationError when unknown or unseen."""
     from bourse.listings.models import Listing
 
-    unknown = ValidationError({"target_id": [_("Objet introuvable.")]})
+    unknown = ValidationError(
+        {
+            "target_id": [
+                _("Objet introuvable : il a peut-être été retiré, ou il ne vous est pas visible.")
+            ]
+        }
+    )
     try:
         target_id = int(target_id)
     except (TypeError, ValueError):
