@@ -7,6 +7,7 @@ account is deleted (then `id` is null).
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -47,7 +48,7 @@ def as_drf_error(exc: DjangoValidationError) -> ValidationError:
 class IsModerator(BasePermission):
     """401 when anonymous (DRF answers so for a failed check without credentials), else 403."""
 
-    message = "Réservé aux modérateurs."
+    message = _("Réservé aux modérateurs.")
 
     def has_permission(self, request, view) -> bool:
         return moderator_for(request.user) is not None
@@ -208,8 +209,8 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=2000,
         error_messages={
-            "required": "Un motif est obligatoire.",
-            "blank": "Un motif est obligatoire.",
+            "required": _("Un motif est obligatoire."),
+            "blank": _("Un motif est obligatoire."),
         },
     )
 

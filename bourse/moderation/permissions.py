@@ -7,6 +7,7 @@ assume the action is allowed.
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Moderator, Report
 
@@ -24,7 +25,7 @@ def check_moderator(user) -> Moderator:
     """The caller's moderator role; 403 for anyone else (company members included)."""
     moderator = moderator_for(user)
     if moderator is None:
-        raise PermissionDenied("Réservé aux modérateurs.")
+        raise PermissionDenied(_("Réservé aux modérateurs."))
     return moderator
 
 
@@ -44,7 +45,7 @@ def check_not_own_company(user, company_id: int) -> None:
     """A moderator who is also a member of a company does not moderate it (nor its listings)."""
     membership = user.membership_or_none
     if membership is not None and membership.company_id == company_id:
-        raise PermissionDenied("Vous ne pouvez pas modérer votre propre entreprise.")
+        raise PermissionDenied(_("Vous ne pouvez pas modérer votre propre entreprise."))
 
 
 def territory_object_or_404(queryset, moderator: Moderator, pk, field: str = "departement"):

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Company, User
 from bourse.geo import data as geo
@@ -287,10 +288,10 @@ class ReportDecision:
     COMPANY_SUSPENDED = "company_suspended"  # the company concerned is suspended
 
     CHOICES = (
-        (DISMISSED, "Classé sans suite"),
-        (WARNED, "Avertissement envoyé"),
-        (LISTING_HIDDEN, "Annonce masquée"),
-        (COMPANY_SUSPENDED, "Entreprise suspendue"),
+        (DISMISSED, gettext_lazy("Classé sans suite")),
+        (WARNED, gettext_lazy("Avertissement envoyé")),
+        (LISTING_HIDDEN, gettext_lazy("Annonce masquée")),
+        (COMPANY_SUSPENDED, gettext_lazy("Entreprise suspendue")),
     )
     # These act on someone: the note is the reason they are told.
     NEEDS_NOTE = (WARNED, LISTING_HIDDEN, COMPANY_SUSPENDED)
