@@ -49,10 +49,10 @@ def notify_threshold() -> float:
 
 
 def notify_limit() -> int:
-    """At most this many new matches are announced per publication (settings.MATCH_NOTIFY_LIMIT,
-    5 by default): the best ones. In a dense region a listing can have twenty strong
-    counterparts; twenty e-mails at once would teach people to ignore them, and the others
-    are on the suggestions page anyway."""
+    """Only the best this many counterparts of a newly published listing are announced, when
+    strong (settings.MATCH_NOTIFY_LIMIT, 5 by default). In a dense region a listing can have
+    twenty strong counterparts; twenty e-mails at once would teach people to ignore them, and
+    the others are on the suggestions page anyway."""
     return int(getattr(settings, "MATCH_NOTIFY_LIMIT", DEFAULT_NOTIFY_LIMIT))
 
 
@@ -135,14 +135,20 @@ def match_record(
     return match
 
 
-def matches_record_for(listing: Listing, *, email: bool = True) -> tuple[int, list[Match]]:
-    """Score the listing's counterparts and record/announce the strong new ones.
+def matches_record_for(
+    listing: Listing, *, email: bool = True, limit: int | None = None
+) -> tuple[int, list[Match]]:
+    """Score the listing's counterparts and record/announce the strong new ones among its
+    `limit` best (settings.MATCH_NOTIFY_LIMIT by default).
 
-    Returns (number of counterparts scored, new Match rows). A counterpart that either company
-    dismissed is not announced.
+    Looking only at the best few keeps a rematch idempotent (the same best few are already
+    recorded the second time) and bounds the e-mails one publication can send. A counterpart
+    that either company dismissed is not announced. Returns (number of counterparts scored,
+    new Match rows).
     """
     scored = queries.score_top(listing)
-    strong = [s for s in scored if s.score >= notify_threshold()]
+    limit = notify_limit() if limit is None else limit
+    strong = [s for s in scored[:limit] if s.score >= notify_threshold()]
     if not strong:
         return len(scored), []
     others = Listing.objects.select_related("company").in_bulk([s.listing_id for s in strong])
@@ -153,8 +159,6 @@ def matches_record_for(listing: Listing, *, email: bool = True) -> tuple[int, li
     )
     created = []
     for s in strong:
-        if len(created) >= notify_limit():
-            break
         other = others.get(s.listing_id)
         if other is None or other.company_id in dismissed_by_others:
             continue
@@ -164,13 +168,15 @@ def matches_record_for(listing: Listing, *, email: bool = True) -> tuple[int, li
     return len(scored), created
 
 
-def rematch_listing(*, listing_id: int, email: bool = True) -> RematchResult:
+def rematch_listing(
+    *, listing_id: int, email: bool = True, limit: int | None = None
+) -> RematchResult:
     """What happens after a listing is published: matches, then saved-search alerts."""
     result = RematchResult(listing_id=listing_id)
     listing = Listing.objects.select_related("company", "category").filter(pk=listing_id).first()
     if listing is None or not listing.is_live or listing.company.status != Company.Status.VERIFIED:
         return result
-    result.candidates, matches = matches_record_for(listing, email=email)
+    result.candidates, matches = matches_record_for(listing, email=email, limit=limit)
     result.new_matches = [m.pk for m in matches]
     result.saved_search_hits = [h.pk for h in saved_search_hits_record(listing=listing)]
     return result
