@@ -267,9 +267,11 @@ COMPANY_ACTIONS = {
 
 
 class CompanyActionView(ModeratorAPIView):
+    """verify / reinstate (no body)."""
+
     action_name = ""
 
-    @extend_schema(request=ReasonSerializer, responses=ModerationCompanySerializer)
+    @extend_schema(request=None, responses=ModerationCompanySerializer)
     def post(self, request, pk: int):
         company = territory_object_or_404(Company.objects.all(), self.moderator, pk)
         check_not_own_company(request.user, company.pk)
@@ -285,6 +287,14 @@ class CompanyActionView(ModeratorAPIView):
             raise as_drf_error(exc) from exc
         company = Company.objects.annotate(members_count=Count("memberships")).get(pk=company.pk)
         return Response(ModerationCompanySerializer(company).data)
+
+
+class CompanyReasonActionView(CompanyActionView):
+    """reject / suspend: `{"reason"}` required."""
+
+    @extend_schema(request=ReasonSerializer, responses=ModerationCompanySerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
 
 
 # --- Listings --------------------------------------------------------------------------------
@@ -330,9 +340,11 @@ LISTING_ACTIONS = {
 
 
 class ListingActionView(ModeratorAPIView):
+    """approve (no body)."""
+
     action_name = ""
 
-    @extend_schema(request=ReasonSerializer, responses=ModerationListingSerializer)
+    @extend_schema(request=None, responses=ModerationListingSerializer)
     def post(self, request, pk: int):
         listing = territory_object_or_404(Listing.objects.all(), self.moderator, pk)
         check_not_own_company(request.user, listing.company_id)
@@ -348,6 +360,14 @@ class ListingActionView(ModeratorAPIView):
             raise as_drf_error(exc) from exc
         listing = moderation_listings().get(pk=listing.pk)
         return Response(ModerationListingSerializer(listing, context={"request": request}).data)
+
+
+class ListingReasonActionView(ListingActionView):
+    """reject / hide: `{"reason"}` required."""
+
+    @extend_schema(request=ReasonSerializer, responses=ModerationListingSerializer)
+    def post(self, request, pk: int):
+        return super().post(request, pk)
 
 
 # --- Reports ---------------------------------------------------------------------------------

@@ -20,11 +20,15 @@ urlpatterns = [
 
 
 def _company_action(name: str):
-    return api.CompanyActionView.as_view(action_name=name)
+    _service, needs_reason = api.COMPANY_ACTIONS[name]
+    view = api.CompanyReasonActionView if needs_reason else api.CompanyActionView
+    return view.as_view(action_name=name)
 
 
 def _listing_action(name: str):
-    return api.ListingActionView.as_view(action_name=name)
+    _service, needs_reason = api.LISTING_ACTIONS[name]
+    view = api.ListingReasonActionView if needs_reason else api.ListingActionView
+    return view.as_view(action_name=name)
 
 
 api_urlpatterns = [
