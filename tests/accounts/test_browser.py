@@ -6,7 +6,12 @@ from django.db import connections
 from accounts.models import Company
 from tests import factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: after this test the database is restored as migrations left it (content
+# types included), so a later serialized_rollback test does not trip over re-created rows.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

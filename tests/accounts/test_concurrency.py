@@ -10,7 +10,11 @@ from accounts import services
 from accounts.models import Company
 from tests import factories
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: see tests/accounts/test_browser.py.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_simultaneous_declarations_of_one_siret_give_one_company_and_one_french_error(
