@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +150,54 @@ class HaversineKm(Func):
         return sql, [*lat_params, *lat_params, *lon_params]
 
 
+class HaversineTerm(HaversineKm):
+    """Twice the haversine term a of the distance d = 2R·asin(√a), written with
+    1 − cos x = 2·sin²(x/2): three cosines per row where the full distance needs ten calls.
+
+    d grows with a, so ordering by this term is ordering by distance, and d ≤ r exactly when
+    2a ≤ 2·sin²(r / 2R) (WithinRadius). Without SQLite math functions it is the distance itself
+    (Python fallback), which orders the same.
+    """
+
+    def as_sql(self, compiler, connection, **extra_context):  # noqa: A002 - Django's name
+        if connection.vendor == "sqlite" and not _sqlite_has_math(connection):
+            return super().as_sql(compiler, connection, **extra_context)
+        lat_sql, lon_sql, params = self._parts(compiler, connection)
+        plat, plon = self.point
+        to_rad = _float_sql(math.pi / 180)
+        rad_plat = _float_sql(math.radians(plat))
+        cos_plat = _float_sql(math.cos(math.radians(plat)))
+        rad_plon = _float_sql(math.radians(plon))
+        sql = (
+            f"((1 - COS({lat_sql} * {to_rad} - {rad_plat})) + {cos_plat} * "
+            f"COS({lat_sql} * {to_rad}) * (1 - COS({lon_sql} * {to_rad} - {rad_plon})))"
+        )
+        lat_params = params[: len(params) // 2]
+        lon_params = params[len(params) // 2 :]
+        return sql, [*lat_params, *lat_params, *lon_params]
+
+    @staticmethod
+    def bound(radius_km: float, connection) -> float:
+        """The value of the term at `radius_km` (both sides of the WithinRadius test)."""
+        if connection.vendor == "sqlite" and not _sqlite_has_math(connection):
+            return float(radius_km)
+        return 2 * math.sin(radius_km / (2 * EARTH_RADIUS_KM)) ** 2
+
+
+class WithinRadius(HaversineTerm):
+    """`great-circle distance ≤ radius_km`, as a boolean SQL expression for filter()."""
+
+    output_field = BooleanField()
+
+    def __init__(self, lat: float, lon: float, radius_km: float):
+        self.radius_km = float(radius_km)
+        super().__init__(lat, lon)
+
+    def as_sql(self, compiler, connection, **extra_context):  # noqa: A002 - Django's name
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return f"({sql} <= {_float_sql(self.bound(self.radius_km, connection))})", params
+
+
 def box_q(lat: float, lon: float, radius_km: float) -> Q:
     """The bounding box(es) of the circle, as a filter the (latitude, longitude) index serves."""
     q = Q()
@@ -163,11 +212,12 @@ def box_q(lat: float, lon: float, radius_km: float) -> Q:
 
 
 def within_radius(qs: QuerySet, lat: float, lon: float, radius_km: float) -> QuerySet:
-    """`qs` narrowed to the circle, each row annotated with its exact `distance_km`."""
+    """`qs` narrowed to the circle (the box first, for the index; then the exact test), each row
+    annotated with its exact `distance_km` (the haversine formula in SQL)."""
     return (
         qs.filter(box_q(lat, lon, radius_km))
+        .filter(WithinRadius(lat, lon, radius_km))
         .annotate(distance_km=HaversineKm(lat, lon))
-        .filter(distance_km__lte=radius_km)
     )
 
 
@@ -196,7 +246,7 @@ def sqlite_match_expression(text: str) -> str:
 
 SQLITE_SEARCH_INDEX = (
     "CREATE INDEX IF NOT EXISTS listing_search_geo ON listings_listing "
-    "(status, latitude, longitude, expires_at, company_id)"
+    "(status, latitude, longitude, expires_at, company_id, published_at)"
 )
 
 
@@ -410,15 +460,28 @@ def parse_search_params(
 # --- The search ------------------------------------------------------------------------------
 
 
-def prepare_connection(conn) -> None:
-    """Called inside the transaction of each search query. PostgreSQL: on two cores, parallel
-    plans add tens of ms to these index queries (MEASURED.md), so they are turned off for this
-    transaction only. SQLite: the search schema is checked (once per connection)."""
-    if conn.vendor == "postgresql":
-        with conn.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+@contextmanager
+def search_transaction(conn=None):
+    """Wraps each search query. PostgreSQL: on two cores, parallel plans add tens of ms to
+    these index queries (MEASURED.md), so they are turned off for this transaction only.
+    SQLite: no transaction at all (this project's SQLite transactions are IMMEDIATE, i.e. take
+    the write lock, which a read must not do); the search schema is checked once per
+    connection instead. Reentrant: wrap a whole request's count and page in one."""
+    conn = conn or connection
+    if getattr(conn, "_bourse_in_search_transaction", False):
+        yield  # nested: the count and the page of one request share one transaction
+    elif conn.vendor == "postgresql":
+        with transaction.atomic(using=conn.alias):
+            with conn.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            conn._bourse_in_search_transaction = True
+            try:
+                yield
+            finally:
+                conn._bourse_in_search_transaction = False
     else:
         ensure_sqlite_search_schema(conn)
+        yield
 
 
 class ListingSearch:
@@ -459,13 +522,12 @@ class ListingSearch:
         if p.has_point:
             qs = within_radius(qs, p.lat, p.lon, radius_km or p.radius_km)
             if p.ordering == ORDERING_DISTANCE:
-                return qs.order_by("distance_km", "-published_at", "-id")
+                return qs.order_by(HaversineTerm(p.lat, p.lon).asc(), "-published_at", "-id")
         return qs.order_by("-published_at", "-id")
 
     def count(self) -> int:
         if self._count is None:
-            with transaction.atomic():
-                prepare_connection(connection)
+            with search_transaction():
                 self._count = self.queryset().count()
         return self._count
 
@@ -484,12 +546,16 @@ class ListingSearch:
         stop = index.stop if index.stop is not None else self.count()
         if stop <= start:
             return []
-        with transaction.atomic():
-            prepare_connection(connection)
+        with search_transaction():
             if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:
                 return self._nearest(start, stop)
+            if not self.params.has_point:
+                self.queries_in_last_slice = 1
+                return list(self.queryset()[start:stop])
+            # Newest first within the circle: ids and dates from the covering index, then the
+            # page's rows by id.
             self.queries_in_last_slice = 1
-            return list(self.queryset()[start:stop])
+            return self._rows_by_ids(list(self.queryset().values_list("pk", flat=True)[start:stop]))
 
     def _nearest(self, start: int, stop: int) -> list[Listing]:
         p = self.params
@@ -504,12 +570,27 @@ class ListingSearch:
         radius = p.radius_km
         if total > wanted:
             radius = max(MIN_RADIUS_KM, p.radius_km * math.sqrt(wanted / total) * 1.2)
+        # The circle is searched on the index alone (ids and distances), then the page's rows
+        # are fetched by id with their company, category and photos.
         tries = 0
         while True:
             tries += 1
             radius = min(radius, p.radius_km)
-            rows = list(self.queryset(radius)[:stop])
-            if len(rows) >= wanted or radius >= p.radius_km:
-                self.queries_in_last_slice = tries
-                return rows[start:stop]
+            hits = list(self.queryset(radius).values_list("pk", flat=True)[:stop])
+            if len(hits) >= wanted or radius >= p.radius_km:
+                break
             radius *= self.GROWTH
+        self.queries_in_last_slice = tries
+        return self._rows_by_ids(hits[start:stop])
+
+    def _rows_by_ids(self, ids: list[int]) -> list[Listing]:
+        """The listings of `ids`, in that order, with what the serializer reads and their
+        distance. By id alone: the filters were applied by the query that found the ids
+        (repeating them here lets SQLite pick a status index over the primary key)."""
+        p = self.params
+        rows = Listing.objects.for_api().filter(pk__in=ids).order_by()
+        if p.has_point:
+            rows = rows.annotate(distance_km=HaversineKm(p.lat, p.lon))
+        by_id = {row.pk: row for row in rows}
+        # A row gone between the two queries (PostgreSQL read committed) is left out.
+        return [by_id[pk] for pk in ids if pk in by_id]

@@ -27,6 +27,7 @@ from .queries import (
     SearchParams,
     SearchParamsError,
     parse_search_params,
+    search_transaction,
 )
 from .serializers import ListingSerializer
 
@@ -79,7 +80,8 @@ def search_listings_response(request, view) -> Response:
     except SearchParamsError as exc:
         raise serializers.ValidationError(exc.errors) from exc
     paginator = ListingSearchPagination()
-    page = paginator.paginate_queryset(ListingSearch(params), request, view=view)
+    with search_transaction():  # the count and the page in one transaction
+        page = paginator.paginate_queryset(ListingSearch(params), request, view=view)
     serializer = ListingSearchResultSerializer(
         page, many=True, context={"request": request, "with_distance": params.has_point}
     )
@@ -119,7 +121,8 @@ def search_page(request):
     map_points: list[dict] = []
     if not errors:
         paginator = Paginator(ListingSearch(params), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        with search_transaction():  # the count and the page in one transaction
+            page = paginator.get_page(request.GET.get("page"))
         for listing in page.object_list:
             map_points.append(
                 {

@@ -1,6 +1,7 @@
 """The search queryset: exact distances, the radius, the date line and poles, filters, text."""
 
 import math
+import random
 from datetime import timedelta
 
 import pytest
@@ -44,6 +45,29 @@ def test_radius_includes_the_edge_and_excludes_just_beyond():
     found = run(lat=LYON[0], lon=LYON[1], radius_km=10)
     assert [row.pk for row in found] == [inside.pk]
     assert outside.pk in [row.pk for row in run(lat=LYON[0], lon=LYON[1], radius_km=11)]
+
+
+def test_radius_and_order_agree_with_python_haversine_on_random_points():
+    rng = random.Random(7)
+    company = factories.CompanyFactory()
+    centres = [(45.76, 4.84), (-17.0, 179.95), (64.0, -20.0)]
+    rows = []
+    for clat, clon in centres:
+        for _ in range(60):
+            lon = clon + rng.uniform(-2.5, 2.5)
+            lon = (lon + 180) % 360 - 180
+            rows.append(s.listing(company=company, lat=clat + rng.uniform(-1, 1), lon=lon))
+    for clat, clon in centres:
+        for radius in (5, 40, 120):
+            found = run(lat=clat, lon=clon, radius_km=radius, ordering="distance")
+            expected = sorted(
+                (r for r in rows if haversine_km(clat, clon, r.latitude, r.longitude) <= radius),
+                key=lambda r: haversine_km(clat, clon, r.latitude, r.longitude),
+            )
+            assert [r.pk for r in found] == [r.pk for r in expected]
+            for row in found:
+                exact = haversine_km(clat, clon, row.latitude, row.longitude)
+                assert row.distance_km == pytest.approx(exact, abs=1e-6)
 
 
 def test_search_crosses_the_date_line():
