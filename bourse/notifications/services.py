@@ -98,3 +98,14 @@ def notifications_mark_read(*, company: Company, up_to: int | None = None) -> in
     if up_to is not None:
         unread = unread.filter(pk__lte=up_to)
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (idempotent: the first reading time is kept)."""
+    from django.utils import timezone
+
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -8,6 +8,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("lues/", views.mark_read, name="mark_read"),
+    path("<int:pk>/", views.notification_open, name="open"),
 ]
 
 api_urlpatterns = [

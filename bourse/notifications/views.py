@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .queries import notifications_of
-from .services import notifications_mark_read
+from .services import notification_mark_read, notifications_mark_read
 
 
 @require_GET
@@ -35,4 +37,22 @@ def mark_read(request):
         )
         if marked:
             messages.success(request, _("Notifications marquées comme lues."))
+    return redirect("notifications:list")
+
+
+@require_GET
+@login_required
+def notification_open(request, pk: int):
+    """Follow a notification's link, marking it read on the way (another company's: 404)."""
+    membership = request.user.membership_or_none
+    notification = (
+        notifications_of(membership.company_id if membership else None).filter(pk=pk).first()
+    )
+    if notification is None:
+        raise Http404
+    notification_mark_read(notification=notification)
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
+        return redirect(notification.url)
     return redirect("notifications:list")

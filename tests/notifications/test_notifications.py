@@ -91,3 +91,28 @@ def test_page_lists_notifications_and_marks_all_read(client, company_member, not
 def test_page_needs_login(client):
     response = client.get(reverse("notifications:list"))
     assert response.status_code == 302
+
+
+def test_opening_a_notification_marks_it_read_and_follows_its_link(client, company_member, notes):
+    client.force_login(company_member)
+
+    response = client.get(reverse("notifications:open", args=[notes[0].pk]))
+
+    assert response.status_code == 302 and response["Location"] == "/suggestions/"
+    notes[0].refresh_from_db()
+    assert notes[0].read_at is not None
+    assert Notification.objects.filter(read_at__isnull=True).count() == 3  # 2 mine + 1 other
+
+
+def test_another_company_notification_cannot_be_opened(client, other_admin, notes):
+    client.force_login(other_admin)
+    assert client.get(reverse("notifications:open", args=[notes[0].pk])).status_code == 404
+    notes[0].refresh_from_db()
+    assert notes[0].read_at is None
+
+
+def test_an_outside_link_is_not_followed(client, company_member, company):
+    note = notify(company=company, kind="match", title="x", url="https://evil.example/")
+    client.force_login(company_member)
+    response = client.get(reverse("notifications:open", args=[note.pk]))
+    assert response["Location"] == reverse("notifications:list")
