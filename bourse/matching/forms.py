@@ -10,6 +10,10 @@ from bourse.geo import data as geo
 from bourse.listings.models import Category, Kind
 
 
+def _order(category: Category) -> tuple:
+    return (category.position, category.name)
+
+
 class SavedSearchForm(forms.Form):
     name = forms.CharField(
         label=_("Nom de la recherche"),
@@ -21,15 +25,7 @@ class SavedSearchForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("Offres et besoins")), *Kind.choices], required=False
     )
-    category = forms.ModelChoiceField(
-        label=_("Catégorie"),
-        queryset=Category.objects.select_related("parent").order_by(
-            "parent__position", "position", "name"
-        ),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("Toutes les catégories"),
-    )
+    category = forms.ChoiceField(label=_("Catégorie"), required=False)
     near = forms.CharField(
         label=_("Code postal"),
         max_length=5,
@@ -39,6 +35,30 @@ class SavedSearchForm(forms.Form):
     radius_km = forms.IntegerField(
         label=_("Rayon (km)"), min_value=1, max_value=1000, initial=50, required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        categories = list(Category.objects.all())
+        self._categories = {c.slug: c for c in categories}
+        parents = sorted((c for c in categories if c.parent_id is None), key=_order)
+        choices: list = [("", _("Toutes les catégories"))]
+        for parent in parents:
+            children = sorted((c for c in categories if c.parent_id == parent.pk), key=_order)
+            if not children:
+                choices.append((parent.slug, parent.localized_name))
+                continue
+            everything = _("%(name)s : tout") % {"name": parent.localized_name}
+            choices.append(
+                (
+                    parent.localized_name,
+                    [(parent.slug, everything)] + [(c.slug, c.localized_name) for c in children],
+                )
+            )
+        self.fields["category"].choices = choices
+
+    def clean_category(self) -> Category | None:
+        slug = self.cleaned_data["category"]
+        return self._categories.get(slug) if slug else None
 
     def clean_near(self) -> str:
         near = self.cleaned_data["near"].strip()

@@ -422,11 +422,13 @@ def describe(scored: Scored) -> list[str]:
     if scored.quantity_compared:
         if parts["quantity"] >= 0.999:
             reasons.append(_("quantité suffisante"))
-        else:
+        elif parts["quantity"] >= 0.005:
             reasons.append(
                 _("quantité partielle (%(percent)d %%)")
                 % {"percent": round(parts["quantity"] * 100)}
             )
+        else:
+            reasons.append(_("quantité partielle (moins de 1 %)"))
     if scored.common_words:
         reasons.append(_("mots en commun : %(words)s") % {"words": ", ".join(scored.common_words)})
     return reasons

@@ -1,6 +1,6 @@
 """The score's parts and the ordering of clear cases (pure functions, no database)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -172,3 +172,63 @@ def test_describe_says_it_in_french():
     sibling = scoring.describe(scoring.score_pair(need, offer(category_id=11, text="x"), 0.2))
     assert sibling[0] == "catégorie voisine"
     assert sibling[1] == "à moins d'1 km"
+
+
+def test_describe_a_tiny_share_of_the_need():
+    need = make(quantity=Decimal("2400"), unit="unit")
+    tiny = scoring.score_pair(need, offer(quantity=Decimal("1"), unit="unit"), 3.0)
+    assert "quantité partielle (moins de 1 %)" in scoring.describe(tiny)
+    half = scoring.score_pair(need, offer(quantity=Decimal("1200"), unit="unit"), 3.0)
+    assert "quantité partielle (50 %)" in scoring.describe(half)
+
+
+def test_cheap_scorer_agrees_with_the_pure_part_functions():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(300):
+
+        def window():
+            start = (
+                date(2026, 1, 1) + timedelta(days=rng.randrange(60)) if rng.random() < 0.7 else None
+            )
+            until = (
+                date(2026, 3, 1) + timedelta(days=rng.randrange(60)) if rng.random() < 0.7 else None
+            )
+            return start, until
+
+        a_from, a_until = window()
+        b_from, b_until = window()
+        base = make(
+            available_from=a_from,
+            available_until=a_until,
+            quantity=rng.choice([None, Decimal(5), Decimal(10)]),
+            unit=rng.choice(["", "kg", "pallet"]),
+            radius_km=rng.randrange(1, 200),
+        )
+        other = offer(
+            category_id=rng.choice([10, 11, 1]),
+            parent_id=None,
+            available_from=b_from,
+            available_until=b_until,
+            quantity=rng.choice([None, Decimal(2), Decimal(20)]),
+            unit=rng.choice(["", "kg", "pallet"]),
+            radius_km=rng.randrange(1, 200),
+        )
+        other = Features(
+            **{
+                **{f: getattr(other, f) for f in other.__slots__},
+                "parent_id": None if other.category_id == 1 else 1,
+            }
+        )
+        d = rng.random() * 150
+        parts, compared = scoring.cheap_parts(base, other, d)
+        quantity = scoring.quantity_part(base, other)
+        assert parts == {
+            "category": scoring.category_part(base, other),
+            "distance": scoring.distance_part(d, base.radius_km, other.radius_km),
+            "availability": scoring.availability_part(a_from, a_until, b_from, b_until),
+            "quantity": scoring.QUANTITY_NEUTRAL if quantity is None else quantity,
+            "text": 0.0,
+        }
+        assert compared is (quantity is not None)
