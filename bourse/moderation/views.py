@@ -398,6 +398,12 @@ def log(request):
         queryset = queryset.filter(action=action)
     else:
         action = ""
+    # The history of one object (the "Historique" links of the queues).
+    target_type, target_id = request.GET.get("target_type", ""), request.GET.get("target_id", "")
+    if target_type and target_id.isdigit():
+        queryset = queryset.filter(target_type=target_type, target_id=int(target_id))
+    else:
+        target_type = target_id = ""
     return render(
         request,
         "moderation/log.html",
@@ -405,6 +411,8 @@ def log(request):
             "page": _page(request.GET, queryset.order_by("-created_at", "-id")),
             "action": action,
             "actions": AuditLogEntry.Action.choices,
+            "target_type": target_type,
+            "target_id": target_id,
         },
     )
 

@@ -196,3 +196,21 @@ def test_log_and_stats_pages_show_the_figures(client, moderator_69):
     assert client.get(reverse("moderation:stats") + "?departement=42").status_code == 200
     # The form refuses a département outside the territory: the whole territory is shown.
     assert client.get(reverse("moderation:stats") + "?departement=42").context["form"].errors
+
+
+def test_log_page_shows_the_history_of_one_company(client, moderator_69):
+    first = factories.CompanyFactory(status="pending")
+    second = factories.CompanyFactory(status="pending")
+    client.force_login(moderator_69)
+    for company, reason in ((first, "Premier motif"), (second, "Second motif")):
+        client.post(
+            reverse("moderation:company_action", args=[company.pk]),
+            {"action": "reject", "reason": reason},
+        )
+
+    html = client.get(
+        reverse("moderation:log"), {"target_type": "company", "target_id": first.pk}
+    ).content.decode()
+
+    assert "Premier motif" in html
+    assert "Second motif" not in html
