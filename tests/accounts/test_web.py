@@ -282,3 +282,21 @@ def test_login_without_invitation_goes_home(user):
         "/comptes/login/", {"login": user.email, "password": factories.PASSWORD}
     )
     assert response["Location"] == "/"
+
+
+def test_password_reset_by_email_link(user):
+    client = Client()
+    response = client.post("/comptes/password/reset/", {"email": user.email})
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/comptes/password/reset/key/\S+/", mail.outbox[-1].body)
+    path = "/" + link.group(0).split("/", 3)[3]
+    response = client.get(path)  # allauth moves the key into the session, then redirects
+    page = client.get(response["Location"]) if response.status_code == 302 else response
+    assert "Nouveau mot de passe" in page.content.decode()
+    new_password = "Un-nouveau-mot-2026"
+    response = client.post(
+        response["Location"] if response.status_code == 302 else path,
+        {"password1": new_password, "password2": new_password},
+    )
+    assert response.status_code == 302
+    assert Client().login(email=user.email, password=new_password)
