@@ -123,3 +123,14 @@ def test_detail_partial_is_for_the_owner_only(company_member, other_admin, need,
     html = render_partial(company_member, need)
     assert "Correspondances suggérées" in html and offer.title in html
     assert render_partial(other_admin, need).strip() == ""
+
+
+def test_listing_page_shows_suggestions_to_its_owner_only(
+    client, company_member, other_admin, need, offer
+):
+    client.force_login(company_member)
+    html = client.get(f"/annonces/{need.pk}/").content.decode()
+    assert "Correspondances suggérées" in html and offer.title in html
+    client.force_login(other_admin)
+    html = client.get(f"/annonces/{need.pk}/").content.decode()
+    assert "Correspondances suggérées" not in html
