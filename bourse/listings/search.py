@@ -35,15 +35,35 @@ PAGE_SIZE = 20
 
 
 class ListingSearchResultSerializer(ListingSerializer):
-    """A listing as API.md shapes it, plus `distance_km` (from the search point) when the search
-    has one."""
+    """A listing as API.md shapes it, plus `distance_km` (km from the search point, 3 decimals)
+    only when the search has a point."""
+
+    distance_km = serializers.SerializerMethodField(
+        help_text="Present only when near or lat/lon is given."
+    )
+
+    class Meta(ListingSerializer.Meta):
+        fields = [*ListingSerializer.Meta.fields, "distance_km"]
+        read_only_fields = fields
+
+    def get_distance_km(self, listing) -> float | None:
+        distance = getattr(listing, "distance_km", None)
+        return round(distance, 3) if distance is not None else None
 
     def to_representation(self, listing):
         data = super().to_representation(listing)
-        if self.context.get("with_distance"):
-            distance = getattr(listing, "distance_km", None)
-            data["distance_km"] = round(distance, 3) if distance is not None else None
+        if not self.context.get("with_distance"):
+            data.pop("distance_km", None)
         return data
+
+
+class PaginatedListingSearchSerializer(serializers.Serializer):
+    """The response of GET /api/v1/listings/, for the OpenAPI schema."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ListingSearchResultSerializer(many=True)
 
 
 class ListingSearchPagination(PageNumberPagination):
