@@ -265,3 +265,35 @@ def test_at_most_the_limit_of_new_matches_is_announced_per_publication(
     publish(need, django_capture_on_commit_callbacks)
     assert sorted(Match.objects.values_list("listing_b_id", flat=True)) == sorted(best)
     assert match_notifications(need.company).count() == 2
+
+
+def test_match_is_pushed_to_both_companies_sockets(
+    need, offer, members, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from bourse.notifications.services import company_group
+
+    layer = get_channel_layer()
+
+    async def listen_and_publish():
+        from asgiref.sync import sync_to_async
+
+        channels = {}
+        for company in (need.company, offer.company):
+            channels[company.pk] = await layer.new_channel()
+            await layer.group_add(company_group(company.pk), channels[company.pk])
+        await sync_to_async(publish)(offer, django_capture_on_commit_callbacks)
+        received = {}
+        for company_id, channel in channels.items():
+            received[company_id] = await layer.receive(channel)
+            await layer.group_discard(company_group(company_id), channel)
+        return received
+
+    received = async_to_sync(listen_and_publish)()
+    need_event = received[need.company.pk]["event"]
+    offer_event = received[offer.company.pk]["event"]
+    assert need_event["type"] == "notification" and need_event["kind"] == "match"
+    assert need_event["data"]["matched_listing"] == offer.pk
+    assert offer_event["data"]["matched_listing"] == need.pk
