@@ -5,11 +5,16 @@ sends, call the services (which store first and push on commit), relay pushed ev
 refusal is an `error` event; the socket stays open.
 """
 
+import functools
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,6 +23,43 @@ from bourse.notifications.services import company_group
 
 from . import events, permissions, services
 from .models import Conversation
+
+
+def _database_threads() -> int:
+    """Threads doing the sockets' database work in this process.
+
+    Channels' default runs every consumer's database calls on ONE thread, so one commit
+    (a WAL flush on PostgreSQL, a few ms) waits for the previous one and a busy process stops
+    keeping up. Several threads let PostgreSQL commit them side by side (one connection per
+    thread; set CONN_MAX_AGE so they persist). SQLite has one writer at a time: one thread.
+    """
+    configured = os.environ.get("MESSAGING_DB_THREADS")
+    if configured:
+        return max(1, int(configured))
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return 1 if engine == "django.db.backends.sqlite3" else 8
+
+
+_executor = ThreadPoolExecutor(max_workers=_database_threads(), thread_name_prefix="ws-db")
+
+
+def database_call(func):
+    """Like channels' database_sync_to_async, on this module's threads.
+
+    Old connections are closed inside the call itself: asgiref runs the function in a copy of
+    the caller's context, and connections opened there are not visible to cleanup code that
+    runs outside it (channels' version would leave them open on these threads).
+    """
+
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(call, thread_sensitive=False, executor=_executor)
 
 
 class SocketError(Exception):
@@ -31,16 +73,21 @@ def _not_found() -> SocketError:
     return SocketError("not_found", _("Conversation introuvable."))
 
 
-@database_sync_to_async
+@database_call
 def _company_id(user) -> int | None:
     membership = Membership.objects.filter(user_id=user.pk).only("company_id").first()
     return membership.company_id if membership else None
 
 
 def _fresh_user(user):
-    """The user with a fresh membership: it may have changed since the socket opened."""
-    if hasattr(user, "_state") and "membership" in user._state.fields_cache:
-        del user._state.fields_cache["membership"]
+    """The user with a fresh membership and company (one query): they may have changed since
+    the socket opened (left the company, company suspended)."""
+    membership = Membership.objects.select_related("company").filter(user_id=user.pk).first()
+    if membership is None:
+        # A reverse one-to-one without a row: make `user.membership` raise DoesNotExist.
+        user._state.fields_cache["membership"] = None
+    else:
+        user._state.fields_cache["membership"] = membership
     return user
 
 
@@ -53,7 +100,7 @@ def _conversation_of(user, conversation_id) -> Conversation:
     return conversation
 
 
-@database_sync_to_async
+@database_call
 def _send_message(user, conversation_id, body, client_id) -> dict | None:
     """Store and (on commit) push the message; for a repeated client_id, the first message's
     event, for this socket only (the others heard of it the first time)."""
@@ -74,7 +121,7 @@ def _send_message(user, conversation_id, body, client_id) -> dict | None:
     return None if created else events.message_new_event(message)
 
 
-@database_sync_to_async
+@database_call
 def _mark_read(user, conversation_id, up_to) -> None:
     user = _fresh_user(user)
     conversation = _conversation_of(user, conversation_id)
@@ -84,7 +131,7 @@ def _mark_read(user, conversation_id, up_to) -> None:
         raise SocketError(exc.code, exc.detail) from None
 
 
-@database_sync_to_async
+@database_call
 def _typing_target(user, conversation_id) -> tuple[Conversation, int]:
     user = _fresh_user(user)
     conversation = _conversation_of(user, conversation_id)

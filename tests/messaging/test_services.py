@@ -2,7 +2,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
-from django.test.utils import override_settings
 
 from messaging import queries, services
 from messaging.models import Conversation, Message, ReadMark
@@ -252,7 +251,6 @@ def test_deleting_an_account_anonymises_its_messages(conversation, writer):
     assert message_payload(message)["sender"] == {"id": None, "name": "Utilisateur supprimé"}
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_last_message_and_updated_at_follow_the_newest_message(conversation, owner):
     before = conversation.updated_at
     message, _ = services.message_send(conversation=conversation, by=owner, body="Dernier")

@@ -1,0 +1,468 @@
+"""Real-time messaging benchmark: delivery latency over the WebSocket, against a bare floor.
+
+Seeds a database of its own (PostgreSQL `bourse_bench_chat_*` when a server answers at
+BENCH_POSTGRES_URL, else a SQLite file in /tmp) with pairs of verified companies, one member
+each, one listing and one conversation per pair, and a logged-in session per member. Then it
+starts ONE uvicorn process serving `bourse.asgi:application` with the Redis channel layer, and
+ONE uvicorn process serving a bare Channels consumer that relays to a group
+(bench/chat_floor/asgi.py: no auth, no database) on the same channel layer: the floor.
+
+Each scenario runs the same load against both, one after the other:
+- 200 sockets (100 conversations), 100 messages/s in all, every socket sending in turn;
+- 1,000 sockets (500 conversations), 50 messages/s in all, for 2 minutes (`--long-seconds`),
+  with the server's RSS at the start and at the end.
+Latency is from just before the client sends to the partner's socket receiving it (same
+process, monotonic clock). Lost = sent but never received by the partner; duplicated =
+received twice. Load goes to 127.0.0.1 only; every loop is bounded.
+
+    .venv/bin/python bench/chat.py                 # full run (~7 minutes)
+    .venv/bin/python bench/chat.py --quick         # shorter runs, for a smoke test
+    .venv/bin/python bench/chat.py --db sqlite
+
+Needs Redis: BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+UVICORN = str(Path(PYTHON).with_name("uvicorn"))
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = (
+    os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+)
+
+SEED = r"""
+import json, sys
+import django
+django.setup()
+from datetime import timedelta
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from accounts.models import Company, Membership, User
+from bourse.listings.models import Category, Listing
+from messaging.models import Conversation
+
+n_pairs, out = int(sys.argv[1]), sys.argv[2]
+now = timezone.now()
+place = dict(address="1 rue du Banc d'essai", postal_code="69002", commune="Lyon",
+             departement="69", latitude=45.75, longitude=4.83)
+companies = Company.objects.bulk_create([
+    Company(name=f"Banc {i}", siret=f"{90000000000000 + i}", siren=f"{900000000 + i}"[:9],
+            status="verified", status_changed_at=now, **place)
+    for i in range(2 * n_pairs)
+])
+users = User.objects.bulk_create([
+    User(email=f"banc{i}@bench.example", first_name=f"Banc{i}", password="!bench")
+    for i in range(2 * n_pairs)
+])
+Membership.objects.bulk_create([
+    Membership(user=u, company=c, role="admin") for u, c in zip(users, companies)
+])
+category = Category.objects.filter(parent__isnull=False).order_by("pk").first()
+listings = Listing.objects.bulk_create([
+    Listing(company=companies[2 * i], kind="offer", title=f"Offre {i}", description="Banc.",
+            category=category, terms="free", status="published", published_at=now,
+            expires_at=now + timedelta(days=60), **{k: v for k, v in place.items()
+                                                     if k != "address"})
+    for i in range(n_pairs)
+])
+conversations = Conversation.objects.bulk_create([
+    Conversation(listing=listings[i], owner_company=companies[2 * i],
+                 other_company=companies[2 * i + 1])
+    for i in range(n_pairs)
+])
+store = SessionStore()
+keys = []
+sessions = []
+for user in users:
+    key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+    data = {SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash()}
+    sessions.append(Session(session_key=key, session_data=store.encode(data),
+                            expire_date=now + timedelta(days=1)))
+    keys.append(key)
+Session.objects.bulk_create(sessions)
+pairs = [{"conversation": conversations[i].pk, "a": keys[2 * i], "b": keys[2 * i + 1]}
+         for i in range(n_pairs)]
+with open(out, "w") as f:
+    json.dump(pairs, f)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+@contextlib.contextmanager
+def bench_database(kind: str):
+    if kind == "postgres":
+        import psycopg
+
+        name = f"bourse_bench_chat_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        base = POSTGRES_URL.rsplit("/", 1)[0]
+        try:
+            yield f"{base}/{name}"
+        finally:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        with tempfile.TemporaryDirectory(prefix="bourse_bench_chat_") as folder:
+            yield f"sqlite:///{folder}/bench.sqlite3"
+
+
+def server_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bourse.settings",
+            "SECRET_KEY": env.get("SECRET_KEY") or "bench-" + uuid.uuid4().hex * 2,
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "STATIC_MANIFEST": "false",
+            "DATABASE_URL": database_url,
+            # Persistent connections, as in production: the consumer's database thread would
+            # otherwise open a new connection for every message.
+            "CONN_MAX_AGE": "60",
+            "REDIS_URL": REDIS_URL,
+            # Pub/sub channels are global to a Redis server: keep this run's groups apart.
+            "CHANNEL_LAYER_PREFIX": f"bench{uuid.uuid4().hex[:8]}",
+            "CACHE_KEY_PREFIX": f"bench{uuid.uuid4().hex[:8]}",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def seed(env: dict, n_pairs: int) -> list[dict]:
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run(
+            [PYTHON, "-c", SEED, str(n_pairs), out.name],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=600,
+        )
+        return json.loads(Path(out.name).read_text())
+
+
+class Server:
+    def __init__(self, app: str, env: dict, log: Path, app_dir: str | None = None):
+        self.port = free_port()
+        args = [UVICORN, app, "--host", "127.0.0.1", "--port", str(self.port)]
+        if app_dir:
+            args += ["--app-dir", app_dir]
+        self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{app} exited, see {log}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"{app} did not start")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        self.log.close()
+
+
+async def run_load(
+    *,
+    kind: str,
+    server: Server,
+    pairs: list[dict],
+    rate: float,
+    seconds: float,
+    warmup_seconds: float = 3.0,
+) -> dict:
+    """Open 2 sockets per pair, send `rate` messages/s in all for `seconds`, measure."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    origin = f"http://127.0.0.1:{server.port}"
+    sockets: list = [None] * (2 * len(pairs))
+    conversations = [p["conversation"] for p in pairs for _ in (0, 1)]
+    sent: dict[str, tuple[float, int]] = {}  # client_id -> (t0, sender index)
+    partner_latency: dict[str, float] = {}
+    duplicates = 0
+    errors: list[str] = []
+    closed_by_server = 0
+    closing = False
+
+    async def open_one(i: int):
+        pair = pairs[i // 2]
+        if kind == "app":
+            key = pair["a"] if i % 2 == 0 else pair["b"]
+            url = f"ws://127.0.0.1:{server.port}/ws/"
+            headers = {"Cookie": f"sessionid={key}"}
+        else:
+            url = f"ws://127.0.0.1:{server.port}/ws/?group=room.{i // 2}"
+            headers = {}
+        sockets[i] = await connect(
+            url,
+            origin=origin,
+            additional_headers=headers,
+            proxy=None,
+            compression=None,
+            open_timeout=60,
+            ping_interval=None,
+            max_queue=None,
+        )
+
+    async def reader(i: int):
+        nonlocal duplicates, closed_by_server
+        ws = sockets[i]
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                event = json.loads(raw)
+                if event.get("type") == "error":
+                    errors.append(event.get("code", "?"))
+                    continue
+                if event.get("type") != "message.new":
+                    continue
+                client_id = event["message"].get("client_id", "")
+                origin_info = sent.get(client_id)
+                if origin_info is None or origin_info[1] == i:
+                    continue  # a warm-up message, or the sender's own echo
+                if client_id in partner_latency:
+                    duplicates += 1
+                else:
+                    partner_latency[client_id] = (now - origin_info[0]) * 1000
+        except ConnectionClosed:
+            pass
+        if not closing:
+            closed_by_server += 1
+
+    # Connect in batches so the handshakes do not all land in the same millisecond.
+    for start in range(0, len(sockets), 50):
+        await asyncio.gather(*(open_one(i) for i in range(start, min(start + 50, len(sockets)))))
+    readers = [asyncio.create_task(reader(i)) for i in range(len(sockets))]
+
+    def frame(i: int, client_id: str) -> str:
+        if kind == "app":
+            return json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": conversations[i],
+                    "body": f"Message de banc d'essai {client_id}",
+                    "client_id": client_id,
+                }
+            )
+        return json.dumps({"client_id": client_id, "body": f"Message {client_id}"})
+
+    async def send_at(rate_: float, count: int, prefix: str, record: bool):
+        begin = time.perf_counter()
+        for k in range(count):
+            target = begin + k / rate_
+            delay = target - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            i = k % len(sockets)
+            client_id = f"{prefix}{k}"
+            if record:
+                sent[client_id] = (time.perf_counter(), i)
+            await sockets[i].send(frame(i, client_id))
+
+    await send_at(rate, int(rate * warmup_seconds), "w", record=False)
+    await asyncio.sleep(1)
+    rss_start = server.rss_mb()
+    t_start = time.perf_counter()
+    await send_at(rate, int(rate * seconds), "m", record=True)
+    elapsed = time.perf_counter() - t_start
+    # Grace period for the last deliveries, bounded.
+    deadline = time.perf_counter() + 10
+    while len(partner_latency) < len(sent) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    rss_end = server.rss_mb()
+    closing = True
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    await asyncio.wait_for(asyncio.gather(*readers, return_exceptions=True), timeout=30)
+
+    latencies = sorted(partner_latency.values())
+
+    def pct(p: float) -> float:
+        if not latencies:
+            return float("nan")
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
+
+    return {
+        "server": kind,
+        "sockets": len(sockets),
+        "rate": rate,
+        "seconds": round(elapsed, 1),
+        "sent": len(sent),
+        "lost": len(sent) - len(partner_latency),
+        "duplicated": duplicates,
+        "errors": len(errors),
+        "error_codes": sorted(set(errors)),
+        "closed_by_server": closed_by_server,
+        "median_ms": statistics.median(latencies) if latencies else float("nan"),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "max_ms": latencies[-1] if latencies else float("nan"),
+        "rss_start_mb": rss_start,
+        "rss_end_mb": rss_end,
+    }
+
+
+def log_errors(path: Path) -> int:
+    text = path.read_text(errors="replace")
+    return text.count("Traceback")
+
+
+def row(r: dict) -> str:
+    return (
+        f"| {r['server']:5} | {r['sockets']:5} | {r['rate']:5.0f} | {r['seconds']:5.1f} | "
+        f"{r['sent']:5} | {r['lost']:4} | {r['duplicated']:3} | {r['errors']:3} | "
+        f"{r['closed_by_server']:3} | {r['median_ms']:6.2f} | {r['p95_ms']:6.2f} | "
+        f"{r['p99_ms']:6.2f} | {r['max_ms']:7.2f} | {r['rss_start_mb']:6.1f} → "
+        f"{r['rss_end_mb']:6.1f} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 s and 20 s runs")
+    parser.add_argument("--db", choices=["auto", "sqlite", "postgres"], default="auto")
+    parser.add_argument("--short-seconds", type=float, default=30.0)
+    parser.add_argument("--long-seconds", type=float, default=120.0)
+    parser.add_argument("--only", choices=["all", "200", "1000"], default="all")
+    args = parser.parse_args()
+    if args.quick:
+        args.short_seconds, args.long_seconds = 10.0, 20.0
+
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:  # noqa: BLE001
+        print(f"bench/chat.py skipped: Redis is needed ({REDIS_URL}): {exc}")
+        return 0
+    kind = args.db
+    if kind == "auto":
+        kind = "postgres" if postgres_reachable() else "sqlite"
+
+    scenarios = []
+    if args.only in ("all", "200"):
+        scenarios.append(("200 sockets, 100 msg/s", 100, 100.0, args.short_seconds))
+    if args.only in ("all", "1000"):
+        scenarios.append(("1,000 sockets, 50 msg/s", 500, 50.0, args.long_seconds))
+    n_pairs = max(s[1] for s in scenarios)
+
+    print(f"Real-time messaging benchmark — database {kind}, Redis {REDIS_URL}")
+    print("channel layer: channels_redis.pubsub.RedisPubSubChannelLayer (both servers)")
+    results = []
+    with bench_database(kind) as database_url, tempfile.TemporaryDirectory() as logs:
+        env = server_env(database_url)
+        t0 = time.perf_counter()
+        pairs = seed(env, n_pairs)
+        print(
+            f"seeded {2 * n_pairs} users/companies, {n_pairs} conversations "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
+        for title, n, rate, seconds in scenarios:
+            for kind_ in ("app", "floor"):
+                log = Path(logs) / f"{kind_}-{n}.log"
+                if kind_ == "app":
+                    server = Server("bourse.asgi:application", env, log)
+                else:
+                    server = Server("chat_floor.asgi:application", env, log, app_dir="bench")
+                try:
+                    result = asyncio.run(
+                        run_load(
+                            kind=kind_,
+                            server=server,
+                            pairs=pairs[:n],
+                            rate=rate,
+                            seconds=seconds,
+                        )
+                    )
+                finally:
+                    server.stop()
+                result["scenario"] = title
+                result["tracebacks_in_server_log"] = log_errors(log)
+                results.append(result)
+                print(json.dumps(result), flush=True)
+
+    print()
+    print(
+        "| server | sockets | msg/s | s | sent | lost | dup | errors | closed | "
+        "median ms | p95 ms | p99 ms | max ms | server RSS MB start → end |"
+    )
+    print("| --- " * 14 + "|")
+    for r in results:
+        print(row(r))
+    for title, *_ in scenarios:
+        app = next(r for r in results if r["scenario"] == title and r["server"] == "app")
+        floor = next(r for r in results if r["scenario"] == title and r["server"] == "floor")
+        print(
+            f"{title}: app/floor median ×{app['median_ms'] / floor['median_ms']:.2f}, "
+            f"p99 ×{app['p99_ms'] / floor['p99_ms']:.2f}; "
+            f"app RSS {app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over "
+            f"{app['seconds']:.0f} s; tracebacks in the app's log: "
+            f"{app['tracebacks_in_server_log']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
