@@ -53,6 +53,7 @@ class ListingMatchesView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        tags=["matching"],
         summary="Suggested counterparts of a listing",
         description=(
             "Published listings of the opposite kind from other verified companies, in the "
@@ -90,6 +91,7 @@ class DismissMatchView(APIView):
         return membership, suggested
 
     @extend_schema(
+        tags=["matching"],
         summary="Dismiss a suggestion",
         description="The suggested listing is no longer suggested to the caller's company.",
         request=None,
@@ -100,7 +102,9 @@ class DismissMatchView(APIView):
         services.suggestion_dismiss(company=membership.company, listing=suggested, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Undo a dismissal", request=None, responses={204: None})
+    @extend_schema(
+        tags=["matching"], summary="Undo a dismissal", request=None, responses={204: None}
+    )
     def delete(self, request, pk: int, other_id: int):
         membership, suggested = self._load(request, pk, other_id)
         services.suggestion_restore(company=membership.company, listing=suggested)
@@ -176,14 +180,16 @@ class SavedSearchListView(generics.GenericAPIView):
     serializer_class = SavedSearchSerializer
     queryset = SavedSearch.objects.none()
 
-    @extend_schema(responses={200: SavedSearchSerializer(many=True)})
+    @extend_schema(tags=["matching"], responses={200: SavedSearchSerializer(many=True)})
     def get(self, request):
         membership = permissions.check_can_use_saved_searches(request.user)
         qs = SavedSearch.objects.filter(company=membership.company).select_related("category")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(SavedSearchSerializer(page, many=True).data)
 
-    @extend_schema(request=SavedSearchSerializer, responses={201: SavedSearchSerializer})
+    @extend_schema(
+        tags=["matching"], request=SavedSearchSerializer, responses={201: SavedSearchSerializer}
+    )
     def post(self, request):
         membership = permissions.check_can_use_saved_searches(request.user)
         serializer = SavedSearchSerializer(data=request.data)
@@ -207,11 +213,13 @@ class SavedSearchDetailView(APIView):
         permissions.check_owns_saved_search(request.user, search)
         return search
 
-    @extend_schema(responses={200: SavedSearchSerializer})
+    @extend_schema(tags=["matching"], responses={200: SavedSearchSerializer})
     def get(self, request, pk: int):
         return Response(SavedSearchSerializer(self._load(request, pk)).data)
 
-    @extend_schema(request=SavedSearchSerializer, responses={200: SavedSearchSerializer})
+    @extend_schema(
+        tags=["matching"], request=SavedSearchSerializer, responses={200: SavedSearchSerializer}
+    )
     def patch(self, request, pk: int):
         search = self._load(request, pk)
         serializer = SavedSearchSerializer(search, data=request.data, partial=True)
@@ -221,7 +229,7 @@ class SavedSearchDetailView(APIView):
         )
         return Response(SavedSearchSerializer(search).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(tags=["matching"], responses={204: None})
     def delete(self, request, pk: int):
         services.saved_search_delete(saved_search=self._load(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -134,3 +134,17 @@ def test_listing_page_shows_suggestions_to_its_owner_only(
     client.force_login(other_admin)
     html = client.get(f"/annonces/{need.pk}/").content.decode()
     assert "Correspondances suggérées" not in html
+
+
+def test_suggestions_page_query_count_is_bounded_per_listing(
+    logged_in, need, family, django_assert_max_num_queries
+):
+    for i in range(2):
+        factories.ListingFactory(company=need.company, kind="need", category=family[1 + i])
+    for i in range(12):
+        factories.ListingFactory(kind="offer", category=family[1 + i % 2], postal_code="69003")
+    # Session, user, membership, the listings, then per listing: categories, MAX, candidates,
+    # texts, the suggested rows and their photos (+ the savepoints of the read transaction).
+    with django_assert_max_num_queries(12 + 3 * 10):
+        response = logged_in.get("/suggestions/")
+    assert response.content.decode().count('class="card listing-card suggestion"') == 15
