@@ -45,7 +45,7 @@ def browser():
 
 
 def logged_in_page(browser, server: Server, email: str, **context_args):
-    context = browser.new_context(**context_args)
+    context = browser.new_context(locale="fr-FR", **context_args)
     page = context.new_page()
     page.goto(server.base + "/comptes/login/")
     page.fill("input[name=login]", email)
@@ -123,7 +123,7 @@ def test_nav_badge_counts_new_messages_live_and_the_inbox_updates(server, browse
 
 def test_messages_go_over_http_when_the_socket_is_down(server, browser):
     server, seed = server
-    context = browser.new_context()
+    context = browser.new_context(locale="fr-FR")
     # Every socket fails to open, as behind a proxy that drops WebSockets.
     context.add_init_script("window.WebSocket = function () { throw new Error('down'); };")
     writer = context.new_page()
