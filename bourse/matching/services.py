@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Company, User
 from bourse.listings.models import Category, Listing
@@ -106,33 +107,85 @@ def _announce(*, match: Match, own: Listing, other: Listing, scored: Scored, ema
     )
 
 
-@transaction.atomic
-def match_record(
-    *, listing: Listing, other: Listing, scored: Scored, email: bool = True
-) -> Match | None:
-    """Record the pair (listing, other) and announce it to both companies, unless it was
-    recorded before (then nothing happens and None is returned)."""
-    a, b = sorted((listing.pk, other.pk))
-    match, created = Match.objects.get_or_create(
-        listing_a_id=a,
-        listing_b_id=b,
-        defaults={
-            # Announced below, in the same transaction: the notifications and this row commit
-            # together, and the pushes and e-mails leave after the commit.
-            "notified_at": timezone.now(),
-            "score": scored.score,
-            "reasons": {
-                **scored.reasons(),
-                "distance_km": scored.distance_km,
-                "common_words": list(scored.common_words),
-            },
-        },
+def insert_new_rows(model, rows: list[dict], *, unique: tuple[str, ...]) -> list[tuple]:
+    """INSERT the rows, skipping those that clash with the unique constraint on `unique`, and
+    return (id, *unique columns) of the rows actually inserted.
+
+    One statement, `INSERT ... ON CONFLICT (...) DO NOTHING RETURNING` (PostgreSQL, SQLite
+    3.35+): the database decides who inserted a row, so exactly one caller announces it even
+    when two workers insert the same pair at the same moment.
+    """
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in rows[0]]
+    unique_columns = [quote(model._meta.get_field(name).column) for name in unique]
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields
+    ]
+    # Table and column names come from the model, values are bound parameters.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({', '.join(unique_columns)}) DO NOTHING "
+        f"RETURNING {quote('id')}, {', '.join(unique_columns)}"
     )
-    if not created:
-        return None
-    _announce(match=match, own=listing, other=other, scored=scored, email=email)
-    _announce(match=match, own=other, other=listing, scored=scored, email=email)
-    return match
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+@transaction.atomic
+def matches_record(
+    *, listing: Listing, counterparts: list[tuple[Listing, Scored]], email: bool = True
+) -> list[Match]:
+    """Record the pairs (listing, other) not recorded before and announce each new one to both
+    companies; pairs recorded before are left alone. Returns the new Match rows."""
+    if not counterparts:
+        return []
+    now = timezone.now()
+    rows = []
+    for other, scored in counterparts:
+        a, b = sorted((listing.pk, other.pk))
+        rows.append(
+            {
+                "listing_a": a,
+                "listing_b": b,
+                "score": scored.score,
+                "reasons": {
+                    **scored.reasons(),
+                    "distance_km": scored.distance_km,
+                    "common_words": list(scored.common_words),
+                },
+                "created_at": now,
+                # Announced below, in the same transaction: the notifications and this row
+                # commit together, and the pushes and e-mails leave after the commit.
+                "notified_at": now,
+            }
+        )
+    inserted = {
+        (a, b): pk for pk, a, b in insert_new_rows(Match, rows, unique=("listing_a", "listing_b"))
+    }
+    created = []
+    for (other, scored), row in zip(counterparts, rows, strict=True):
+        pk = inserted.get((row["listing_a"], row["listing_b"]))
+        if pk is None:
+            continue
+        match = Match(
+            pk=pk,
+            listing_a_id=row["listing_a"],
+            listing_b_id=row["listing_b"],
+            score=row["score"],
+            reasons=row["reasons"],
+            created_at=now,
+            notified_at=now,
+        )
+        _announce(match=match, own=listing, other=other, scored=scored, email=email)
+        _announce(match=match, own=other, other=listing, scored=scored, email=email)
+        created.append(match)
+    return created
 
 
 def matches_record_for(
@@ -157,21 +210,23 @@ def matches_record_for(
             listing=listing, company_id__in=[o.company_id for o in others.values()]
         ).values_list("company_id", flat=True)
     )
-    created = []
-    for s in strong:
-        other = others.get(s.listing_id)
-        if other is None or other.company_id in dismissed_by_others:
-            continue
-        match = match_record(listing=listing, other=other, scored=s, email=email)
-        if match is not None:
-            created.append(match)
-    return len(scored), created
+    counterparts = [
+        (others[s.listing_id], s)
+        for s in strong
+        if s.listing_id in others and others[s.listing_id].company_id not in dismissed_by_others
+    ]
+    return len(scored), matches_record(listing=listing, counterparts=counterparts, email=email)
 
 
+@transaction.atomic
 def rematch_listing(
     *, listing_id: int, email: bool = True, limit: int | None = None
 ) -> RematchResult:
-    """What happens after a listing is published: matches, then saved-search alerts."""
+    """What happens after a listing is published: matches, then saved-search alerts.
+
+    One transaction: one commit (the costly part of a write on PostgreSQL) for every match,
+    hit and notification, and the pushes and e-mails leave after it. A concurrent rematch of a
+    counterpart waits on the unique pair and then finds the row: still one announcement."""
     result = RematchResult(listing_id=listing_id)
     listing = Listing.objects.select_related("company", "category").filter(pk=listing_id).first()
     if listing is None or not listing.is_live or listing.company.status != Company.Status.VERIFIED:
@@ -247,26 +302,50 @@ def saved_search_delete(*, saved_search: SavedSearch) -> None:
     saved_search.delete()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def saved_search_hits_record(*, listing: Listing) -> list[SavedSearchHit]:
     """Record the listing as a hit of every saved search it fits, once per search, and tell
-    each company in the app (the e-mail comes with the daily digest)."""
-    created_hits = []
-    for search in queries.saved_searches_matching(listing):
-        hit, created = SavedSearchHit.objects.get_or_create(saved_search=search, listing=listing)
-        if not created:
-            continue
-        created_hits.append(hit)
+    each company in the app, once per listing whatever the number of its searches it fits
+    (the e-mail comes with the daily digest)."""
+    searches = queries.saved_searches_matching(listing)
+    if not searches:
+        return []
+    now = timezone.now()
+    inserted = {
+        search_id: pk
+        for pk, search_id, _listing_id in insert_new_rows(
+            SavedSearchHit,
+            [
+                {"saved_search": search.pk, "listing": listing.pk, "created_at": now}
+                for search in searches
+            ],
+            unique=("saved_search", "listing"),
+        )
+    }
+    created_by_company: dict[int, list[SavedSearchHit]] = {}
+    for search in searches:
+        if search.pk in inserted:
+            hit = SavedSearchHit(
+                pk=inserted[search.pk], saved_search=search, listing=listing, created_at=now
+            )
+            created_by_company.setdefault(search.company_id, []).append(hit)
+    for hits in created_by_company.values():
+        names = ", ".join(f"« {hit.saved_search.name} »" for hit in hits)
         notify(
-            company=search.company,
+            company=hits[0].saved_search.company,
             kind=Notification.Kind.SAVED_SEARCH,
-            title=_("Nouvelle annonce pour votre recherche « %(name)s »") % {"name": search.name},
+            title=ngettext(
+                "Nouvelle annonce pour votre recherche %(names)s",
+                "Nouvelle annonce pour vos recherches %(names)s",
+                len(hits),
+            )
+            % {"names": names},
             body=_("« %(title)s » à %(commune)s.")
             % {"title": listing.title, "commune": listing.commune},
             url=listing_url(listing.pk),
-            data={"saved_search": search.pk, "listing": listing.pk},
+            data={"saved_searches": [hit.saved_search_id for hit in hits], "listing": listing.pk},
         )
-    return created_hits
+    return [hit for hits in created_by_company.values() for hit in hits]
 
 
 def saved_search_digest_send(*, now: datetime | None = None) -> int:

@@ -297,3 +297,15 @@ def test_match_is_pushed_to_both_companies_sockets(
     assert need_event["type"] == "notification" and need_event["kind"] == "match"
     assert need_event["data"]["matched_listing"] == offer.pk
     assert offer_event["data"]["matched_listing"] == need.pk
+
+
+def test_two_saved_searches_of_a_company_fitting_one_listing_make_one_notification(
+    saved_search, offer, members, django_capture_on_commit_callbacks
+):
+    services.saved_search_create(
+        company=saved_search.company, by=members[0], name="Quais", q="quai", kind="offer"
+    )
+    publish(offer, django_capture_on_commit_callbacks)
+    assert SavedSearchHit.objects.count() == 2
+    note = Notification.objects.get(kind="saved_search")
+    assert "Entrepôts autour de Lyon" in note.title and "Quais" in note.title
