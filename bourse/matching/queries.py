@@ -6,9 +6,12 @@ How a listing's top 20 is found without scoring the whole exchange:
    (`Listing.objects.published()`), opposite kind, another company, a category of the same
    family, not dismissed by the listing's company, and within reach. "Within reach" means
    distance ≤ max(r1, r2) where r2 is the candidate's own radius, so the bounding box is drawn
-   with the largest radius present among those candidates (one quick MAX query), and the exact
-   haversine distance is then compared in SQL to GREATEST(r1, candidate.radius_km). The
-   distance expression and the box come from bourse.listings.queries (the search's).
+   with the largest radius among published listings of that kind and family (a MAX read from
+   the index), and the exact haversine distance is then compared in SQL to
+   GREATEST(r1, candidate.radius_km). The distance expression and the box come from
+   bourse.listings.queries (the search's); the index `matching_listing_category_geo` (migration
+   0003) starts with the category, so a 200 km box in a dense region reads only the rows
+   of the family.
 2. Python computes the cheap parts of the score (category, distance, availability, quantity) of
    each remaining row, which bound its final score from below (text = 0) and above (text = 1).
 3. Texts are fetched and compared only for the rows whose upper bound can still beat the 20th
@@ -86,22 +89,23 @@ def family_ids(category: Category) -> tuple[int, list[int]]:
     return family_id, ids
 
 
+MATCHING_INDEX = "matching_listing_category_geo"
 SQLITE_MATCHING_INDEX = (
-    "CREATE INDEX IF NOT EXISTS matching_listing_family_geo ON listings_listing "
-    "(status, kind, category_id, latitude, longitude, radius_km, expires_at, company_id)"
+    f"CREATE INDEX IF NOT EXISTS {MATCHING_INDEX} ON listings_listing "
+    "(category_id, kind, status, latitude, longitude, radius_km, expires_at, company_id)"
 )
 _sqlite_index_checked: set[str] = set()
 
 
 def ensure_sqlite_matching_index(conn) -> None:
-    """Restore the index of migration matching 0002 if a SQLite table rebuild (a later
+    """Restore the index of migration matching 0003 if a SQLite table rebuild (a later
     migration of listings) dropped it. Checked once per process and database."""
     if conn.vendor != "sqlite" or conn.settings_dict["NAME"] in _sqlite_index_checked:
         return
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE name IN (%s, %s)",
-            ["listings_listing", "matching_listing_family_geo"],
+            ["listings_listing", MATCHING_INDEX],
         )
         present = {row[0] for row in cursor.fetchall()}
         if present == {"listings_listing"}:
@@ -136,7 +140,7 @@ def candidates_queryset(
 def largest_radius(listing: Listing, category_ids: list[int]) -> int | None:
     """An upper bound of the radius of any candidate: the largest radius among published
     listings of the opposite kind in the family (expired ones and other companies included,
-    which only makes the bound looser). Read from the index matching_listing_family_geo."""
+    which only makes the bound looser). Read from the index matching_listing_category_geo."""
     return (
         Listing.objects.filter(
             status=Listing.Status.PUBLISHED,
@@ -339,29 +343,35 @@ def saved_searches_matching(listing: Listing) -> list[SavedSearch]:
     """Other companies' saved searches that a (newly published) listing fits.
 
     SQL narrows by kind and category; the point/radius and the words are checked in Python on
-    what is left (saved searches are few compared to listings).
+    plain rows, and only the searches that fit are loaded as objects (with their company).
     """
     category = listing.category
     categories = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    qs = (
+    rows = (
         SavedSearch.objects.exclude(company_id=listing.company_id)
         .filter(company__status="verified")
         .filter(Q(kind="") | Q(kind=listing.kind))
         .filter(Q(category__isnull=True) | Q(category_id__in=categories))
-        .select_related("company")
+        .order_by()
+        .values_list("pk", "latitude", "longitude", "radius_km", "q")
     )
     stems = None
-    found = []
-    for search in qs:
-        if search.has_point:
-            d = haversine_km(search.latitude, search.longitude, listing.latitude, listing.longitude)
-            if d > search.radius_km:
-                continue
-        if search.q:
-            wanted = scoring.word_stems(search.q)
+    fitting = []
+    for pk, lat, lon, radius_km, q in rows:
+        outside = (
+            lat is not None
+            and lon is not None
+            and haversine_km(lat, lon, listing.latitude, listing.longitude) > radius_km
+        )
+        if outside:
+            continue
+        if q:
+            wanted = scoring.word_stems(q)
             if stems is None:
                 stems = scoring.word_stems(f"{listing.title}\n{listing.description}")
             if wanted and not wanted <= stems:
                 continue
-        found.append(search)
-    return found
+        fitting.append(pk)
+    if not fitting:
+        return []
+    return list(SavedSearch.objects.select_related("company").filter(pk__in=fitting).order_by("pk"))

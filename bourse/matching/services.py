@@ -7,7 +7,6 @@ companies hear of a pair exactly once even when both listings are rematched at t
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,8 +25,6 @@ from bourse.notifications.services import email_company_members, notify
 from . import queries
 from .models import Dismissal, Match, SavedSearch, SavedSearchHit
 from .scoring import Scored
-
-logger = logging.getLogger(__name__)
 
 
 def listing_url(listing_id: int) -> str:

@@ -19,7 +19,7 @@ def index_names() -> set[str]:
 
 @pytest.mark.django_db
 def test_family_geo_index_exists_after_migrations():
-    assert "matching_listing_family_geo" in index_names()
+    assert "matching_listing_category_geo" in index_names()
 
 
 @pytest.mark.django_db
@@ -27,11 +27,11 @@ def test_sqlite_index_dropped_by_a_table_rebuild_is_restored(need, family):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: PostgreSQL keeps indexes when a table is altered")
     with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX matching_listing_family_geo")
+        cursor.execute("DROP INDEX matching_listing_category_geo")
     queries._sqlite_index_checked.clear()
     offer = factories.ListingFactory(kind="offer", category=family[1], postal_code="69003")
     assert [s.listing_id for s in queries.score_top(need)] == [offer.pk]
-    assert "matching_listing_family_geo" in index_names()
+    assert "matching_listing_category_geo" in index_names()
 
 
 def test_candidate_query_uses_the_family_index_on_sqlite(need, family):
@@ -39,4 +39,4 @@ def test_candidate_query_uses_the_family_index_on_sqlite(need, family):
         pytest.skip("the plan is SQLite's")
     factories.ListingFactory(kind="offer", category=family[1], postal_code="69003")
     plan = queries.candidates_within_reach(need).explain()
-    assert "matching_listing_family_geo" in plan
+    assert "matching_listing_category_geo" in plan
