@@ -8,6 +8,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -150,7 +151,11 @@ class SavedSearchSerializer(serializers.ModelSerializer):
             place = geo.lookup(postal_code)
             if place is None:
                 raise serializers.ValidationError(
-                    {"postal_code": [f"Code postal inconnu : « {postal_code[:10]} »."]}
+                    {
+                        "postal_code": [
+                            _("Code postal inconnu : « %(code)s ».") % {"code": postal_code[:10]}
+                        ]
+                    }
                 )
             attrs["latitude"], attrs["longitude"] = place.latitude, place.longitude
         elif "latitude" in attrs or "longitude" in attrs:
@@ -159,10 +164,13 @@ class SavedSearchSerializer(serializers.ModelSerializer):
             if (lat is None) != (lon is None):
                 missing = "longitude" if lon is None else "latitude"
                 raise serializers.ValidationError(
-                    {missing: ["Indiquez la latitude et la longitude, ou aucune des deux."]}
+                    {missing: [_("Indiquez la latitude et la longitude, ou aucune des deux.")]}
                 )
             if "postal_code" not in attrs:
                 attrs["postal_code"] = ""
+        elif "postal_code" in attrs:
+            # An empty postal code and no coordinates: anywhere.
+            attrs["latitude"] = attrs["longitude"] = None
         return attrs
 
 

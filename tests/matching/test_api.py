@@ -225,3 +225,12 @@ def test_matches_endpoint_is_in_the_openapi_schema(api_client):
     text = response.content.decode()
     assert "/api/v1/listings/{id}/matches/" in text
     assert "MatchReasons" in text
+
+
+def test_saved_search_place_can_be_removed(client_for, company_member):
+    client = client_for(company_member)
+    created = client.post(SAVED, {"name": "x", "q": "bois", "postal_code": "69002"}).json()
+    assert created["latitude"] is not None
+    response = client.patch(f"{SAVED}{created['id']}/", {"postal_code": ""})
+    assert response.status_code == 200
+    assert response.json()["latitude"] is None and response.json()["longitude"] is None
