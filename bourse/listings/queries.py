@@ -3,11 +3,12 @@
 One code path serves the API (GET /api/v1/listings/), the search page and the benchmark
 (bench/search.py): `parse_search_params` validates what the client sent, `ListingSearch` runs it.
 
-Radius search, as measured (shared/spec/MEASURED.md and docs/benchmarks.md): bounding box(es) on
-the partial B-tree index `listing_published_latlon` (latitude, longitude), then the exact
-haversine distance computed in SQL, filtered by the radius. Sorting by distance first looks in a
-small box and grows it until it holds the page, so a dense city (Paris: ~18,000 listings within
-50 km) does not sort every row of its radius to show twenty.
+Radius search, as measured (shared/spec/MEASURED.md, docs/benchmarks.md "Radius search"):
+bounding box(es) on a (latitude, longitude) B-tree (the covering index `listing_search_geo` of
+migrations 0004/0006), then the exact great-circle test in SQL; `distance_km` is the haversine
+formula in SQL. Sorting by distance first looks in a small circle and grows it until it holds the
+page, so a dense city (Paris: ~13,000 of 100,000 listings within 50 km) does not sort every row
+of its radius to show twenty. Pages are read as ids first, then the page's rows by id.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ ORDERING_DISTANCE = "distance"
 ORDERING_RECENT = "-published_at"
 ORDERINGS = (ORDERING_DISTANCE, ORDERING_RECENT)
 
-# PostgreSQL text search configuration created by migration 0002 (french stemmer + unaccent).
+# PostgreSQL text search configuration created by migration 0003 (french stemmer + unaccent).
 PG_TEXT_SEARCH_CONFIG = "french_unaccent"
 # The indexed expression of the GIN index `listing_fulltext`: a query must repeat it exactly.
 PG_DOCUMENT_SQL = (
@@ -48,7 +49,7 @@ PG_DOCUMENT_SQL = (
 )
 SQLITE_FTS_TABLE = "listings_listing_fts"
 # The triggers that keep the FTS5 table (external content: listings_listing) in step. Migration
-# 0002 creates the same ones; `_ensure_sqlite_fts_triggers` restores them if they went missing.
+# 0003 creates the same ones; `ensure_sqlite_search_schema` restores them if they went missing.
 SQLITE_FTS_TRIGGER_NAMES = (
     "listings_listing_fts_ai",
     "listings_listing_fts_ad",
@@ -294,6 +295,8 @@ def text_search(qs: QuerySet, text: str) -> QuerySet:
     the GIN index on the same expression. SQLite: an FTS5 table (diacritics removed) queried
     with plural-stripped prefixes.
     """
+    if not _WORD.search(text):
+        return qs  # punctuation only: nothing to look for, on every backend alike
     if connection.vendor == "postgresql":
         return qs.filter(
             RawSQL(  # noqa: S611 - constant SQL, the text is a bound parameter

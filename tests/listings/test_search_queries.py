@@ -266,3 +266,8 @@ def test_live_listings_select_exactly_what_published_selects():
     expected = set(Listing.objects.published().values_list("pk", flat=True))
     assert len(expected) == 1
     assert set(queries.live_listings().values_list("pk", flat=True)) == expected
+
+
+def test_text_of_punctuation_only_filters_nothing():
+    row = s.listing(title="Benne")
+    assert [r.pk for r in run(q="?!*")] == [row.pk]
