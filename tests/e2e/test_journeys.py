@@ -1,0 +1,312 @@
+"""The main journeys of the exchange, as its users live them: a real browser (Chromium) against
+a real `uvicorn bourse.asgi:application` (HTTP and WebSocket), its own database and e-mail files.
+
+Run on SQLite by default; with DATABASE_URL=postgres://... the server gets a throwaway
+PostgreSQL database, and with REDIS_URL the Redis channel layer and cache.
+Screenshots of every step (desktop and phone) go to $E2E_SCREENSHOTS when set.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_siret
+
+from .live import (
+    CHROMIUM_ARGS,
+    PASSWORD,
+    Server,
+    e2e_database,
+    mails_to,
+    manage,
+    server_env,
+    wait_for_mail,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+MODERATOR = "conseillere@cci-lyon.fr"
+
+
+@pytest.fixture
+def live(tmp_path):
+    mail_dir, media_dir = tmp_path / "mail", tmp_path / "media"
+    mail_dir.mkdir()
+    media_dir.mkdir()
+    with e2e_database(tmp_path) as database_url:
+        env = server_env(database_url, mail_dir, media_dir)
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "create_moderator", MODERATOR, "--departements", "69", "--password", PASSWORD)
+        server = Server(env, tmp_path / "server.log")
+        try:
+            yield server, mail_dir
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            report = getattr(request.node, "report_call", None)
+            if report is not None and report.failed:
+                folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+                folder.mkdir(parents=True, exist_ok=True)
+                for i, context in enumerate(browser.contexts):
+                    for j, page in enumerate(context.pages):
+                        page.screenshot(path=folder / f"failed-{i}-{j}.png", full_page=True)
+                        print(f"failed-{i}-{j}.png: {page.url}")
+            browser.close()
+
+
+class Shots:
+    """Full-page screenshots at desktop and phone widths, numbered in journey order."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.count = 0
+        if folder:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, page, name: str, phone: bool = True) -> None:
+        if not self.folder:
+            return
+        self.count += 1
+        stem = f"{self.count:02d}-{name}"
+        size = page.viewport_size
+        page.screenshot(path=self.folder / f"{stem}-desktop.png", full_page=True)
+        if phone:
+            page.set_viewport_size(PHONE)
+            page.screenshot(path=self.folder / f"{stem}-phone.png", full_page=True)
+            page.set_viewport_size(size)
+
+
+def new_page(browser):
+    context = browser.new_context(locale="fr-FR", viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def log_in(page, base: str, address: str) -> None:
+    page.goto(base + "/comptes/login/")
+    page.fill("input[name=login]", address)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector("text=Se déconnecter")
+
+
+def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_prefix, postal):
+    """Journey a: sign up on the French pages, confirm the e-mail by code, declare the company."""
+    page.goto(server.base + "/comptes/signup/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.fill("input[name=email]", address)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    shot(page, f"signup-{postal}")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector("input[name=code]")
+    shot(page, f"code-{postal}")
+
+    _subject, text = wait_for_mail(mail_dir, address, "saisissez ce code")
+    code = re.search(r"saisissez ce code[^\n]*\n+\s*(\S+)\s*\n", text).group(1)
+    page.fill("input[name=code]", code)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector("text=Se déconnecter")
+
+    page.goto(server.base + "/entreprise/declarer/")
+    siret = make_siret()
+    page.fill("input[name=name]", name)
+    page.fill("input[name=siret]", siret)
+    page.fill("input[name=address]", "12 rue Garibaldi")
+    field = page.locator("input[name=postal_code]")
+    field.press_sequentially(postal_prefix, delay=30)
+    listbox = "#" + field.get_attribute("aria-controls")
+    option = page.locator(f"{listbox} [role=option]", has_text=postal).first
+    option.wait_for()
+    shot(page, f"declare-autocomplete-{postal}")
+    option.click()
+    assert field.input_value() == postal
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url("**/entreprise/")
+    page.wait_for_selector("text=attend la vérification")
+    assert "en attente de vérification" in page.inner_text("main").lower()
+    shot(page, f"company-pending-{postal}")
+    return siret
+
+
+def moderate(page, base: str, queue: str, card_text: str, action: str) -> None:
+    """Click `action` in the moderation queue item showing `card_text`."""
+    page.goto(f"{base}/moderation/{queue}/")
+    form = page.locator("form.mod-action").filter(has=page.locator(f"button[value={action}]"))
+    item = page.locator("main :is(article, li, tr, section, .card)", has_text=card_text).filter(
+        has=form
+    )
+    item.last.locator(f"button[value={action}]").click()
+    page.wait_for_load_state()
+
+
+def post_listing(page, base, *, kind, title, description, quantity, terms):
+    page.goto(base + "/annonces/nouvelle/")
+    page.check(f"input[name=kind][value={kind}]")
+    page.fill("input[name=title]", title)
+    page.fill("textarea[name=description]", description)
+    page.select_option("select[name=category]", "entrepot-sec")
+    page.fill("input[name=quantity]", quantity)
+    page.select_option("select[name=unit]", "m2")
+    page.select_option("select[name=terms]", terms)
+    page.locator("button[name=action][value=submit]").click()
+    page.wait_for_selector("text=Annonce soumise")
+    assert "en attente de validation" in page.inner_text("main")
+
+
+def test_from_signup_to_a_fulfilled_deal(live, browser):
+    server, mail_dir = live
+    shots_dir = os.environ.get("E2E_SCREENSHOTS")
+    shot = Shots(Path(shots_dir) if shots_dir else None)
+    alpha_mail, beta_mail = "gerante@alpha-logistique.fr", "achats@beta-industrie.fr"
+
+    # a. A newcomer signs up, confirms by code and declares Alpha Logistique (Lyon 3e).
+    alpha = new_page(browser)
+    sign_up_and_declare(
+        alpha,
+        server,
+        mail_dir,
+        shot,
+        address=alpha_mail,
+        name="Alpha Logistique",
+        postal_prefix="6900",
+        postal="69003",
+    )
+
+    # b. The Rhône moderator verifies it; the company is told by e-mail.
+    moderator = new_page(browser)
+    log_in(moderator, server.base, MODERATOR)
+    moderator.goto(server.base + "/moderation/")
+    shot(moderator, "moderation-dashboard")
+    moderator.goto(server.base + "/moderation/entreprises/")
+    moderator.wait_for_selector("text=Alpha Logistique")
+    shot(moderator, "moderation-companies")
+    moderate(moderator, server.base, "entreprises", "Alpha Logistique", "verify")
+    wait_for_mail(mail_dir, alpha_mail, "vérifiée")
+    alpha.goto(server.base + "/entreprise/")
+    assert "en attente" not in alpha.inner_text("main").lower()
+    shot(alpha, "company-verified")
+
+    # c. Alpha posts an offer; the moderator approves it; the public sees it.
+    post_listing(
+        alpha,
+        server.base,
+        kind="offer",
+        title="Entrepôt sec 400 m²",
+        description="Entrepôt sec et sécurisé, quai de chargement, accès poids lourds.",
+        quantity="400",
+        terms="rent",
+    )
+    shot(alpha, "offer-submitted")
+    moderate(moderator, server.base, "annonces", "Entrepôt sec 400 m²", "approve")
+    wait_for_mail(mail_dir, alpha_mail, "Entrepôt sec 400 m²")
+
+    visitor = new_page(browser)
+    visitor.goto(server.base + "/annonces/")
+    visitor.wait_for_selector("text=Entrepôt sec 400 m²")
+    shot(visitor, "search-anonymous")
+    visitor.get_by_role("link", name="Entrepôt sec 400 m²").first.click()
+    visitor.wait_for_selector("h1:has-text('Entrepôt sec 400 m²')")
+    detail = visitor.inner_text("main")
+    assert alpha_mail not in detail and "Contacter l'entreprise" not in detail
+    assert "Créer un compte" in detail
+    shot(visitor, "offer-anonymous")
+    status, found = server.get_json("/api/v1/listings/?near=69003")
+    assert status == 200
+    offer = next(r for r in found["results"] if r["title"] == "Entrepôt sec 400 m²")
+    assert offer["distance_km"] < 2 and offer["status"] == "published"
+
+    # d. A second company, in Villeurbanne, posts the complementary need.
+    beta = new_page(browser)
+    sign_up_and_declare(
+        beta,
+        server,
+        mail_dir,
+        shot,
+        address=beta_mail,
+        name="Beta Industrie",
+        postal_prefix="6910",
+        postal="69100",
+    )
+    moderate(moderator, server.base, "entreprises", "Beta Industrie", "verify")
+    post_listing(
+        beta,
+        server.base,
+        kind="need",
+        title="Recherche entrepôt sec 300 m²",
+        description="Besoin d'un entrepôt sec pour stocker des palettes pendant trois mois.",
+        quantity="300",
+        terms="rent",
+    )
+    moderate(moderator, server.base, "annonces", "Recherche entrepôt sec 300 m²", "approve")
+    shot(moderator, "moderation-listings-after")
+    alpha.goto(server.base + "/suggestions/")
+    alpha.wait_for_selector("text=Recherche entrepôt sec 300 m²")
+    assert "Beta Industrie" in alpha.inner_text("main")
+    shot(alpha, "suggestions")
+
+    # e. Beta contacts Alpha about the offer; Alpha sees the message live and answers.
+    alpha.goto(server.base + "/annonces/mes-annonces/")
+    alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    beta.goto(server.base + "/annonces/")
+    beta.get_by_role("link", name="Entrepôt sec 400 m²").first.click()
+    beta.get_by_role("link", name="Contacter l'entreprise").click()
+    shot(beta, "contact-start")
+    beta.fill("textarea[name=body]", "Bonjour, votre entrepôt serait-il libre dès lundi ?")
+    beta.locator("main form button[type=submit]").click()
+    beta.wait_for_url(re.compile(r"/messages/\d+/"))
+    conversation_url = beta.url.split("#")[0]
+
+    badge = alpha.locator("[data-unread-total]")
+    badge.wait_for(state="visible")  # pushed over the WebSocket, no reload
+    assert badge.inner_text().strip() == "1"
+    shot(alpha, "unread-badge")
+    alpha.goto(conversation_url)
+    alpha.wait_for_selector("text=votre entrepôt serait-il libre dès lundi")
+    alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    beta.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+
+    beta.fill("textarea[name=body]", "Nous aurions 120 palettes.")
+    beta.locator("form[data-chat-form] button[type=submit]").click()
+    alpha.locator(".chat-message.is-theirs", has_text="Nous aurions 120 palettes.").wait_for()
+    alpha.fill("textarea[name=body]", "Oui, c'est possible. Passez le visiter mardi.")
+    alpha.locator("form[data-chat-form] button[type=submit]").click()
+    beta.locator(".chat-message.is-theirs", has_text="Passez le visiter mardi.").wait_for()
+    assert alpha.locator("[data-unread-total]").is_hidden()
+    shot(alpha, "conversation-owner")
+    shot(beta, "conversation-writer")
+    alpha.goto(server.base + "/messages/")
+    alpha.wait_for_selector("text=Beta Industrie")
+    assert alpha.locator("[data-unread-total]").is_hidden()
+    shot(alpha, "inbox")
+
+    # f. Alpha closes the offer as fulfilled with Beta.
+    alpha.goto(server.base + "/annonces/mes-annonces/")
+    alpha.goto(alpha.url)  # the list of the company's listings
+    card = alpha.locator("main :is(article, li, tr)", has_text="Entrepôt sec 400 m²").last
+    card.get_by_role("link", name=re.compile("Clôturer")).click()
+    alpha.check("input[name=outcome][value=fulfilled]")
+    alpha.select_option("select[name=partner_company]", label="Beta Industrie")
+    shot(alpha, "close")
+    alpha.locator("main form button[type=submit]").click()
+    alpha.wait_for_selector("text=Annonce clôturée")
+    shot(alpha, "mine-after-close")
+    status, found = server.get_json("/api/v1/listings/?near=69003")
+    assert "Entrepôt sec 400 m²" not in [r["title"] for r in found["results"]]
+    assert mails_to(mail_dir, beta_mail)
