@@ -111,7 +111,7 @@ def print_report(results: list[dict]) -> None:
     for r in results:
         for label, key in (
             ("API path: count + page 1 by distance", "search"),
-            ("  CPU time of the bench process (all of it on SQLite)", "search_cpu"),
+            ("  CPU time of this process (SQLite: all; PG: client)", "search_cpu"),
             ("  of which count in radius", "count"),
             ("  of which page 1 (growing circle)", "page"),
             ("API path: count + page 1, newest first", "recent"),
