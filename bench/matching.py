@@ -115,13 +115,23 @@ def print_report(results: list[dict]) -> None:
                     f"{r['backend']:<10} {label:<58} {t['median']:>9.2f} {t['p95']:>9.2f} "
                     f"{t['max']:>9.2f}"
                 )
+        for label, key in (
+            ("  CPU time of this process, top 20", "top"),
+            ("  CPU time of this process, rematch", "rematch"),
+        ):
+            t = r["cpu"][key]
+            print(
+                f"{r['backend']:<10} {label:<58} {t['median']:>9.2f} {t['p95']:>9.2f} "
+                f"{t['max']:>9.2f}"
+            )
         ratio = r["timings"]["naive"]["median"] / r["timings"]["fast_same"]["median"]
         print(
             f"{r['backend']:<10} naive / fast (medians, same listings): {ratio:.0f}x; "
             f"rows scored per listing: median {r['rows']['median']}, max {r['rows']['max']}; "
             f"texts compared: median {r['texts']['median']}; "
             f"new matches per rematch: {r['new_matches']:.1f}, e-mails: {r['emails']}, "
-            f"saved-search hits: {r['hits']}; seeding {r['seed_seconds']:.0f} s"
+            f"saved-search hits: {r['hits']}; seeding {r['seed_seconds']:.0f} s; "
+            f"load average at the end {r['load'][0]:.1f}"
         )
         if r["mismatches"]:
             print(f"{r['backend']:<10} MISMATCHES with the naive baseline: {r['mismatches']}")
@@ -315,9 +325,16 @@ def seed(rng: random.Random) -> tuple[list[int], list]:
     return verified, leaves
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
+CPU: dict[str, list[float]] = {}
+
+
+def timed(fn, cpu_key: str | None = None) -> float:
+    """Wall-clock ms; with `cpu_key`, also this process's CPU ms (steadier on a busy machine;
+    PostgreSQL's own CPU is not in it)."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     fn()
+    if cpu_key:
+        CPU.setdefault(cpu_key, []).append((time.process_time() - cpu_start) * 1000)
     return (time.perf_counter() - start) * 1000
 
 
@@ -366,7 +383,7 @@ def child(backend: str) -> None:
 
     timings: dict[str, list[float]] = {k: [] for k in ("top", "api", "naive", "fast_same")}
     for listing in samples:
-        timings["top"].append(timed(lambda: queries.score_top(listing)))  # noqa: B023
+        timings["top"].append(timed(lambda: queries.score_top(listing), "top"))  # noqa: B023
         timings["api"].append(timed(lambda: queries.suggestions_for(listing)))  # noqa: B023
 
     mismatches = 0
@@ -408,12 +425,16 @@ def child(backend: str) -> None:
     timings["rematch"] = []
     matches_after_warmup = Match.objects.count()
     for pk in new_ids[5:]:
-        timings["rematch"].append(timed(lambda: services.rematch_listing(listing_id=pk)))  # noqa: B023
+        timings["rematch"].append(
+            timed(lambda: services.rematch_listing(listing_id=pk), "rematch")  # noqa: B023
+        )
     new_matches = (Match.objects.count() - matches_after_warmup) / N_REMATCH
 
     report = {
         "backend": backend,
         "timings": {k: summary(v) for k, v in timings.items() if v},
+        "cpu": {k: summary(v) for k, v in CPU.items()},
+        "load": os.getloadavg(),
         "rows": {"median": statistics.median(rows), "max": max(rows)},
         "texts": {"median": statistics.median(texts), "max": max(texts)},
         "new_matches": new_matches,
