@@ -214,6 +214,10 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -325,6 +329,8 @@ async def run_load(
     await send_at(rate, int(rate * warmup_seconds), "w", record=False)
     await asyncio.sleep(1)
     rss_start = server.rss_mb()
+    cpu_start = server.cpu_seconds()
+    load_start = os.getloadavg()[0]
     t_start = time.perf_counter()
     await send_at(rate, int(rate * seconds), "m", record=True)
     elapsed = time.perf_counter() - t_start
@@ -333,11 +339,15 @@ async def run_load(
     while len(partner_latency) < len(sent) and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
     rss_end = server.rss_mb()
+    cpu_used = server.cpu_seconds() - cpu_start
+    load_end = os.getloadavg()[0]
     closing = True
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     await asyncio.wait_for(asyncio.gather(*readers, return_exceptions=True), timeout=30)
 
     latencies = sorted(partner_latency.values())
+    lost_ids = [cid for cid in sent if cid not in partner_latency]
+    lost_senders = sorted({sent[cid][1] for cid in lost_ids})
 
     def pct(p: float) -> float:
         if not latencies:
@@ -361,6 +371,13 @@ async def run_load(
         "max_ms": latencies[-1] if latencies else float("nan"),
         "rss_start_mb": rss_start,
         "rss_end_mb": rss_end,
+        "server_cpu_ms_per_message": cpu_used * 1000 / max(1, len(sent)),
+        "load_average": [round(load_start, 2), round(load_end, 2)],
+        "lost_from_senders": lost_senders[:20],
+        "lost_seq_range": [
+            min((int(c[1:]) for c in lost_ids), default=None),
+            max((int(c[1:]) for c in lost_ids), default=None),
+        ],
     }
 
 
@@ -375,7 +392,8 @@ def row(r: dict) -> str:
         f"{r['sent']:5} | {r['lost']:4} | {r['duplicated']:3} | {r['errors']:3} | "
         f"{r['closed_by_server']:3} | {r['median_ms']:6.2f} | {r['p95_ms']:6.2f} | "
         f"{r['p99_ms']:6.2f} | {r['max_ms']:7.2f} | {r['rss_start_mb']:6.1f} → "
-        f"{r['rss_end_mb']:6.1f} |"
+        f"{r['rss_end_mb']:6.1f} | {r['server_cpu_ms_per_message']:5.2f} | "
+        f"{r['load_average'][0]:.1f}–{r['load_average'][1]:.1f} |"
     )
 
 
@@ -386,6 +404,9 @@ def main() -> int:
     parser.add_argument("--short-seconds", type=float, default=30.0)
     parser.add_argument("--long-seconds", type=float, default=120.0)
     parser.add_argument("--only", choices=["all", "200", "1000"], default="all")
+    parser.add_argument(
+        "--servers", default="app,floor", help="which servers to load (app, floor or both)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.short_seconds, args.long_seconds = 10.0, 20.0
@@ -420,7 +441,7 @@ def main() -> int:
             f"in {time.perf_counter() - t0:.1f} s"
         )
         for title, n, rate, seconds in scenarios:
-            for kind_ in ("app", "floor"):
+            for kind_ in [k for k in ("app", "floor") if k in args.servers.split(",")]:
                 log = Path(logs) / f"{kind_}-{n}.log"
                 if kind_ == "app":
                     server = Server("bourse.asgi:application", env, log)
@@ -446,17 +467,23 @@ def main() -> int:
     print()
     print(
         "| server | sockets | msg/s | s | sent | lost | dup | errors | closed | "
-        "median ms | p95 ms | p99 ms | max ms | server RSS MB start → end |"
+        "median ms | p95 ms | p99 ms | max ms | server RSS MB start → end | "
+        "server CPU ms/msg | load avg |"
     )
-    print("| --- " * 14 + "|")
+    print("| --- " * 16 + "|")
     for r in results:
         print(row(r))
     for title, *_ in scenarios:
-        app = next(r for r in results if r["scenario"] == title and r["server"] == "app")
-        floor = next(r for r in results if r["scenario"] == title and r["server"] == "floor")
+        app = next((r for r in results if r["scenario"] == title and r["server"] == "app"), None)
+        floor = next(
+            (r for r in results if r["scenario"] == title and r["server"] == "floor"), None
+        )
+        if app is None or floor is None:
+            continue
         print(
             f"{title}: app/floor median ×{app['median_ms'] / floor['median_ms']:.2f}, "
-            f"p99 ×{app['p99_ms'] / floor['p99_ms']:.2f}; "
+            f"p99 ×{app['p99_ms'] / floor['p99_ms']:.2f}, server CPU per message "
+            f"×{app['server_cpu_ms_per_message'] / floor['server_cpu_ms_per_message']:.2f}; "
             f"app RSS {app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over "
             f"{app['seconds']:.0f} s; tracebacks in the app's log: "
             f"{app['tracebacks_in_server_log']}"

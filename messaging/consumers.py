@@ -82,7 +82,9 @@ def _company_id(user) -> int | None:
 def _fresh_user(user):
     """The user with a fresh membership and company (one query): they may have changed since
     the socket opened (left the company, company suspended)."""
-    membership = Membership.objects.select_related("company").filter(user_id=user.pk).first()
+    # Unordered [:1] rather than first(): no ORDER BY to build or run on the hot path.
+    found = list(Membership.objects.select_related("company").filter(user_id=user.pk)[:1])
+    membership = found[0] if found else None
     if membership is None:
         # A reverse one-to-one without a row: make `user.membership` raise DoesNotExist.
         user._state.fields_cache["membership"] = None
@@ -94,7 +96,8 @@ def _fresh_user(user):
 def _conversation_of(user, conversation_id) -> Conversation:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         raise SocketError("invalid", _("« conversation » doit être un identifiant."))
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    found = list(Conversation.objects.filter(pk=conversation_id).order_by()[:1])
+    conversation = found[0] if found else None
     if conversation is None or not permissions.is_participant(user, conversation):
         raise _not_found()
     return conversation

@@ -181,7 +181,12 @@ def message_send(
     if connection.features.has_select_for_update:
         # Messages of one conversation commit in the order of their ids, so a client that
         # catches up with "after the last id I saw" never skips one committed late.
-        list(Conversation.objects.select_for_update().filter(pk=conversation.pk).values("pk"))
+        list(
+            Conversation.objects.select_for_update()
+            .filter(pk=conversation.pk)
+            .order_by()
+            .values("pk")
+        )
     now = timezone.now()
     # Insert first (most messages are new); a repeated client_id hits the unique constraint,
     # which also settles two racing requests.
