@@ -358,7 +358,7 @@ def _first(data: Mapping[str, Any], name: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _parse_float(raw: str) -> float | None:
+def parse_float(raw: str) -> float | None:
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
@@ -415,8 +415,8 @@ def parse_search_params(
         else:
             values.update(lat=place.latitude, lon=place.longitude, place=place)
     elif raw_lat or raw_lon:
-        lat = _parse_float(raw_lat) if raw_lat else None
-        lon = _parse_float(raw_lon) if raw_lon else None
+        lat = parse_float(raw_lat) if raw_lat else None
+        lon = parse_float(raw_lon) if raw_lon else None
         if not raw_lat:
             errors["lat"] = [_("Indiquez aussi la latitude.")]
         elif lat is None or not -90 <= lat <= 90:
@@ -432,7 +432,7 @@ def parse_search_params(
 
     raw_radius = _first(data, "radius_km")
     if raw_radius:
-        radius = _parse_float(raw_radius)
+        radius = parse_float(raw_radius)
         if radius is None or not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:
             errors["radius_km"] = [_("Le rayon doit être un nombre de km entre 1 et 1000.")]
         else:

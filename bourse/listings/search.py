@@ -21,11 +21,14 @@ from rest_framework.response import Response
 from .models import Category, Kind
 from .queries import (
     DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
+    MIN_RADIUS_KM,
     ORDERING_DISTANCE,
     ORDERING_RECENT,
     ListingSearch,
     SearchParams,
     SearchParamsError,
+    parse_float,
     parse_search_params,
     search_transaction,
 )
@@ -155,6 +158,12 @@ def search_page(request):
                 }
             )
 
+    # The radius select offers the usual values, plus the one asked for if another; a valid
+    # radius is kept even when another field was wrong.
+    radius = parse_float(data.get("radius_km", "")) or DEFAULT_RADIUS_KM
+    if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:
+        radius = DEFAULT_RADIUS_KM
+    radius_choices = sorted({*RADIUS_CHOICES, radius})
     query_without_page = data.copy()
     query_without_page.pop("page", None)
     parents = Category.objects.filter(parent__isnull=True).prefetch_related("children")
@@ -167,13 +176,13 @@ def search_page(request):
             "category": data.get("category", ""),
             "near": data.get("near", ""),
             "around": around_company,
-            "radius_km": data.get("radius_km", "") or str(int(DEFAULT_RADIUS_KM)),
+            "radius_km": f"{radius:g}",
             "ordering": data.get("ordering", ""),
         },
         "params": params,
         "page": page,
         "parents": parents,
-        "radius_choices": RADIUS_CHOICES,
+        "radius_choices": [(f"{km:g}", km) for km in radius_choices],
         "can_use_company": company_point is not None,
         "query_string": query_without_page.urlencode(),
         "map_points": map_points,

@@ -146,3 +146,10 @@ def test_around_company_is_ignored_for_visitors(client):
     _, html = page(client, around="company")
     assert "À Marseille" in html
     assert "Autour de mon entreprise" not in html
+
+
+def test_radius_is_kept_when_another_field_is_wrong_and_any_radius_is_offered(client):
+    _, html = page(client, near="99999", radius_km="100")
+    assert '<option value="100" selected>' in html
+    _, html = page(client, near="69001", radius_km="12.5")
+    assert '<option value="12.5" selected>12,5 km</option>' in html
