@@ -271,3 +271,8 @@ def test_live_listings_select_exactly_what_published_selects():
 def test_text_of_punctuation_only_filters_nothing():
     row = s.listing(title="Benne")
     assert [r.pk for r in run(q="?!*")] == [row.pk]
+
+
+def test_text_search_plural_in_aux_finds_the_singular():
+    row = s.listing(title="Transport de cheval", description="Van pour un animal.")
+    assert [r.pk for r in run(q="chevaux")] == [row.pk]
