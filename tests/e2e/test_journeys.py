@@ -141,6 +141,11 @@ def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_p
     page.wait_for_url("**/entreprise/")
     page.wait_for_selector("text=attend la vérification")
     assert "en attente de vérification" in page.inner_text("main").lower()
+    # The page keeps its space under the header (main's padding is not lost to .container's).
+    assert (
+        page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).paddingTop)")
+        >= 16
+    )
     shot(page, f"company-pending-{postal}")
     return siret
 
@@ -198,7 +203,7 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     moderator.wait_for_selector("text=Alpha Logistique")
     shot(moderator, "moderation-companies")
     moderate(moderator, server.base, "entreprises", "Alpha Logistique", "verify")
-    wait_for_mail(mail_dir, alpha_mail, "vérifiée")
+    wait_for_mail(mail_dir, alpha_mail, "Votre entreprise est vérifiée")
     alpha.goto(server.base + "/entreprise/")
     assert "en attente" not in alpha.inner_text("main").lower()
     shot(alpha, "company-verified")
@@ -215,7 +220,7 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     )
     shot(alpha, "offer-submitted")
     moderate(moderator, server.base, "annonces", "Entrepôt sec 400 m²", "approve")
-    wait_for_mail(mail_dir, alpha_mail, "Entrepôt sec 400 m²")
+    wait_for_mail(mail_dir, alpha_mail, "Annonce publiée : Entrepôt sec 400 m²")
 
     visitor = new_page(browser)
     visitor.goto(server.base + "/annonces/")
@@ -309,4 +314,8 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     shot(alpha, "mine-after-close")
     status, found = server.get_json("/api/v1/listings/?near=69003")
     assert "Entrepôt sec 400 m²" not in [r["title"] for r in found["results"]]
-    assert mails_to(mail_dir, beta_mail)
+    # Both sides of the strong match were told by e-mail, once.
+    for address, title in ((alpha_mail, "Entrepôt sec 400 m²"), (beta_mail, "Recherche entrepôt")):
+        subjects = [subject for subject, _text in mails_to(mail_dir, address)]
+        assert len([s for s in subjects if "Nouvelle correspondance" in s]) == 1, subjects
+        assert any(title in s for s in subjects if "Nouvelle correspondance" in s), subjects
