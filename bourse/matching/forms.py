@@ -84,7 +84,7 @@ class SavedSearchForm(forms.Form):
     def default_name(cleaned) -> str:
         parts = []
         if cleaned.get("q"):
-            parts.append(f"« {cleaned['q']} »")
+            parts.append(cleaned["q"])
         if cleaned.get("kind"):
             parts.append(str(Kind(cleaned["kind"]).label))
         if cleaned.get("category"):
