@@ -309,3 +309,16 @@ def test_two_saved_searches_of_a_company_fitting_one_listing_make_one_notificati
     assert SavedSearchHit.objects.count() == 2
     note = Notification.objects.get(kind="saved_search")
     assert "Entrepôts autour de Lyon" in note.title and "Quais" in note.title
+
+
+def test_digest_task_sends_the_same_digest(
+    saved_search, offer, members, django_capture_on_commit_callbacks
+):
+    from bourse.matching.tasks import send_saved_search_digest
+
+    publish(offer, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_saved_search_digest.enqueue()
+    assert result.return_value == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in members[:2])
