@@ -326,13 +326,16 @@ async def run_load(
                 sent[client_id] = (time.perf_counter(), i)
             await sockets[i].send(frame(i, client_id))
 
-    await send_at(rate, int(rate * warmup_seconds), "w", record=False)
+    # client_id is the idempotency key: a value already used by the same user in the same
+    # conversation (an earlier scenario on this database) would rightly not be stored again.
+    run = uuid.uuid4().hex[:8]
+    await send_at(rate, int(rate * warmup_seconds), f"{run}w", record=False)
     await asyncio.sleep(1)
     rss_start = server.rss_mb()
     cpu_start = server.cpu_seconds()
     load_start = os.getloadavg()[0]
     t_start = time.perf_counter()
-    await send_at(rate, int(rate * seconds), "m", record=True)
+    await send_at(rate, int(rate * seconds), f"{run}m", record=True)
     elapsed = time.perf_counter() - t_start
     # Grace period for the last deliveries, bounded.
     deadline = time.perf_counter() + 10
@@ -375,8 +378,8 @@ async def run_load(
         "load_average": [round(load_start, 2), round(load_end, 2)],
         "lost_from_senders": lost_senders[:20],
         "lost_seq_range": [
-            min((int(c[1:]) for c in lost_ids), default=None),
-            max((int(c[1:]) for c in lost_ids), default=None),
+            min((int(c[9:]) for c in lost_ids), default=None),
+            max((int(c[9:]) for c in lost_ids), default=None),
         ],
     }
 
