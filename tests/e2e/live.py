@@ -151,8 +151,8 @@ def wait_for_mail(mail_dir: Path, address: str, contains: str, timeout: float = 
 class Server:
     """One uvicorn process on a free port."""
 
-    def __init__(self, env: dict, log_path: Path):
-        self.port = free_port()
+    def __init__(self, env: dict, log_path: Path, port: int | None = None):
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()

@@ -19,6 +19,7 @@ from .live import (
     PASSWORD,
     Server,
     e2e_database,
+    free_port,
     mails_to,
     manage,
     server_env,
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MODERATOR = "conseillere@cci-lyon.fr"
+COLLEAGUE = "magasinier@alpha-logistique.fr"
 
 
 @pytest.fixture
@@ -37,11 +39,13 @@ def live(tmp_path):
     mail_dir, media_dir = tmp_path / "mail", tmp_path / "media"
     mail_dir.mkdir()
     media_dir.mkdir()
+    port = free_port()
     with e2e_database(tmp_path) as database_url:
-        env = server_env(database_url, mail_dir, media_dir)
+        # SITE_URL: the links in e-mails (invitations) point to this server.
+        env = server_env(database_url, mail_dir, media_dir, SITE_URL=f"http://127.0.0.1:{port}")
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "create_moderator", MODERATOR, "--departements", "69", "--password", PASSWORD)
-        server = Server(env, tmp_path / "server.log")
+        server = Server(env, tmp_path / "server.log", port=port)
         try:
             yield server, mail_dir
         finally:
@@ -106,23 +110,28 @@ def log_in(page, base: str, address: str) -> None:
     page.wait_for_selector("text=Se déconnecter")
 
 
-def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_prefix, postal):
-    """Journey a: sign up on the French pages, confirm the e-mail by code, declare the company."""
-    page.goto(server.base + "/comptes/signup/")
+def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
+    """On the signup page already open: create the account, confirm the e-mail by its code."""
     assert page.locator("html").get_attribute("lang") == "fr"
     page.fill("input[name=email]", address)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
-    shot(page, f"signup-{postal}")
+    shot(page, f"signup-{label}")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_selector("input[name=code]")
-    shot(page, f"code-{postal}")
+    shot(page, f"code-{label}")
 
     _subject, text = wait_for_mail(mail_dir, address, "saisissez ce code")
     code = re.search(r"saisissez ce code[^\n]*\n+\s*(\S+)\s*\n", text).group(1)
     page.fill("input[name=code]", code)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_selector("text=Se déconnecter")
+
+
+def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_prefix, postal):
+    """Journey a: sign up on the French pages, confirm the e-mail by code, declare the company."""
+    page.goto(server.base + "/comptes/signup/")
+    sign_up(page, mail_dir, shot, address=address, label=postal)
 
     page.goto(server.base + "/entreprise/declarer/")
     siret = make_siret()
@@ -207,6 +216,25 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     alpha.goto(server.base + "/entreprise/")
     assert "en attente" not in alpha.inner_text("main").lower()
     shot(alpha, "company-verified")
+
+    # The admin invites a colleague, who follows the e-mailed link, signs up and joins.
+    alpha.fill("input[name=email]", COLLEAGUE)
+    alpha.get_by_role("button", name="Envoyer l'invitation").click()
+    alpha.wait_for_selector(f"text=Invitation envoyée à {COLLEAGUE}")
+    _subject, text = wait_for_mail(mail_dir, COLLEAGUE, "vous invite à rejoindre Alpha Logistique")
+    link = re.search(r"(http://\S+/invitations/\S+/)", text).group(1)
+    assert link.startswith(server.base)
+    colleague = new_page(browser)
+    colleague.goto(link)
+    shot(colleague, "invitation-anonymous")
+    colleague.get_by_role("link", name="Créer mon compte").click()
+    sign_up(colleague, mail_dir, shot, address=COLLEAGUE, label="colleague")
+    # After the code, the newcomer is back on the invitation (the signup kept ?next=).
+    assert colleague.url == link, colleague.url
+    colleague.get_by_role("button", name="Accepter et rejoindre l'entreprise").click()
+    colleague.wait_for_selector("text=Bienvenue chez Alpha Logistique !")
+    assert COLLEAGUE in colleague.inner_text(".members-table")
+    shot(colleague, "colleague-joined")
 
     # c. Alpha posts an offer; the moderator approves it; the public sees it.
     post_listing(
