@@ -22,7 +22,7 @@ from accounts.models import Company
 
 from . import permissions, services
 from .models import Category, Listing, ListingPhoto
-from .search import SEARCH_PARAMETERS, search_listings_response
+from .search import SEARCH_PARAMETERS, PaginatedListingSearchSerializer, search_listings_response
 from .serializers import (
     CategorySerializer,
     ListingCloseSerializer,
@@ -88,7 +88,7 @@ class ListingCollectionView(APIView):
     @extend_schema(
         operation_id="listings_search",
         parameters=SEARCH_PARAMETERS,
-        responses={200: ListingSerializer(many=True)},
+        responses={200: PaginatedListingSearchSerializer},
         description="Published listings (see API.md); `distance_km` on each when a point is given.",
     )
     def get(self, request, *args, **kwargs):

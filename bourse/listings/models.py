@@ -151,12 +151,7 @@ class Listing(models.Model):
         verbose_name_plural = _("annonces")
         ordering = ["-published_at", "-id"]
         indexes = [
-            # Radius search: a bounding box on this B-tree, the exact distance computed in SQL.
-            models.Index(
-                fields=["latitude", "longitude"],
-                condition=Q(status="published"),
-                name="listing_published_latlon",
-            ),
+            # Radius search uses the covering index `listing_search_geo` (migrations 0004/0006).
             models.Index(fields=["status", "-published_at"], name="listing_status_published"),
             models.Index(fields=["company", "status"], name="listing_company_status"),
         ]
