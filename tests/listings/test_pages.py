@@ -255,6 +255,20 @@ def test_detail_for_verified_members_shows_contact(client, other_admin, company,
         assert "Contacter l&#x27;entreprise" not in html
     else:
         assert start_url in html
+    report_url = reverse("moderation:report_create")
+    assert f"{report_url}?target_type=listing&amp;target_id={listing.pk}" in html
+
+
+def test_detail_has_no_report_link_for_visitors_or_the_owner(client, company, company_admin):
+    listing = make_listing(company, company_admin, "published")
+    report_url = reverse("moderation:report_create")
+    assert (
+        report_url not in client.get(reverse("listings:detail", args=[listing.pk])).content.decode()
+    )
+    client.force_login(company_admin)
+    assert (
+        report_url not in client.get(reverse("listings:detail", args=[listing.pk])).content.decode()
+    )
 
 
 def test_detail_of_a_draft_is_404_for_others_and_shown_to_the_owner(
