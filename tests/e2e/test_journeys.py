@@ -294,6 +294,14 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     assert "Beta Industrie" in alpha.inner_text("main")
     shot(alpha, "suggestions")
 
+    # The home page shows both latest listings side by side, their cards aligned.
+    visitor.goto(server.base + "/")
+    cards = visitor.locator(".card-grid > .card")
+    cards.nth(1).wait_for()
+    first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+    assert first["y"] == second["y"] and first["x"] < second["x"]
+    shot(visitor, "home")
+
     # e. Beta contacts Alpha about the offer; Alpha sees the message live and answers.
     alpha.goto(server.base + "/annonces/mes-annonces/")
     alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
