@@ -1,33 +1,18 @@
 """Who may see a listing's suggestions, dismiss them, and use saved searches.
 
-Mirrors the listings rule (bourse.listings.permissions): a listing the caller may not see is a
-404; a listing they may see but whose company they are not a member of is a 403.
+Built on the listings rule (bourse.listings.permissions.can_view): a listing the caller may not
+see is a 404; a listing they may see but whose company they are not a member of is a 403.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.models import Company, Membership
+from accounts.models import Membership
 from accounts.permissions import check_verified_member, is_member, membership_of
 from bourse.listings.models import Listing
-from bourse.moderation.permissions import moderator_for
+from bourse.listings.permissions import can_view
 
 from .models import SavedSearch
-
-
-def can_view(user, listing: Listing) -> bool:
-    """Who may see a listing at all: the same rule as bourse.listings.permissions.can_view
-    (members see their own listings, everyone sees live published ones of verified companies,
-    moderators of the territory see non-drafts)."""
-    if is_member(user, listing.company):
-        return True
-    if listing.is_live and listing.company.status == Company.Status.VERIFIED:
-        return True
-    if listing.status != Listing.Status.DRAFT:
-        moderator = moderator_for(user)
-        if moderator is not None and moderator.covers(listing.departement):
-            return True
-    return False
 
 
 def check_can_see_matches(user, listing: Listing) -> Membership:
