@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Company
 
 from .models import Category, Kind, Listing, Terms, Unit
-from .services import PRICED_TERMS, allowed_units
+from .services import CLOSE_FROM, PRICED_TERMS, allowed_units
 
 LOCATION_COMPANY = "company"
 LOCATION_OTHER = "other"
@@ -200,6 +200,14 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args, listing: Listing, **kwargs):
         super().__init__(*args, **kwargs)
+        self.can_fulfil = listing.status in CLOSE_FROM[Listing.Status.FULFILLED]
+        if not self.can_fulfil:
+            # A listing never published (draft, pending, rejected) can only be withdrawn.
+            outcome = self.fields["outcome"]
+            outcome.choices = [c for c in outcome.choices if c[0] == Listing.Status.WITHDRAWN]
+            outcome.initial = Listing.Status.WITHDRAWN
+            del self.fields["partner_company"]
+            return
         self.fields["partner_company"].queryset = (
             Company.objects.verified().exclude(pk=listing.company_id).order_by("name")
         )

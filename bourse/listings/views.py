@@ -281,7 +281,7 @@ def listing_close(request, pk: int):
                 listing=listing,
                 by=request.user,
                 outcome=form.cleaned_data["outcome"],
-                partner_company=form.cleaned_data["partner_company"],
+                partner_company=form.cleaned_data.get("partner_company"),
             )
         except ValidationError as exc:
             for field, field_messages in _error_dict(exc).items():
