@@ -165,15 +165,17 @@ def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_p
     return siret
 
 
-def moderate(page, base: str, queue: str, card_text: str, action: str) -> None:
-    """Click `action` in the moderation queue item showing `card_text`."""
+def moderate(page, base: str, queue: str, card_text: str, action: str, reason: str = "") -> None:
+    """Click `action` in the moderation queue item showing `card_text` (with a reason)."""
     page.goto(f"{base}/moderation/{queue}/")
     form = page.locator("form.mod-action").filter(has=page.locator(f"button[value={action}]"))
     item = page.locator("main :is(article, li, tr, section, .card)", has_text=card_text).filter(
         has=form
     )
+    if reason:
+        item.last.locator("textarea[name=reason]").fill(reason)
     item.last.locator(f"button[value={action}]").click()
-    page.wait_for_load_state()
+    page.wait_for_selector(f"text=« {card_text} »")
 
 
 def post_listing(page, base, *, kind, title, description, quantity, terms):
@@ -217,8 +219,13 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     moderator.goto(server.base + "/moderation/entreprises/")
     moderator.wait_for_selector("text=Alpha Logistique")
     shot(moderator, "moderation-companies")
+    alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
     moderate(moderator, server.base, "entreprises", "Alpha Logistique", "verify")
     wait_for_mail(mail_dir, alpha_mail, "Votre entreprise est vérifiée")
+    # Told live on the open page too: a toast and the bell's count, without a reload.
+    alpha.locator(".toast", has_text="Votre entreprise est vérifiée").wait_for()
+    assert alpha.locator("[data-notification-count]").inner_text().strip() == "1"
+    shot(alpha, "company-verified-toast", phone=False)
     alpha.goto(server.base + "/entreprise/")
     assert "en attente" not in alpha.inner_text("main").lower()
     shot(alpha, "company-verified")
@@ -253,6 +260,26 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
         terms="rent",
     )
     shot(alpha, "offer-submitted")
+    # The moderator first sends it back with a reason; the company reads it, fixes, resubmits.
+    moderator.goto(server.base + "/moderation/annonces/")
+    shot(moderator, "moderation-listings")
+    moderate(
+        moderator,
+        server.base,
+        "annonces",
+        "Entrepôt sec 400 m²",
+        "reject",
+        reason="Précisez la hauteur sous plafond.",
+    )
+    alpha.goto(server.base + "/annonces/mes-annonces/")
+    row = alpha.locator(".mine-table tr", has_text="Entrepôt sec 400 m²")
+    assert "Précisez la hauteur sous plafond." in row.inner_text()
+    assert "refusée" in row.inner_text().lower()
+    shot(alpha, "offer-rejected")
+    row.get_by_role("link", name="Modifier").click()
+    alpha.fill("textarea[name=description]", "Entrepôt sec, 8 m sous plafond, quai poids lourds.")
+    alpha.locator("button[name=action][value=submit]").click()
+    alpha.wait_for_selector("text=Annonce soumise")
     moderate(moderator, server.base, "annonces", "Entrepôt sec 400 m²", "approve")
     wait_for_mail(mail_dir, alpha_mail, "Annonce publiée : Entrepôt sec 400 m²")
 
