@@ -372,7 +372,11 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
 
     # f. Alpha closes the offer as fulfilled with Beta.
     alpha.goto(server.base + "/annonces/mes-annonces/")
-    alpha.goto(alpha.url)  # the list of the company's listings
+    alpha.set_viewport_size(PHONE)  # the head's button wraps: it stays clear of the filter
+    button = alpha.get_by_role("link", name="Nouvelle annonce").bounding_box()
+    select = alpha.locator(".status-filter select").bounding_box()
+    assert select["y"] >= button["y"] + button["height"] + 4
+    alpha.set_viewport_size(DESKTOP)
     card = alpha.locator("main :is(article, li, tr)", has_text="Entrepôt sec 400 m²").last
     card.get_by_role("link", name=re.compile("Clôturer")).click()
     alpha.check("input[name=outcome][value=fulfilled]")
