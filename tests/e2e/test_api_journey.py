@@ -97,7 +97,18 @@ def test_api_journey_from_signup_to_account_deletion():
     bad = alpha.call("post", "/api/v1/companies/", {"name": "X", "siret": "12345678901234",
                      "address": "1 rue", "postal_code": "00000"}, expect=400).json()  # fmt: skip
     assert "siret" in bad
+    places = alpha.call("get", "/api/v1/geo/postal-codes/?q=690", expect=200).json()
+    assert 0 < len(places) <= 20 and all(p["postal_code"].startswith("690") for p in places)
+    assert set(places[0]) == {"postal_code", "commune", "departement", "latitude", "longitude"}
+    categories = alpha.call("get", "/api/v1/categories/", expect=200).json()
+    by_slug = {c["slug"]: c for c in categories}
+    assert set(by_slug["entrepot-sec"]) == {"slug", "name", "parent"}
+    assert by_slug["entrepot-sec"]["name"] == "Entrepôt sec"
+    assert by_slug[by_slug["entrepot-sec"]["parent"]]["parent"] is None
     company_a = alpha.declare("Alpha Logistique", "69003")
+    again = {"name": "Alpha Bis", "siret": company_a["siret"], "address": "1 rue",
+             "postal_code": "69003"}  # fmt: skip
+    assert alpha.call("post", "/api/v1/companies/", again, expect=400).json()
     me = alpha.call("get", "/api/v1/me/", expect=200).json()
     assert me["company"] == {
         "id": company_a["id"], "name": "Alpha Logistique", "status": "pending", "role": "admin"
@@ -124,9 +135,17 @@ def test_api_journey_from_signup_to_account_deletion():
     assert listing["postal_code"] == "69003" and listing["radius_km"] == 50
     anonymous = App()
     anonymous.call("get", f"/api/v1/listings/{listing['id']}/", expect=404)
-    moderator.call(
-        "post", f"/api/v1/moderation/listings/{listing['id']}/reject/", {}, expect=400
-    )  # a reason is required
+    reject_url = f"/api/v1/moderation/listings/{listing['id']}/reject/"
+    moderator.call("post", reject_url, {}, expect=400)  # a reason is required
+    reason = {"reason": "Précisez la hauteur sous plafond."}
+    moderator.call("post", reject_url, reason, expect=200)
+    rejected = alpha.call("get", f"/api/v1/listings/{listing['id']}/", expect=200).json()
+    assert rejected["status"] == "rejected"
+    assert rejected["rejection_reason"] == "Précisez la hauteur sous plafond."
+    edit = {"description": "Entrepôt sec, 8 m sous plafond, quai poids lourds."}
+    alpha.call("patch", f"/api/v1/listings/{listing['id']}/", edit, expect=200)
+    submitted = alpha.call("post", f"/api/v1/listings/{listing['id']}/submit/", expect=200)
+    assert submitted.json()["status"] == "pending"
     moderator.call("post", f"/api/v1/moderation/listings/{listing['id']}/approve/", expect=200)
     mine = alpha.call("get", "/api/v1/listings/mine/", expect=200).json()
     mine = mine["results"] if isinstance(mine, dict) else mine
@@ -192,6 +211,39 @@ def test_api_journey_from_signup_to_account_deletion():
     outsider = App()
     outsider.sign_up("curieux@gamma.fr")
     outsider.call("get", url, expect=404)
+
+    # Beta's need nearby is matched with Alpha's offer, with distance and score parts.
+    need = {
+        "kind": "need", "title": "Recherche entrepôt sec 300 m²", "category": "entrepot-sec",
+        "description": "Stockage de palettes pendant trois mois.", "quantity": "300",
+        "unit": "m2", "terms": "rent", "submit": True,
+    }  # fmt: skip
+    need = beta.call("post", "/api/v1/listings/", need, expect=201).json()
+    moderator.call("post", f"/api/v1/moderation/listings/{need['id']}/approve/", expect=200)
+    matches = alpha.call("get", f"/api/v1/listings/{listing['id']}/matches/", expect=200).json()
+    [match] = [m for m in matches if m["listing"]["id"] == need["id"]]
+    assert 0 < match["score"] <= 1 and match["distance_km"] < 10
+    assert set(match["reasons"]) == {"category", "distance", "availability", "quantity", "text"}
+    beta.call("get", f"/api/v1/listings/{listing['id']}/matches/", expect=403)  # not its own
+
+    # A report reaches the moderator's queue; the log records who did what.
+    report = {"target_type": "listing", "target_id": need["id"], "reason": "Doublon ?"}
+    alpha.call("post", "/api/v1/reports/", report, expect=201)
+    reports = moderator.call("get", "/api/v1/moderation/reports/?status=open", expect=200).json()
+    reports = reports["results"] if isinstance(reports, dict) else reports
+    assert [r["target_id"] for r in reports] == [need["id"]]
+    log = moderator.call("get", "/api/v1/moderation/log/", expect=200).json()
+    log = log["results"] if isinstance(log, dict) else log
+    assert {"id", "actor", "action", "target_type", "target_id", "reason", "created_at"} <= set(
+        log[0]
+    )
+    rejected = [e for e in log if e["reason"] == "Précisez la hauteur sous plafond."]
+    assert len(rejected) == 1 and rejected[0]["target_id"] == listing["id"]
+    alpha.call("get", "/api/v1/moderation/log/", expect=403)
+    stats = moderator.call("get", "/api/v1/moderation/stats/?departement=69", expect=200).json()
+    assert {"companies", "listings", "listings_by_category", "conversations", "messages",
+            "fulfilled", "median_hours_to_first_contact"} <= set(stats)  # fmt: skip
+    assert stats["conversations"] == 1 and stats["messages"] == 3
 
     # Alpha closes the deal with Beta.
     closed = alpha.call(
