@@ -1,6 +1,7 @@
 """The chat page in a real browser (Chromium) against a running uvicorn server."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +160,54 @@ def test_form_sends_without_javascript(server, browser):
         token=server.app_login(seed["writer"]),
     )
     assert [m["body"] for m in page["results"]].count("Sans JavaScript") == 1
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """The page server with the Redis channel layer, so another process can push to it."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL=redis://...")
+    with live_database(tmp_path) as database_url:
+        env = server_env(database_url, DEBUG="true")
+        seed = prepare(env)
+        server = Server(env, tmp_path / "server.log")
+        try:
+            yield server, seed, env
+        finally:
+            server.stop()
+
+
+NOTIFY = r"""
+import django
+django.setup()
+from accounts.models import Company
+from bourse.notifications.services import notify
+notify(company=Company.objects.get(pk=COMPANY), kind="match", title="Nouvelle correspondance",
+       url="/suggestions/")
+"""
+
+
+@pytest.mark.redis
+def test_notifications_show_a_toast_and_bump_the_bell_without_reload(redis_server, browser):
+    import subprocess
+    import sys
+
+    server, seed, env = redis_server
+    owner = logged_in_page(browser, server, seed["owner"])
+    owner.goto(server.base + "/messages/")
+    wait_socket_open(owner)
+    owner.evaluate("window.__sameDocument = true")
+    bell = owner.locator("[data-notification-count]")
+    before = int(bell.text_content() or 0)
+    subprocess.run(
+        [sys.executable, "-c", f"COMPANY = {seed['owner_company']}\n" + NOTIFY],
+        env=env,
+        check=True,
+        timeout=60,
+        cwd=str(Path(__file__).resolve().parents[2]),
+    )
+    owner.locator(".toast", has_text="Nouvelle correspondance").wait_for()
+    assert bell.text_content() == str(before + 1)
+    assert owner.evaluate("window.__sameDocument") is True  # no reload
