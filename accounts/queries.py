@@ -109,7 +109,9 @@ def user_personal_data(user: User) -> dict[str, Any]:
 
 def _messages_sent(user: User) -> list[dict[str, Any]]:
     """The user's messages, when the messaging app stores them under `sent_messages`."""
-    if not hasattr(type(user), "sent_messages"):
+    # On the instance, not type(user): a view's request.user is a SimpleLazyObject, whose type
+    # has no such attribute (the web export used to list no message at all).
+    if not hasattr(user, "sent_messages"):
         return []
     return [
         {
