@@ -6,6 +6,7 @@ PostgreSQL database, and with REDIS_URL the Redis channel layer and cache.
 Screenshots of every step (desktop and phone) go to $E2E_SCREENSHOTS when set.
 """
 
+import json
 import os
 import re
 import urllib.parse
@@ -392,3 +393,23 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
         subjects = [subject for subject, _text in mails_to(mail_dir, address)]
         assert len([s for s in subjects if "Nouvelle correspondance" in s]) == 1, subjects
         assert any(title in s for s in subjects if "Nouvelle correspondance" in s), subjects
+
+    # RGPD: Beta's buyer downloads their data, then deletes the account. Alpha keeps the
+    # conversation; the messages no longer carry the buyer's name.
+    beta.goto(other.base + "/mon-compte/")
+    with beta.expect_download() as download:
+        beta.get_by_role("link", name="Télécharger mes données").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert beta_mail in json.dumps(exported, ensure_ascii=False)
+    assert "Nous aurions 120 palettes." in json.dumps(exported, ensure_ascii=False)
+    beta.goto(other.base + "/mon-compte/supprimer/")
+    shot(beta, "delete-account")
+    beta.check("input[name=confirm]")
+    beta.get_by_role("button", name="Supprimer définitivement mon compte").click()
+    beta.wait_for_selector("text=Se connecter")
+    alpha.goto(server.base + conversation_path)
+    alpha.locator(".chat-message.is-theirs", has_text="Nous aurions 120 palettes.").wait_for()
+    theirs = alpha.locator(".chat-message.is-theirs").all_inner_texts()
+    assert len(theirs) == 2 and all("Utilisateur supprimé" in text for text in theirs)
+    assert "achats" not in " ".join(theirs)
+    shot(alpha, "conversation-after-deletion")
