@@ -119,6 +119,16 @@ def _other_postal_code(rng: random.Random, departement: str, places_by_dep: dict
     return rng.choice(places[:40]).postal_code
 
 
+def _named_place(title: str, departement: str, places_by_dep: dict) -> str:
+    """The postal code of the town a pair's title names ("... à Vénissieux"), so the listing
+    stands where it says; "" when the title names none (the company's place then)."""
+    town = title.rsplit(" à ", 1)[1] if " à " in title else ""
+    for place in places_by_dep.get(departement, []):
+        if place.commune == town:
+            return place.postal_code
+    return ""
+
+
 def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> list[Planned]:
     today = timezone.localdate()
     by_dep: dict[str, list[Company]] = {}
@@ -157,7 +167,7 @@ def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> lis
                     unit=unit,
                     terms=rng.choice(template[5]),
                     price=None,
-                    postal_code="",
+                    postal_code=_named_place(title, dep, places_by_dep),
                     radius_km=rng.choice([30, 50, 80]),
                     available_from=start,
                     available_until=start + timedelta(days=rng.randint(60, 120)),
