@@ -2,7 +2,8 @@
 a real `uvicorn bourse.asgi:application` (HTTP and WebSocket), its own database and e-mail files.
 
 Run on SQLite by default; with DATABASE_URL=postgres://... the server gets a throwaway
-PostgreSQL database, and with REDIS_URL the Redis channel layer and cache.
+PostgreSQL database, and with REDIS_URL the Redis channel layer and cache, and the second
+company is served by a second uvicorn process (messages and badges cross processes).
 Screenshots of every step (desktop and phone) go to $E2E_SCREENSHOTS when set.
 """
 
@@ -48,14 +49,16 @@ def live(tmp_path):
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "create_moderator", MODERATOR, "--departements", "69", "--password", PASSWORD)
         server = Server(env, tmp_path / "server.log", port=port)
-        # Over Redis, the second company uses a second process: what it sends reaches the
-        # first company's browser through the channel layer, as behind a load balancer.
-        other = Server(env, tmp_path / "other.log") if os.environ.get("REDIS_URL") else server
         try:
-            yield server, other, mail_dir
+            # Over Redis, the second company uses a second process: what it sends reaches the
+            # first company's browser through the channel layer, as behind a load balancer.
+            other = Server(env, tmp_path / "other.log") if os.environ.get("REDIS_URL") else server
+            try:
+                yield server, other, mail_dir
+            finally:
+                if other is not server:
+                    other.stop()
         finally:
-            if other is not server:
-                other.stop()
             server.stop()
 
 
