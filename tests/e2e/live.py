@@ -8,6 +8,7 @@ layer and cache. E-mails go to files that the journeys read (verification codes,
 
 import contextlib
 import email
+import json
 import os
 import socket
 import subprocess
@@ -186,8 +187,6 @@ class Server:
     def get_json(self, path: str):
         request = urllib.request.Request(self.base + path, headers={"Accept": "application/json"})  # noqa: S310
         with _opener.open(request, timeout=10) as response:
-            import json
-
             return response.status, json.loads(response.read())
 
     def stop(self) -> None:
