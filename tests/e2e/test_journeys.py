@@ -355,6 +355,15 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     badge.wait_for(state="visible")  # pushed over the WebSocket, no reload
     assert badge.inner_text().strip() == "1"
     shot(alpha, "unread-badge")
+    # On a phone the badges hide behind "Menu": the button itself carries a dot.
+    alpha.set_viewport_size(PHONE)
+    alpha.reload()
+    assert alpha.locator(".nav-toggle .badge").is_visible()
+    assert alpha.locator("[data-unread-total]").is_hidden()  # inside the closed menu
+    alpha.locator(".nav-toggle").click()
+    assert alpha.locator("[data-unread-total]").inner_text().strip() == "1"
+    shot(alpha, "unread-phone-menu", phone=False)
+    alpha.set_viewport_size(DESKTOP)
     alpha.goto(server.base + conversation_path)
     alpha.wait_for_selector("text=votre entrepôt serait-il libre dès lundi")
     alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
