@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
@@ -208,6 +209,14 @@ class CloseForm(forms.Form):
             outcome.initial = Listing.Status.WITHDRAWN
             del self.fields["partner_company"]
             return
+        # Only the companies that wrote about this listing: the whole register would be long
+        # and would list every company to anyone closing a listing.
+        conversation = apps.get_model("messaging", "Conversation")
         self.fields["partner_company"].queryset = (
-            Company.objects.verified().exclude(pk=listing.company_id).order_by("name")
+            Company.objects.exclude(pk=listing.company_id)
+            .filter(pk__in=conversation.objects.filter(listing=listing).values("other_company"))
+            .order_by("name")
+        )
+        self.fields["partner_company"].help_text = _(
+            "Parmi les entreprises qui vous ont écrit au sujet de cette annonce."
         )

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Company
 from bourse.listings.models import Listing
+from messaging.services import conversation_start
 from tests import factories
 
 from .write_support import image_bytes, make_listing
@@ -215,11 +216,16 @@ def test_submit_renew_and_delete_buttons(browser, company, company_admin):
     assert not Listing.objects.filter(pk=draft.pk).exists()
 
 
-def test_close_page_records_the_partner(browser, company, company_admin, other_company):
+def test_close_page_records_the_partner(
+    browser, company, company_admin, other_company, other_admin
+):
     listing = make_listing(company, company_admin, "published")
+    bystander = factories.CompanyFactory(name="Entreprise sans contact")
+    conversation_start(listing=listing, by=other_admin, body="Bonjour, toujours disponible ?")
     url = reverse("listings:close", args=[listing.pk])
     html = browser.get(url).content.decode()
     assert other_company.name in html
+    assert bystander.name not in html  # only companies that wrote about the listing
     assert f'value="{company.pk}"' not in html  # not its own company
     response = browser.post(url, {"outcome": "fulfilled", "partner_company": other_company.pk})
     assert response.status_code == 302
