@@ -76,8 +76,8 @@ def _announce(*, match: Match, own: Listing, other: Listing, scored: Scored, ema
     percent = round(scored.score * 100)
     title = _("Nouvelle correspondance pour « %(title)s »") % {"title": own.title}
     body = _(
-        "L'annonce « %(other)s » de %(company)s (%(commune)s, à %(km)s km) correspond à votre "
-        "annonce « %(own)s » (score : %(percent)d %%)."
+        "L'annonce « %(other)s » (entreprise %(company)s, %(commune)s, à %(km)s km) correspond "
+        "à votre annonce « %(own)s » (score : %(percent)d %%)."
     ) % {
         "other": other.title,
         "company": other.company.name,
