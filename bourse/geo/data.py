@@ -64,9 +64,7 @@ def _by_postal_code() -> dict[str, tuple[Place, ...]]:
     for place in places():
         table.setdefault(place.postal_code, []).append(place)
     # The most populated commune first: it is the centre people mean by the postal code.
-    return {
-        code: tuple(sorted(rows, key=lambda p: -p.population)) for code, rows in table.items()
-    }
+    return {code: tuple(sorted(rows, key=lambda p: -p.population)) for code, rows in table.items()}
 
 
 @cache
