@@ -21,7 +21,7 @@ run: $(STAMP)
 	DEBUG=true $(VENV)/bin/uvicorn bourse.asgi:application --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
