@@ -13,12 +13,19 @@
     return out;
   }
 
-  function formatTime(iso) {
+  // "25 novembre, 21:09" (with the year: "25 novembre 2026, 21:09"), as the server renders
+  // date:"j F, H:i" / "j F Y, H:i": built from the parts, not the locale's own pattern ("à").
+  function formatTime(iso, withYear) {
     var d = new Date(iso);
-    if (isNaN(d.getTime())) { return ""; }
-    return d.toLocaleString(document.documentElement.lang || "fr", {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
-    });
+    if (isNaN(d.getTime()) || !window.Intl) { return ""; }
+    var options = { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    if (withYear) { options.year = "numeric"; }
+    var parts = {};
+    new Intl.DateTimeFormat(document.documentElement.lang || "fr", options)
+      .formatToParts(d)
+      .forEach(function (part) { parts[part.type] = part.value; });
+    return parts.day + " " + parts.month + (withYear ? " " + parts.year : "") + ", " +
+      parts.hour + ":" + parts.minute;
   }
 
   // --- Conversation page ---------------------------------------------------------------------
@@ -299,7 +306,7 @@
       preview.textContent = name + " : " + (message.body.length > 140 ? message.body.slice(0, 139) + "…" : message.body);
       var time = item.querySelector("time");
       time.dateTime = message.created_at;
-      time.textContent = formatTime(message.created_at);
+      time.textContent = formatTime(message.created_at, true);
       if (message.company.id !== rt.companyId) {
         var badge = item.querySelector("[data-unread]");
         badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);

@@ -211,3 +211,23 @@ def test_notifications_show_a_toast_and_bump_the_bell_without_reload(redis_serve
     owner.locator(".toast", has_text="Nouvelle correspondance").wait_for()
     assert bell.text_content() == str(before + 1)
     assert owner.evaluate("window.__sameDocument") is True  # no reload
+
+
+def test_a_live_message_is_dated_as_the_server_dates_it(server, browser):
+    server, seed = server
+    url = f"{server.base}/messages/{seed['conversation']}/"
+    owner = logged_in_page(browser, server, seed["owner"], timezone_id="Europe/Paris")
+    owner.goto(url)
+    writer = logged_in_page(browser, server, seed["writer"], timezone_id="Europe/Paris")
+    writer.goto(url)
+    wait_socket_open(owner)
+    wait_socket_open(writer)
+    writer.fill("textarea[name=body]", "Daté en direct")
+    writer.press("textarea[name=body]", "Enter")
+    live = owner.locator(".chat-message[data-message-id]", has_text="Daté en direct")
+    live.wait_for()
+    live_text = live.locator("time").text_content()
+    assert re.fullmatch(r"\d{1,2} [a-zéû]+, \d\d:\d\d", live_text), live_text
+    owner.reload()
+    served = owner.locator(".chat-message[data-message-id]", has_text="Daté en direct")
+    assert served.locator("time").text_content() == live_text

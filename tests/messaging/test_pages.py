@@ -1,5 +1,8 @@
+from datetime import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Company
 from messaging import services
@@ -152,3 +155,16 @@ def test_start_page_for_a_listing_that_is_not_published(listing, writer):
     listing.save()
     html = logged_in(writer).get(f"/messages/contacter/{listing.pk}/").content.decode()
     assert "pas publiée" in html
+
+
+def test_message_dates_name_the_month_in_french(conversation, owner):
+    november = timezone.make_aware(datetime(2026, 11, 25, 21, 9), timezone.get_default_timezone())
+    conversation.messages.update(created_at=november)
+    Conversation.objects.filter(pk=conversation.pk).update(updated_at=november)
+    client = logged_in(owner)
+    html = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert ">25 novembre, 21:09</time>" in html
+    assert "Nov" not in html
+    inbox = client.get("/messages/").content.decode()
+    assert ">25 novembre 2026, 21:09</time>" in inbox
+    assert "Nov" not in inbox
