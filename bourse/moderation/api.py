@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from accounts.models import Company
 from accounts.permissions import check_verified_member
 from bourse.listings.models import Listing
+from bourse.listings.serializers import ListingSerializer
 
 from . import services
 from .models import AuditLogEntry, Report
@@ -97,56 +98,10 @@ class ModerationCompanySerializer(serializers.ModelSerializer):
         ]
 
 
-class PhotoSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
+class ModerationListingSerializer(ListingSerializer):
+    """The listing shape of the public API; the company as moderators need to see it."""
 
-    def _url(self, field) -> str | None:
-        if not field:
-            return None
-        request = self.context.get("request")
-        return request.build_absolute_uri(field.url) if request else field.url
-
-    def get_url(self, photo) -> str | None:
-        return self._url(photo.image)
-
-    def get_thumbnail_url(self, photo) -> str | None:
-        return self._url(photo.thumbnail)
-
-
-class ModerationListingSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     company = ModerationCompanyRefSerializer(read_only=True)
-    photos = PhotoSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Listing
-        fields = [
-            "id",
-            "kind",
-            "title",
-            "description",
-            "category",
-            "quantity",
-            "unit",
-            "terms",
-            "price",
-            "status",
-            "rejection_reason",
-            "postal_code",
-            "commune",
-            "departement",
-            "radius_km",
-            "available_from",
-            "available_until",
-            "published_at",
-            "expires_at",
-            "company",
-            "photos",
-            "created_at",
-            "updated_at",
-        ]
 
 
 class ReportSerializer(serializers.ModelSerializer):
