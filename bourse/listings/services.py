@@ -334,19 +334,29 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-@transaction.atomic
-def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
-    """Moderator: pending → rejected, with a reason the company sees."""
+def _set_aside(
+    *,
+    listing: Listing,
+    by: User,
+    reason: str,
+    from_status: str,
+    to_status: str,
+    verb,
+    action,
+    title,
+) -> Listing:
+    """A moderator takes a listing out of (or keeps it from) the exchange, with a reason the
+    company sees; shared by reject and hide."""
     reason = _require_reason(reason)
     listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
-    if listing.status != Status.PENDING:
-        raise _transition_error(listing, _("refuser"))
-    listing.status = Status.REJECTED
+    if listing.status != from_status:
+        raise _transition_error(listing, verb)
+    listing.status = to_status
     listing.rejection_reason = reason
     listing.save()
     audit_log_write(
         actor=by,
-        action=AuditLogEntry.Action.LISTING_REJECT,
+        action=action,
         target_type="listing",
         target_id=listing.pk,
         departement=listing.departement,
@@ -354,38 +364,41 @@ def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
     )
     _notify_status(
         listing,
-        title=_("Annonce refusée : %(title)s") % {"title": listing.title},
+        title=title % {"title": listing.title},
         body=_("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.")
         % {"reason": reason},
     )
     return listing
+
+
+@transaction.atomic
+def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
+    """Moderator: pending → rejected, with a reason the company sees."""
+    return _set_aside(
+        listing=listing,
+        by=by,
+        reason=reason,
+        from_status=Status.PENDING,
+        to_status=Status.REJECTED,
+        verb=_("refuser"),
+        action=AuditLogEntry.Action.LISTING_REJECT,
+        title=_("Annonce refusée : %(title)s"),
+    )
 
 
 @transaction.atomic
 def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
     """Moderator: published → hidden, with a reason the company sees."""
-    reason = _require_reason(reason)
-    listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
-    if listing.status != Status.PUBLISHED:
-        raise _transition_error(listing, _("masquer"))
-    listing.status = Status.HIDDEN
-    listing.rejection_reason = reason
-    listing.save()
-    audit_log_write(
-        actor=by,
-        action=AuditLogEntry.Action.LISTING_HIDE,
-        target_type="listing",
-        target_id=listing.pk,
-        departement=listing.departement,
+    return _set_aside(
+        listing=listing,
+        by=by,
         reason=reason,
+        from_status=Status.PUBLISHED,
+        to_status=Status.HIDDEN,
+        verb=_("masquer"),
+        action=AuditLogEntry.Action.LISTING_HIDE,
+        title=_("Annonce masquée : %(title)s"),
     )
-    _notify_status(
-        listing,
-        title=_("Annonce masquée : %(title)s") % {"title": listing.title},
-        body=_("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.")
-        % {"reason": reason},
-    )
-    return listing
 
 
 @transaction.atomic
