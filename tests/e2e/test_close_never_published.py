@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from bourse.listings.models import Listing
+from messaging.services import conversation_start
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,9 @@ def test_fulfilled_is_refused_for_a_draft_even_when_posted(admin_client, company
 def test_a_published_listing_still_offers_both_outcomes_and_the_partner(admin_client, company):
     other = factories.CompanyFactory(name="Entreprise Voisine")
     listing = factories.ListingFactory(company=company)
+    # The partner is chosen among the companies that wrote about the listing.
+    writer = factories.MembershipFactory(company=other).user
+    conversation_start(listing=listing, by=writer, body="Bonjour, est-ce toujours disponible ?")
     html = admin_client.get(reverse("listings:close", args=[listing.pk])).content.decode()
     assert 'value="fulfilled"' in html and 'value="withdrawn"' in html
     assert 'name="partner_company"' in html and other.name in html
