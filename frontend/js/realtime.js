@@ -80,6 +80,33 @@
     if (!el) { return; }
     el.textContent = String(n);
     el.hidden = n <= 0;
+    updateMenuDot();
+  }
+
+  function badgeCount(selector) {
+    var el = document.querySelector(selector);
+    return el ? parseInt(el.textContent, 10) || 0 : 0;
+  }
+
+  // On a phone the badges hide in the closed menu: a dot on the "Menu" button (also rendered by
+  // base.html at page load) shows while there are unread messages or notifications.
+  function updateMenuDot() {
+    var toggle = document.querySelector(".nav-toggle");
+    if (!toggle) { return; }
+    var dot = toggle.querySelector(".nav-toggle-badge");
+    var show = badgeCount("[data-unread-total]") > 0 || badgeCount("[data-notification-count]") > 0;
+    if (show && !dot) {
+      dot = document.createElement("span");
+      dot.className = "badge nav-toggle-badge";
+      dot.setAttribute("aria-hidden", "true");
+      toggle.appendChild(document.createTextNode(" "));
+      toggle.appendChild(dot);
+    } else if (!show && dot) {
+      if (dot.previousSibling && dot.previousSibling.nodeType === 3 && !dot.previousSibling.nodeValue.trim()) {
+        dot.previousSibling.remove();
+      }
+      dot.remove();
+    }
   }
 
   function bumpBadge(selector) {

@@ -231,3 +231,39 @@ def test_a_live_message_is_dated_as_the_server_dates_it(server, browser):
     owner.reload()
     served = owner.locator(".chat-message[data-message-id]", has_text="Daté en direct")
     assert served.locator("time").text_content() == live_text
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+
+
+def test_phone_menu_dot_follows_unread_messages_live(server, browser):
+    server, seed = server
+    conversation_url = f"{server.base}/messages/{seed['conversation']}/"
+    owner = logged_in_page(browser, server, seed["owner"], **PHONE)
+    owner.goto(server.base + "/messages/")
+    wait_socket_open(owner)
+    toggle = owner.locator(".nav-toggle")
+    assert toggle.is_visible()
+    dot = toggle.locator(".nav-toggle-badge")
+    assert dot.is_visible()  # rendered with the page: the seeded "Bonjour" is unread
+    reader = owner.context.new_page()
+
+    def read_in_another_tab(text):
+        # The server pushes "read" to the company: this tab refreshes its count and drops the dot.
+        reader.goto(conversation_url)
+        reader.locator(".chat-body", has_text=text).wait_for()
+        dot.wait_for(state="detached")
+        assert owner.locator("[data-unread-total]").is_hidden()
+
+    read_in_another_tab("Bonjour")
+
+    status, _message = server.request(
+        "POST",
+        f"/api/v1/conversations/{seed['conversation']}/messages/",
+        token=server.app_login(seed["writer"]),
+        data={"body": "Êtes-vous là ?"},
+    )
+    assert status == 201
+    dot.wait_for(state="visible")  # created by realtime.js
+    assert owner.locator("[data-unread-total]").text_content() == "1"
+    read_in_another_tab("Êtes-vous là ?")
