@@ -36,6 +36,7 @@
     var form = document.querySelector("[data-chat-form]");
     var typingEl = document.querySelector("[data-chat-typing]");
     var statusEl = document.querySelector("[data-chat-status]");
+    var reportUrl = document.querySelector("[data-chat]").getAttribute("data-report-url");
     var seen = {};
     var pending = {};
     var lastId = 0;
@@ -94,6 +95,24 @@
       time.textContent = formatTime(message.created_at);
     }
 
+    // "⚑ Signaler" on the partner's messages, as templates/moderation/_report_link.html renders it.
+    function addReportLink(li, message) {
+      if (!reportUrl) { return; }
+      var params = new URLSearchParams({
+        target_type: "message",
+        target_id: String(message.id),
+        next: location.pathname + location.search
+      });
+      var link = document.createElement("a");
+      link.className = "report-link small";
+      link.href = reportUrl + "?" + params.toString();
+      link.rel = "nofollow";
+      link.textContent = "⚑ " + i18n.report;
+      var meta = li.querySelector(".chat-meta");
+      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(link);
+    }
+
     function insertSorted(li, id) {
       var items = list.querySelectorAll("[data-message-id]");
       for (var i = items.length - 1; i >= 0; i--) {
@@ -117,6 +136,7 @@
       }
       var li = buildItem(message);
       setIdentity(li, message);
+      if (message.company.id !== config.company) { addReportLink(li, message); }
       if (message.id > lastId) {
         list.appendChild(li);
         lastId = message.id;

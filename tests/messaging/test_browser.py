@@ -267,3 +267,38 @@ def test_phone_menu_dot_follows_unread_messages_live(server, browser):
     dot.wait_for(state="visible")  # created by realtime.js
     assert owner.locator("[data-unread-total]").text_content() == "1"
     read_in_another_tab("Êtes-vous là ?")
+
+
+def test_a_live_message_of_the_partner_can_be_reported(server, browser, tmp_path):
+    server, seed = server
+    url = f"{server.base}/messages/{seed['conversation']}/"
+    owner = logged_in_page(browser, server, seed["owner"])
+    owner.goto(url)
+    wait_socket_open(owner)
+    status, message = server.request(
+        "POST",
+        f"/api/v1/conversations/{seed['conversation']}/messages/",
+        token=server.app_login(seed["writer"]),
+        data={"body": "Payez d'abord en espèces"},
+    )
+    assert status == 201
+    live = owner.locator(f"#m{message['id']}")
+    live.wait_for()
+    link = live.locator("a.report-link")
+    assert link.text_content() == "⚑ Signaler"
+    # The owner's own live message gets none.
+    owner.fill("textarea[name=body]", "Certainement pas.")
+    owner.press("textarea[name=body]", "Enter")
+    mine = owner.locator(".chat-message.is-mine[data-message-id]", has_text="Certainement pas.")
+    mine.wait_for()
+    assert mine.locator("a.report-link").count() == 0
+    owner.screenshot(path=str(tmp_path / "chat-report-link.png"), full_page=True)
+
+    link.click()
+    owner.wait_for_url("**/moderation/signaler/?*")
+    assert owner.locator("input[name=target_type]").input_value() == "message"
+    assert owner.locator("input[name=target_id]").input_value() == str(message["id"])
+    owner.fill("textarea[name=reason]", "Demande de paiement en espèces.")
+    owner.click("main form button[type=submit]")
+    owner.wait_for_url(url)
+    assert "votre signalement a été transmis" in owner.locator(".flash-list").inner_text()
