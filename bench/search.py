@@ -24,11 +24,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+import _common  # bench/_common.py: run as a script, bench/ is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 N_LISTINGS = int(os.environ.get("BENCH_LISTINGS", "100000"))
@@ -71,33 +72,17 @@ WORDS = {
 
 
 def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3
-        ) as conn:
-            conn.execute("SELECT 1")
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return False
+    return _common.postgres_reachable(POSTGRES_URL)
 
 
 def run_child(backend: str) -> dict:
-    env = dict(os.environ)
-    env.setdefault("SECRET_KEY", "bench-only-secret-key")
-    env["DJANGO_SETTINGS_MODULE"] = "bourse.settings"
-    env.pop("REDIS_URL", None)
-    env["DATABASE_URL"] = POSTGRES_URL if backend == "postgres" else f"sqlite:///{SQLITE_PATH}"
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", backend],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return _common.run_child(
+        __file__,
+        backend,
+        sqlite_path=SQLITE_PATH,
+        postgres_url=POSTGRES_URL,
+        env_extra={},
+    )
 
 
 def print_report(results: list[dict]) -> None:
@@ -158,34 +143,14 @@ def main() -> None:
 # --- Child: one backend ----------------------------------------------------------------------
 
 
-def summary(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {
-        "median": statistics.median(ordered),
-        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
-        "max": ordered[-1],
-    }
+summary = _common.summary
 
 
 def fresh_database(backend: str) -> None:
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = POSTGRES_URL.rsplit("/", 1)[1]
-    admin_url = POSTGRES_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    _common.fresh_database(backend, sqlite_path=SQLITE_PATH, postgres_url=POSTGRES_URL)
 
 
-def weighted_places(rng: random.Random, k: int):
-    from bourse.geo import data as geo
-
-    places = [p for p in geo.places() if p.population > 0]
-    return rng.choices(places, weights=[p.population for p in places], k=k)
+weighted_places = _common.weighted_places
 
 
 def seed(rng: random.Random) -> None:
