@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Company, Membership
 
@@ -16,7 +17,7 @@ def check_verified_member(user) -> Membership:
     """The caller's membership, when their company is verified (needed to publish, contact...)."""
     membership = membership_of(user)
     if membership is None or membership.company.status != Company.Status.VERIFIED:
-        raise PermissionDenied("Votre entreprise doit être vérifiée pour cette action.")
+        raise PermissionDenied(_("Votre entreprise doit être vérifiée pour cette action."))
     return membership
 
 
@@ -35,7 +36,7 @@ def check_member(user, company: Company) -> Membership:
 def check_company_admin(user, company: Company) -> Membership:
     membership = check_member(user, company)
     if not membership.is_admin:
-        raise PermissionDenied("Seul un administrateur de l'entreprise peut faire cela.")
+        raise PermissionDenied(_("Seul un administrateur de l'entreprise peut faire cela."))
     return membership
 
 

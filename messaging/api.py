@@ -1,6 +1,7 @@
 """REST endpoints of the messaging app (API.md, "Messaging")."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled, ValidationError
@@ -132,7 +133,7 @@ class ConversationListView(APIView):
         data = serializer.validated_data
         listing = Listing.objects.filter(pk=data["listing"]).first()
         if listing is None:
-            raise ValidationError({"listing": ["Annonce introuvable."]})
+            raise ValidationError({"listing": [_("Annonce introuvable.")]})
         try:
             membership = permissions.check_can_start_conversation(request.user, listing)
         except permissions.ListingNotContactable as exc:
@@ -233,9 +234,9 @@ def _cursor(request, name: str) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: ["Un identifiant de message est attendu."]}) from None
+        raise ValidationError({name: [_("Un identifiant de message est attendu.")]}) from None
     if value < 0:
-        raise ValidationError({name: ["Un identifiant de message est attendu."]})
+        raise ValidationError({name: [_("Un identifiant de message est attendu.")]})
     return value
 
 
@@ -250,7 +251,7 @@ class ReadView(APIView):
     def post(self, request, pk: int):
         conversation = permissions.get_conversation_for_reading(request.user, pk)
         if not permissions.is_participant(request.user, conversation):
-            raise PermissionDenied("Les modérateurs lisent sans marquer comme lu.")
+            raise PermissionDenied(_("Les modérateurs lisent sans marquer comme lu."))
         serializer = ReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

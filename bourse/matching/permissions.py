@@ -6,6 +6,7 @@ see is a 404; a listing they may see but whose company they are not a member of 
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.permissions import check_verified_member, is_member, membership_of
@@ -20,7 +21,7 @@ def check_can_see_matches(user, listing: Listing) -> Membership:
     if not can_view(user, listing):
         raise Http404
     if not is_member(user, listing.company):
-        raise PermissionDenied("Seule l'entreprise qui a publié l'annonce voit ses suggestions.")
+        raise PermissionDenied(_("Seule l'entreprise qui a publié l'annonce voit ses suggestions."))
     return membership_of(user)
 
 
