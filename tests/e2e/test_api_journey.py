@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.contract import LISTING_FIELDS
 from tests.factories import make_siret
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -22,12 +23,6 @@ AUTH = "/_allauth/app/v1/auth"
 PASSWORD = "Entraide-solide-2026"
 MODERATOR = "moderatrice@cci-lyon.fr"
 
-LISTING_FIELDS = {
-    "id", "kind", "title", "description", "category", "quantity", "unit", "terms", "price",
-    "status", "rejection_reason", "postal_code", "commune", "departement", "latitude",
-    "longitude", "radius_km", "available_from", "available_until", "published_at", "expires_at",
-    "company", "photos", "created_at", "updated_at",
-}  # fmt: skip
 MESSAGE_FIELDS = {"id", "conversation", "body", "sender", "company", "created_at", "client_id"}
 
 

@@ -10,38 +10,12 @@ from django.utils import timezone
 from accounts.models import Company
 from bourse.listings.models import Listing
 from tests import factories
+from tests.contract import LISTING_FIELDS
 
 from .write_support import image_bytes, make_listing
 
 pytestmark = pytest.mark.django_db
 
-LISTING_FIELDS = {
-    "id",
-    "kind",
-    "title",
-    "description",
-    "category",
-    "quantity",
-    "unit",
-    "terms",
-    "price",
-    "status",
-    "rejection_reason",
-    "postal_code",
-    "commune",
-    "departement",
-    "latitude",
-    "longitude",
-    "radius_km",
-    "available_from",
-    "available_until",
-    "published_at",
-    "expires_at",
-    "company",
-    "photos",
-    "created_at",
-    "updated_at",
-}
 
 PAYLOAD = {
     "kind": "offer",

@@ -10,18 +10,13 @@ from bourse.geo import data as geo
 from bourse.geo.distance import haversine_km
 from bourse.listings.models import ListingPhoto
 from tests import factories
+from tests.contract import LISTING_FIELDS
 
 from . import search_support as s
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/listings/"
-LISTING_FIELDS = {
-    "id", "kind", "title", "description", "category", "quantity", "unit", "terms", "price",
-    "status", "rejection_reason", "postal_code", "commune", "departement", "latitude",
-    "longitude", "radius_km", "available_from", "available_until", "published_at", "expires_at",
-    "company", "photos", "created_at", "updated_at",
-}  # fmt: skip
 
 
 def test_anonymous_gets_a_paginated_list_with_the_listing_shape(api_client):

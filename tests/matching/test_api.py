@@ -4,34 +4,7 @@ import pytest
 
 from bourse.matching.models import Dismissal, SavedSearch
 from tests import factories
-
-LISTING_FIELDS = {
-    "id",
-    "kind",
-    "title",
-    "description",
-    "category",
-    "quantity",
-    "unit",
-    "terms",
-    "price",
-    "status",
-    "rejection_reason",
-    "postal_code",
-    "commune",
-    "departement",
-    "latitude",
-    "longitude",
-    "radius_km",
-    "available_from",
-    "available_until",
-    "published_at",
-    "expires_at",
-    "company",
-    "photos",
-    "created_at",
-    "updated_at",
-}
+from tests.contract import LISTING_FIELDS
 
 
 def url(listing):
