@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
+from bourse.listings import services as listing_services
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
 
@@ -221,6 +222,20 @@ COMPANY_ACTIONS = {
 }
 
 
+def run_action(request, service, needs_reason: bool, **target):
+    """Call a moderation service on `target` for the requesting moderator, with the `reason` of
+    the request body when the action needs one; service errors become DRF's 400 shape."""
+    kwargs = {**target, "by": request.user}
+    if needs_reason:
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        kwargs["reason"] = payload.validated_data["reason"]
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
+
+
 class CompanyActionView(ModeratorAPIView):
     """verify / reinstate (no body)."""
 
@@ -231,15 +246,7 @@ class CompanyActionView(ModeratorAPIView):
         company = territory_object_or_404(Company.objects.all(), self.moderator, pk)
         check_not_own_company(request.user, company.pk)
         service, needs_reason = COMPANY_ACTIONS[self.action_name]
-        kwargs = {"company": company, "by": request.user}
-        if needs_reason:
-            payload = ReasonSerializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            kwargs["reason"] = payload.validated_data["reason"]
-        try:
-            company = service(**kwargs)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        company = run_action(request, service, needs_reason, company=company)
         company = Company.objects.annotate(members_count=Count("memberships")).get(pk=company.pk)
         return Response(ModerationCompanySerializer(company).data)
 
@@ -280,17 +287,10 @@ class ModerationListingList(ListAPIView):
         return queryset.order_by("updated_at", "pk")
 
 
-def _listing_service(name: str):
-    """H3's services in bourse/listings/services.py (imported late: that module is theirs)."""
-    from bourse.listings import services as listing_services
-
-    return getattr(listing_services, name)
-
-
 LISTING_ACTIONS = {
-    "approve": ("listing_approve", False),
-    "reject": ("listing_reject", True),
-    "hide": ("listing_hide", True),
+    "approve": (listing_services.listing_approve, False),
+    "reject": (listing_services.listing_reject, True),
+    "hide": (listing_services.listing_hide, True),
 }
 
 
@@ -303,16 +303,8 @@ class ListingActionView(ModeratorAPIView):
     def post(self, request, pk: int):
         listing = territory_object_or_404(Listing.objects.all(), self.moderator, pk)
         check_not_own_company(request.user, listing.company_id)
-        service_name, needs_reason = LISTING_ACTIONS[self.action_name]
-        kwargs = {"listing": listing, "by": request.user}
-        if needs_reason:
-            payload = ReasonSerializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            kwargs["reason"] = payload.validated_data["reason"]
-        try:
-            listing = _listing_service(service_name)(**kwargs)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        service, needs_reason = LISTING_ACTIONS[self.action_name]
+        listing = run_action(request, service, needs_reason, listing=listing)
         listing = moderation_listings().get(pk=listing.pk)
         return Response(ModerationListingSerializer(listing, context={"request": request}).data)
 
