@@ -129,3 +129,20 @@ def client_for():
 def _fast_password_hasher(settings):
     """PBKDF2's deliberate slowness (~0.3 s per user on this machine) adds up over the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (categories, content types) when it
+    ends: a plain `transaction=True` test flushes the tables, and a later serialized_rollback
+    test would then trip over re-created content types. A new transactional test without
+    serialized_rollback fails here, by name, instead of breaking another test later."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )

@@ -221,7 +221,7 @@ def test_saved_search_rejects_a_radius_out_of_range(company, members):
 
 # --- Concurrency ------------------------------------------------------------------------------
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_rematch_of_both_listings_announces_the_pair_once(
     family, company, other_company
 ):

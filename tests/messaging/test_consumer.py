@@ -14,7 +14,7 @@ from messaging.models import Message, ReadMark
 from tests import factories
 from tests.messaging.communicator import WebsocketCommunicator
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ORIGIN = b"http://testserver"
 

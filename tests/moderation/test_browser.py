@@ -7,7 +7,10 @@ from accounts.models import Company
 from bourse.moderation.models import AuditLogEntry
 from tests import factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

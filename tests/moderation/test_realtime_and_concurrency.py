@@ -18,7 +18,7 @@ from tests import factories
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_company_status_change_is_pushed_to_the_company_group_after_commit():
     company = factories.CompanyFactory(status=Company.Status.PENDING)
     moderator = factories.ModeratorFactory(departements=["69"]).user
@@ -46,7 +46,7 @@ def test_company_status_change_is_pushed_to_the_company_group_after_commit():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderators_acting_at_once_record_one_transition():
     company = factories.CompanyFactory(status=Company.Status.PENDING)
     first = factories.ModeratorFactory(departements=["69"]).user
