@@ -24,11 +24,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
-from bourse.listings import services as listing_services
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
 
 from . import services
+from .actions import COMPANY_ACTIONS, LISTING_ACTIONS
 from .models import AuditLogEntry, Report
 from .permissions import (
     check_departement_param,
@@ -214,14 +214,6 @@ class ModerationCompanyList(ListAPIView):
         return queryset.order_by("created_at", "pk")
 
 
-COMPANY_ACTIONS = {
-    "verify": (services.company_verify, False),
-    "reject": (services.company_reject, True),
-    "suspend": (services.company_suspend, True),
-    "reinstate": (services.company_reinstate, False),
-}
-
-
 def run_action(request, service, needs_reason: bool, **target):
     """Call a moderation service on `target` for the requesting moderator, with the `reason` of
     the request body when the action needs one; service errors become DRF's 400 shape."""
@@ -285,13 +277,6 @@ class ModerationListingList(ListAPIView):
         if params.get("departement"):
             queryset = queryset.filter(departement=params["departement"])
         return queryset.order_by("updated_at", "pk")
-
-
-LISTING_ACTIONS = {
-    "approve": (listing_services.listing_approve, False),
-    "reject": (listing_services.listing_reject, True),
-    "hide": (listing_services.listing_hide, True),
-}
 
 
 class ListingActionView(ModeratorAPIView):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import actions
+from .actions import needing_reason
 from .models import Report
 from .services import ReportDecision
 
@@ -38,14 +40,14 @@ COMPANY_ACTIONS = {
     "suspend": _("Suspendre"),
     "reinstate": _("Rétablir"),
 }
-COMPANY_NEEDS_REASON = {"reject", "suspend"}
+COMPANY_NEEDS_REASON = needing_reason(actions.COMPANY_ACTIONS)
 
 LISTING_ACTIONS = {
     "approve": _("Approuver"),
     "reject": _("Refuser"),
     "hide": _("Masquer"),
 }
-LISTING_NEEDS_REASON = {"reject", "hide"}
+LISTING_NEEDS_REASON = needing_reason(actions.LISTING_ACTIONS)
 
 DECISION_LABELS = {
     ReportDecision.DISMISSED: _("Classer sans suite"),

@@ -1,7 +1,7 @@
 # Web pages of this app (mounted at /moderation/ by bourse/urls.py) and its /api/v1/ endpoints.
 from django.urls import path
 
-from . import api, views
+from . import actions, api, views
 
 app_name = "moderation"
 
@@ -20,13 +20,13 @@ urlpatterns = [
 
 
 def _company_action(name: str):
-    _service, needs_reason = api.COMPANY_ACTIONS[name]
+    _service, needs_reason = actions.COMPANY_ACTIONS[name]
     view = api.CompanyReasonActionView if needs_reason else api.CompanyActionView
     return view.as_view(action_name=name)
 
 
 def _listing_action(name: str):
-    _service, needs_reason = api.LISTING_ACTIONS[name]
+    _service, needs_reason = actions.LISTING_ACTIONS[name]
     view = api.ListingReasonActionView if needs_reason else api.ListingActionView
     return view.as_view(action_name=name)
 
@@ -43,7 +43,7 @@ api_urlpatterns = [
             _company_action(name),
             name=f"api-moderation-company-{name}",
         )
-        for name in api.COMPANY_ACTIONS
+        for name in actions.COMPANY_ACTIONS
     ],
     path(
         "moderation/listings/",
@@ -56,7 +56,7 @@ api_urlpatterns = [
             _listing_action(name),
             name=f"api-moderation-listing-{name}",
         )
-        for name in api.LISTING_ACTIONS
+        for name in actions.LISTING_ACTIONS
     ],
     path("moderation/reports/", api.ModerationReportList.as_view(), name="api-moderation-reports"),
     path(

@@ -24,7 +24,7 @@ from accounts.permissions import check_verified_member
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
 
-from . import forms, services
+from . import actions, forms, services
 from .models import AuditLogEntry, Report
 from .permissions import (
     check_departement_param,
@@ -167,14 +167,6 @@ def _back(request, name: str):
     return redirect(f"{url}?{urlencode(query)}" if query else url)
 
 
-COMPANY_SERVICES = {
-    "verify": services.company_verify,
-    "reject": services.company_reject,
-    "suspend": services.company_suspend,
-    "reinstate": services.company_reinstate,
-}
-
-
 @require_POST
 @moderator_required
 def company_action(request, pk: int):
@@ -191,7 +183,7 @@ def company_action(request, pk: int):
     if action in forms.COMPANY_NEEDS_REASON:
         kwargs["reason"] = form.cleaned_data["reason"]
     try:
-        COMPANY_SERVICES[action](**kwargs)
+        actions.COMPANY_ACTIONS[action][0](**kwargs)
     except ValidationError as exc:
         return _companies_page(
             request, status_code=400, failed=(company.pk, form, _error_messages(exc))
@@ -250,8 +242,6 @@ def listings(request):
 @require_POST
 @moderator_required
 def listing_action(request, pk: int):
-    from bourse.listings import services as listing_services
-
     listing = territory_object_or_404(Listing.objects.all(), request.moderator, pk)
     if _own_company(request, listing.company_id):
         return render(request, "moderation/forbidden.html", {"own_company": True}, status=403)
@@ -264,13 +254,8 @@ def listing_action(request, pk: int):
     kwargs = {"listing": listing, "by": request.user}
     if action in forms.LISTING_NEEDS_REASON:
         kwargs["reason"] = form.cleaned_data["reason"]
-    service = {
-        "approve": listing_services.listing_approve,
-        "reject": listing_services.listing_reject,
-        "hide": listing_services.listing_hide,
-    }[action]
     try:
-        service(**kwargs)
+        actions.LISTING_ACTIONS[action][0](**kwargs)
     except ValidationError as exc:
         return _listings_page(
             request, status_code=400, failed=(listing.pk, form, _error_messages(exc))
