@@ -4,11 +4,12 @@ One code path serves the API (GET /api/v1/listings/), the search page and the be
 (bench/search.py): `parse_search_params` validates what the client sent, `ListingSearch` runs it.
 
 Radius search, as measured (shared/spec/MEASURED.md, docs/benchmarks.md "Radius search"):
-bounding box(es) on a (latitude, longitude) B-tree (the covering index `listing_search_geo` of
-migrations 0004/0006), then the exact great-circle test in SQL; `distance_km` is the haversine
-formula in SQL. Sorting by distance first looks in a small circle and grows it until it holds the
-page, so a dense city (Paris: ~13,000 of 100,000 listings within 50 km) does not sort every row
-of its radius to show twenty. Pages are read as ids first, then the page's rows by id.
+bounding box(es) read from a B-tree on (0.1° latitude band, longitude) (the covering index
+`listing_search_band` of migration 0008), then the exact great-circle test in SQL. Sorting by
+distance first looks in a small circle and grows it until it holds the page, so a dense city
+(Paris: ~13,000 of 100,000 listings within 50 km) does not sort every row of its radius to show
+twenty. The filters are compiled by the ORM once per search; the count and the page's ids are
+then short statements on the listings table, and the page's rows are read by id.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, F, FloatField, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,17 @@ from bourse.geo.distance import EARTH_RADIUS_KM, bounding_boxes, haversine_km
 
 from .models import Category, Kind, Listing
 
+LISTING_TABLE = '"listings_listing"'
+ID_COLUMN = '"listings_listing"."id"'
+LAT_COLUMN = '"listings_listing"."latitude"'
+LON_COLUMN = '"listings_listing"."longitude"'
+PUBLISHED_COLUMN = '"listings_listing"."published_at"'
+# The radius search's index (migration 0008, `listing_search_band`) leads with the 0.1° band of
+# the latitude (~11 km), then the longitude: a box is read as a few short runs of longitudes,
+# one per band, instead of every listing of its latitudes across the whole country. Queries
+# must write the expression exactly as the index does for the planner to match it.
+LATITUDE_BANDS_PER_DEGREE = 10
+LATITUDE_BAND_SQL = f"CAST(FLOOR({{lat}} * {LATITUDE_BANDS_PER_DEGREE}) AS INTEGER)"
 DEFAULT_RADIUS_KM = 50.0
 MIN_RADIUS_KM = 1.0
 MAX_RADIUS_KM = 1000.0
@@ -152,52 +164,39 @@ class HaversineKm(Func):
         return sql, [*lat_params, *lat_params, *lon_params]
 
 
-class HaversineTerm(HaversineKm):
-    """Twice the haversine term a of the distance d = 2R·asin(√a), written with
-    1 − cos x = 2·sin²(x/2): three cosines per row where the full distance needs ten calls.
-
-    d grows with a, so ordering by this term is ordering by distance, and d ≤ r exactly when
-    2a ≤ 2·sin²(r / 2R) (WithinRadius). Without SQLite math functions it is the distance itself
-    (Python fallback), which orders the same.
-    """
-
-    def as_sql(self, compiler, connection, **extra_context):  # noqa: A002 - Django's name
-        if connection.vendor == "sqlite" and not _sqlite_has_math(connection):
-            return super().as_sql(compiler, connection, **extra_context)
-        lat_sql, lon_sql, params = self._parts(compiler, connection)
-        plat, plon = self.point
-        to_rad = _float_sql(math.pi / 180)
-        rad_plat = _float_sql(math.radians(plat))
-        cos_plat = _float_sql(math.cos(math.radians(plat)))
-        rad_plon = _float_sql(math.radians(plon))
-        sql = (
-            f"((1 - COS({lat_sql} * {to_rad} - {rad_plat})) + {cos_plat} * "
-            f"COS({lat_sql} * {to_rad}) * (1 - COS({lon_sql} * {to_rad} - {rad_plon})))"
-        )
-        lat_params = params[: len(params) // 2]
-        lon_params = params[len(params) // 2 :]
-        return sql, [*lat_params, *lat_params, *lon_params]
-
-    @staticmethod
-    def bound(radius_km: float, connection) -> float:
-        """The value of the term at `radius_km` (both sides of the WithinRadius test)."""
-        if connection.vendor == "sqlite" and not _sqlite_has_math(connection):
-            return float(radius_km)
-        return 2 * math.sin(radius_km / (2 * EARTH_RADIUS_KM)) ** 2
+def haversine_term_sql(lat_sql: str, lon_sql: str, lat: float, lon: float) -> str:
+    """Twice the haversine term a of the distance d = 2R·asin(√a) from (lat, lon) to the columns
+    `lat_sql`, `lon_sql`, written with 1 − cos x = 2·sin²(x/2): three cosines per row where the
+    full distance needs ten calls. The point's constants are literals computed here."""
+    to_rad = _float_sql(math.pi / 180)
+    rad_plat = _float_sql(math.radians(lat))
+    cos_plat = _float_sql(math.cos(math.radians(lat)))
+    rad_plon = _float_sql(math.radians(lon))
+    return (
+        f"((1 - COS({lat_sql} * {to_rad} - {rad_plat})) + {cos_plat} * "
+        f"COS({lat_sql} * {to_rad}) * (1 - COS({lon_sql} * {to_rad} - {rad_plon})))"
+    )
 
 
-class WithinRadius(HaversineTerm):
-    """`great-circle distance ≤ radius_km`, as a boolean SQL expression for filter()."""
+def haversine_term_bound(radius_km: float) -> float:
+    """The value of haversine_term_sql at `radius_km`: d ≤ r exactly when the term ≤ this."""
+    return 2 * math.sin(radius_km / (2 * EARTH_RADIUS_KM)) ** 2
 
-    output_field = BooleanField()
 
-    def __init__(self, lat: float, lon: float, radius_km: float):
-        self.radius_km = float(radius_km)
-        super().__init__(lat, lon)
+def distance_order_sql(lat_sql: str, lon_sql: str, lat: float, lon: float, conn) -> str:
+    """An SQL value growing with the distance from (lat, lon): the haversine term, or the
+    distance itself through the Python function on SQLite builds without math functions."""
+    if conn.vendor == "sqlite" and not _sqlite_has_math(conn):
+        _register_python_haversine(conn)
+        return f"bourse_haversine_km({_float_sql(lat)}, {_float_sql(lon)}, {lat_sql}, {lon_sql})"
+    return haversine_term_sql(lat_sql, lon_sql, lat, lon)
 
-    def as_sql(self, compiler, connection, **extra_context):  # noqa: A002 - Django's name
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return f"({sql} <= {_float_sql(self.bound(self.radius_km, connection))})", params
+
+def distance_bound(radius_km: float, conn) -> float:
+    """The value of distance_order_sql at `radius_km`."""
+    if conn.vendor == "sqlite" and not _sqlite_has_math(conn):
+        return float(radius_km)
+    return haversine_term_bound(radius_km)
 
 
 def box_q(lat: float, lon: float, radius_km: float) -> Q:
@@ -211,16 +210,6 @@ def box_q(lat: float, lon: float, radius_km: float) -> Q:
             longitude__lte=max_lon,
         )
     return q
-
-
-def within_radius(qs: QuerySet, lat: float, lon: float, radius_km: float) -> QuerySet:
-    """`qs` narrowed to the circle (the box first, for the index; then the exact test), each row
-    annotated with its exact `distance_km` (the haversine formula in SQL)."""
-    return (
-        qs.filter(box_q(lat, lon, radius_km))
-        .filter(WithinRadius(lat, lon, radius_km))
-        .annotate(distance_km=HaversineKm(lat, lon))
-    )
 
 
 # --- Full-text search ------------------------------------------------------------------------
@@ -246,15 +235,17 @@ def sqlite_match_expression(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words if w)
 
 
-SQLITE_SEARCH_INDEX = (
-    "CREATE INDEX IF NOT EXISTS listing_search_geo ON listings_listing "
-    "(status, latitude, longitude, expires_at, company_id, published_at)"
+SQLITE_SEARCH_INDEX_NAME = "listing_search_band"
+SQLITE_SEARCH_INDEX = (  # as migration 0008 creates it
+    f"CREATE INDEX IF NOT EXISTS {SQLITE_SEARCH_INDEX_NAME} ON listings_listing "
+    f"(status, {LATITUDE_BAND_SQL.format(lat='latitude')}, longitude, latitude, expires_at, "
+    "company_id, published_at)"
 )
 
 
 def ensure_sqlite_search_schema(conn) -> None:
-    """Restores the FTS5 triggers and the covering index of migrations 0003/0004 if a table
-    rebuild dropped them.
+    """Restores the FTS5 triggers (migration 0003) and the radius search's covering index
+    (migration 0008) if a table rebuild dropped them.
 
     SQLite's schema editor alters a table by copying it and dropping the old one, which drops
     the triggers and indexes Django does not know about: a later migration of Listing would
@@ -266,7 +257,7 @@ def ensure_sqlite_search_schema(conn) -> None:
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
-            [*SQLITE_FTS_TRIGGER_NAMES, SQLITE_FTS_TABLE, "listing_search_geo"],
+            [*SQLITE_FTS_TRIGGER_NAMES, SQLITE_FTS_TABLE, SQLITE_SEARCH_INDEX_NAME],
         )
         present = {row[0] for row in cursor.fetchall()}
         if SQLITE_FTS_TABLE not in present:
@@ -283,7 +274,7 @@ def ensure_sqlite_search_schema(conn) -> None:
                 cursor.execute(
                     "INSERT INTO listings_listing_fts(listings_listing_fts) VALUES ('rebuild')"
                 )
-            if "listing_search_geo" not in present:
+            if SQLITE_SEARCH_INDEX_NAME not in present:
                 cursor.execute(SQLITE_SEARCH_INDEX)
     conn._bourse_search_schema_checked = True
 
@@ -464,56 +455,92 @@ def parse_search_params(
 # --- The search ------------------------------------------------------------------------------
 
 
-@contextmanager
-def search_transaction(conn=None):
-    """Wraps each search query. PostgreSQL: on two cores, parallel plans add tens of ms to
-    these index queries (MEASURED.md), so they are turned off for this transaction only.
-    SQLite: no transaction at all (this project's SQLite transactions are IMMEDIATE, i.e. take
-    the write lock, which a read must not do); the search schema is checked once per
-    connection instead. Reentrant: wrap a whole request's count and page in one."""
-    conn = conn or connection
-    if getattr(conn, "_bourse_in_search_transaction", False):
-        yield  # nested: the count and the page of one request share one transaction
-    elif conn.vendor == "postgresql":
-        with transaction.atomic(using=conn.alias):
-            with conn.cursor() as cursor:
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            conn._bourse_in_search_transaction = True
-            try:
-                yield
-            finally:
-                conn._bourse_in_search_transaction = False
-    else:
-        ensure_sqlite_search_schema(conn)
-        yield
-
-
 def live_listings() -> QuerySet:
     """What Listing.objects.published() selects (published, not past expiry, company verified;
-    a test pins the equality), with the company test written as a correlated EXISTS instead of
-    a join.
+    a test pins the equality), with the company test written as `company_id NOT IN (the
+    companies that are not verified)` instead of a join.
 
     Same rows, better plans: with the join, SQLite drives the query from the verified
     companies and sorts every live listing to show the newest twenty (~150 ms for 100,000
-    listings); with EXISTS it walks the (status, published_at) index and stops after twenty
-    (0.1 ms), and counts through a covering index (3x faster). PostgreSQL plans both alike.
+    listings); with the subquery it walks the (status, published_at) index and stops after
+    twenty. The companies that are not verified are read once per statement from the status
+    index (a hash on PostgreSQL, a small temporary index on SQLite); a correlated EXISTS, one
+    lookup per row of the circle, cost a third of the count (docs/benchmarks.md).
     """
     from accounts.models import Company
 
+    # Named statuses rather than `status <> 'verified'`, so that the status index serves it.
+    others = [status for status in Company.Status.values if status != Company.Status.VERIFIED]
+    not_verified = Company.objects.filter(status__in=others).values("pk")
     return Listing.objects.filter(
-        Exists(Company.objects.filter(pk=OuterRef("company_id"), status=Company.Status.VERIFIED)),
+        ~Q(company_id__in=not_verified),
         status=Listing.Status.PUBLISHED,
         expires_at__gt=timezone.now(),
     )
+
+
+def compile_filters(qs: QuerySet) -> tuple[str, list]:
+    """The WHERE clause of `qs` as SQL and parameters, for statements written by hand around it.
+
+    Only filters on the listings table itself are allowed (a subquery is fine, a join is not):
+    the statements of ListingSearch select from that table alone.
+    """
+    query = qs.query
+    compiler = query.get_compiler(using=qs.db)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return "1 = 0", []
+    except FullResultSet:
+        return "1 = 1", []
+    used = {alias for alias, refs in query.alias_refcount.items() if refs}
+    joined = used - {Listing._meta.db_table}
+    if joined:
+        raise ValueError(f"search filters must not join other tables: {sorted(joined)}")
+    return sql, list(params)
+
+
+def latitude_bands(min_lat: float, max_lat: float) -> list[int]:
+    """The bands (LATITUDE_BAND_SQL) holding every latitude from `min_lat` to `max_lat`."""
+    return list(
+        range(
+            math.floor(min_lat * LATITUDE_BANDS_PER_DEGREE),
+            math.floor(max_lat * LATITUDE_BANDS_PER_DEGREE) + 1,
+        )
+    )
+
+
+def circle_sql(lat: float, lon: float, radius_km: float, conn) -> tuple[str, list]:
+    """`the listing lies within radius_km of (lat, lon)` as SQL for the search statements.
+
+    Each bounding box (two across the date line) is read from the index `listing_search_band`
+    as a run of longitudes per latitude band, then the exact great-circle test keeps the
+    circle.
+    """
+    boxes, params = [], []
+    for min_lat, max_lat, min_lon, max_lon in bounding_boxes(lat, lon, radius_km):
+        bands = ", ".join(str(band) for band in latitude_bands(min_lat, max_lat))
+        boxes.append(
+            f"({LATITUDE_BAND_SQL.format(lat=LAT_COLUMN)} IN ({bands}) "
+            f"AND {LAT_COLUMN} >= %s AND {LAT_COLUMN} <= %s "
+            f"AND {LON_COLUMN} >= %s AND {LON_COLUMN} <= %s)"
+        )
+        params += [min_lat, max_lat, min_lon, max_lon]
+    order = distance_order_sql(LAT_COLUMN, LON_COLUMN, lat, lon, conn)
+    bound = _float_sql(distance_bound(radius_km, conn))
+    return f"({' OR '.join(boxes)}) AND {order} <= {bound}", params
 
 
 class ListingSearch:
     """The published listings matching `params`, as a sequence a Django Paginator (and so DRF's
     PageNumberPagination) can page through: `count()` and slicing.
 
-    With a point and ordering by distance, a slice is found by looking in a small circle first
-    (sized from the count and the page wanted) and doubling it until it holds the slice or
-    reaches the radius: the nearest rows of the small circle are the nearest overall.
+    The filters are compiled once (compile_filters); the count and the page's ids are then
+    plain statements on the listings table, and the page's rows are read by id with what the
+    serializer needs. With a point and ordering by distance, a slice is found by looking in a
+    small circle first (sized from the count and the page wanted) and doubling it until it
+    holds the slice or reaches the radius: the nearest rows of the small circle are the nearest
+    overall.
     """
 
     GROWTH = 2.0
@@ -522,10 +549,11 @@ class ListingSearch:
         self.params = params
         self.base = base if base is not None else live_listings()
         self._count: int | None = None
+        self._filters: tuple[str, list] | None = None
         self.queries_in_last_slice = 0
 
     def filtered(self) -> QuerySet:
-        """Every filter except the circle."""
+        """Every filter except the circle, as a queryset."""
         p = self.params
         qs = self.base
         if p.kind:
@@ -538,20 +566,36 @@ class ListingSearch:
             qs = text_search(qs, p.q)
         return qs
 
-    def queryset(self, radius_km: float | None = None) -> QuerySet:
-        """The full result as a queryset, in the requested order (every row of the radius)."""
+    def _where(self, radius_km: float | None = None) -> tuple[str, list]:
+        """Every filter and, with a point, the circle of `radius_km` (the search's by default)."""
+        if self._filters is None:
+            self._filters = compile_filters(self.filtered())
+        sql, params = self._filters
         p = self.params
-        qs = self.filtered()
-        if p.has_point:
-            qs = within_radius(qs, p.lat, p.lon, radius_km or p.radius_km)
-            if p.ordering == ORDERING_DISTANCE:
-                return qs.order_by(HaversineTerm(p.lat, p.lon).asc(), "-published_at", "-id")
-        return qs.order_by("-published_at", "-id")
+        if not p.has_point:
+            return sql, params
+        circle, circle_params = circle_sql(p.lat, p.lon, radius_km or p.radius_km, connection)
+        return f"{sql} AND {circle}", [*params, *circle_params]
+
+    def _select(self, columns: str, where: tuple[str, list], tail: str = "") -> list[tuple]:
+        """Runs a statement on the listings table. Every piece of SQL here is ours (constants,
+        the ORM's compilation, numbers we computed); what the client sent is in `params`.
+
+        No transaction: on SQLite this project's transactions are IMMEDIATE (the write lock,
+        which a read must not take); on PostgreSQL each statement sees its own snapshot (read
+        committed) and a row gone between the ids and the rows is left out. Parallel plans,
+        which add tens of ms to these index queries on a small server (MEASURED.md), are off
+        for the whole connection (settings: PG_MAX_PARALLEL_WORKERS_PER_GATHER)."""
+        ensure_sqlite_search_schema(connection)
+        sql, params = where
+        statement = f"SELECT {columns} FROM {LISTING_TABLE} WHERE {sql} {tail}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
 
     def count(self) -> int:
         if self._count is None:
-            with search_transaction():
-                self._count = self.queryset().count()
+            self._count = self._select("COUNT(*)", self._where())[0][0]
         return self._count
 
     def __len__(self) -> int:
@@ -567,14 +611,21 @@ class ListingSearch:
             raise TypeError("ListingSearch supports integer indexes and plain slices")
         start = index.start or 0
         stop = index.stop if index.stop is not None else self.count()
+        if start < 0 or stop < 0:
+            raise ValueError("ListingSearch does not support negative indexes")
         if stop <= start:
             return []
-        with search_transaction():
-            if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:
-                return self._nearest(start, stop)
-            # Newest first: ids (and dates) from an index, then the page's rows by id.
-            self.queries_in_last_slice = 1
-            return self._rows_by_ids(list(self.queryset().values_list("pk", flat=True)[start:stop]))
+        if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:
+            return self._nearest(start, stop)
+        # Newest first: ids (and dates) from an index, then the page's rows by id.
+        self.queries_in_last_slice = 1
+        ids = self._select(
+            f"{ID_COLUMN}",
+            self._where(),
+            f"ORDER BY {PUBLISHED_COLUMN} DESC, {ID_COLUMN} DESC "
+            f"LIMIT {int(stop - start)} OFFSET {int(start)}",
+        )
+        return self._rows_by_ids([row[0] for row in ids])
 
     def _nearest(self, start: int, stop: int) -> list[Listing]:
         p = self.params
@@ -589,13 +640,15 @@ class ListingSearch:
         radius = p.radius_km
         if total > wanted:
             radius = max(MIN_RADIUS_KM, p.radius_km * math.sqrt(wanted / total) * 1.2)
-        # The circle is searched on the index alone (ids and distances), then the page's rows
-        # are fetched by id with their company, category and photos.
+        order = (
+            f"ORDER BY {distance_order_sql(LAT_COLUMN, LON_COLUMN, p.lat, p.lon, connection)}, "
+            f"{PUBLISHED_COLUMN} DESC, {ID_COLUMN} DESC LIMIT {int(stop)}"
+        )
         tries = 0
         while True:
             tries += 1
             radius = min(radius, p.radius_km)
-            hits = list(self.queryset(radius).values_list("pk", flat=True)[:stop])
+            hits = [row[0] for row in self._select(ID_COLUMN, self._where(radius), order)]
             if len(hits) >= wanted or radius >= p.radius_km:
                 break
             radius *= self.GROWTH
@@ -603,13 +656,17 @@ class ListingSearch:
         return self._rows_by_ids(hits[start:stop])
 
     def _rows_by_ids(self, ids: list[int]) -> list[Listing]:
-        """The listings of `ids`, in that order, with what the serializer reads and their
-        distance. By id alone: the filters were applied by the query that found the ids
-        (repeating them here lets SQLite pick a status index over the primary key)."""
+        """The listings of `ids`, in that order, with what the serializer reads and, with a
+        point, their `distance_km`. By id alone: the filters were applied by the statement that
+        found the ids (repeating them here lets SQLite pick a status index over the primary
+        key)."""
+        if not ids:
+            return []
         p = self.params
-        rows = Listing.objects.for_api().filter(pk__in=ids).order_by()
+        by_id = {row.pk: row for row in Listing.objects.for_api().filter(pk__in=ids).order_by()}
+        # A row gone between the two statements (PostgreSQL read committed) is left out.
+        rows = [by_id[pk] for pk in ids if pk in by_id]
         if p.has_point:
-            rows = rows.annotate(distance_km=HaversineKm(p.lat, p.lon))
-        by_id = {row.pk: row for row in rows}
-        # A row gone between the two queries (PostgreSQL read committed) is left out.
-        return [by_id[pk] for pk in ids if pk in by_id]
+            for row in rows:
+                row.distance_km = haversine_km(p.lat, p.lon, row.latitude, row.longitude)
+        return rows

@@ -30,7 +30,6 @@ from .queries import (
     SearchParamsError,
     parse_float,
     parse_search_params,
-    search_transaction,
 )
 from .serializers import ListingSerializer
 
@@ -103,8 +102,7 @@ def search_listings_response(request, view) -> Response:
     except SearchParamsError as exc:
         raise serializers.ValidationError(exc.errors) from exc
     paginator = ListingSearchPagination()
-    with search_transaction():  # the count and the page in one transaction
-        page = paginator.paginate_queryset(ListingSearch(params), request, view=view)
+    page = paginator.paginate_queryset(ListingSearch(params), request, view=view)
     serializer = ListingSearchResultSerializer(
         page, many=True, context={"request": request, "with_distance": params.has_point}
     )
@@ -143,9 +141,7 @@ def search_page(request):
     page = None
     map_points: list[dict] = []
     if not errors:
-        paginator = Paginator(ListingSearch(params), PAGE_SIZE)
-        with search_transaction():  # the count and the page in one transaction
-            page = paginator.get_page(request.GET.get("page"))
+        page = Paginator(ListingSearch(params), PAGE_SIZE).get_page(request.GET.get("page"))
         for listing in page.object_list:
             map_points.append(
                 {

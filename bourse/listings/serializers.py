@@ -61,7 +61,7 @@ class ListingSerializer(serializers.ModelSerializer):
         max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
     )
     company = ListingCompanySerializer(read_only=True)
-    photos = ListingPhotoSerializer(many=True, read_only=True)
+    photos = ListingPhotoSerializer(many=True, read_only=True, source="ordered_photos")
 
     class Meta:
         model = Listing

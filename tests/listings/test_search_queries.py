@@ -206,14 +206,14 @@ def test_sqlite_fts_triggers_and_search_index_are_restored_when_missing():
         pytest.skip("SQLite only: PostgreSQL alters tables in place")
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER listings_listing_fts_ai")
-        cursor.execute("DROP INDEX listing_search_geo")
+        cursor.execute("DROP INDEX listing_search_band")
     connection._bourse_search_schema_checked = False
     row = s.listing(title="Compresseur d'air")  # inserted while the trigger is missing
     assert [r.pk for r in run(q="compresseur")] == [row.pk]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM sqlite_master "
-            "WHERE name IN ('listings_listing_fts_ai', 'listing_search_geo')",
+            "WHERE name IN ('listings_listing_fts_ai', 'listing_search_band')",
         )
         assert cursor.fetchone()[0] == 2
 
@@ -276,3 +276,67 @@ def test_text_of_punctuation_only_filters_nothing():
 def test_text_search_plural_in_aux_finds_the_singular():
     row = s.listing(title="Transport de cheval", description="Van pour un animal.")
     assert [r.pk for r in run(q="chevaux")] == [row.pk]
+
+
+def test_latitude_band_edges_and_southern_latitudes_are_found():
+    """The index reads a box band by band (0.1° of latitude): listings exactly on a band's
+    edge, just under it, and south of the equator (negative bands) are all found."""
+    company = factories.CompanyFactory()
+    latitudes = [45.7, 45.7 - 1e-9, 45.8, 45.6 + 1e-9, -21.1, -21.1 - 1e-9, -21.0, 0.0, -1e-9]
+    rows = [s.listing(company=company, lat=lat, lon=LYON[1]) for lat in latitudes]
+    for clat in (45.75, -21.05, 0.0):
+        found = {r.pk for r in run(lat=clat, lon=LYON[1], radius_km=12)}
+        expected = {
+            r.pk for r in rows if haversine_km(clat, LYON[1], r.latitude, r.longitude) <= 12
+        }
+        assert found == expected and expected
+
+
+def test_radius_search_statements_use_the_latitude_band_index():
+    """The band expression in the statements must be written as the index writes it
+    (migration 0008), or the planner falls back to reading every published listing."""
+    template = s.listing()
+    rng = random.Random(3)
+    copies = []
+    for _ in range(3000):  # enough rows across France for the planner to want an index
+        copy = Listing(**{f.attname: getattr(template, f.attname) for f in Listing._meta.fields})
+        copy.pk = None
+        copy.latitude, copy.longitude = rng.uniform(42.5, 51), rng.uniform(-4.5, 8)
+        copies.append(copy)
+    Listing.objects.bulk_create(copies)
+    search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], ordering="distance"))
+    sql, params = search._where()
+    statement = f"SELECT COUNT(*) FROM {queries.LISTING_TABLE} WHERE {sql}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+        cursor.execute(f"{explain} {statement}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "listing_search_band" in plan
+
+
+def test_search_filters_must_stay_on_the_listings_table():
+    with pytest.raises(ValueError, match="must not join"):
+        queries.compile_filters(Listing.objects.filter(company__name="Bois"))
+    s.listing()
+    nothing = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1]), base=Listing.objects.none())
+    assert nothing.count() == 0
+    assert nothing[0:20] == []
+
+
+def test_photos_come_in_display_order_with_or_without_the_prefetch():
+    row = s.listing()
+    for position in (2, 0, 1):
+        row.photos.create(
+            image=f"{position}.jpg",
+            thumbnail=f"{position}_t.jpg",
+            width=4,
+            height=3,
+            position=position,
+        )
+    prefetched = Listing.objects.for_api().get(pk=row.pk)
+    assert [p.position for p in prefetched.ordered_photos] == [0, 1, 2]
+    plain = Listing.objects.get(pk=row.pk)
+    assert [p.position for p in plain.ordered_photos] == [0, 1, 2]
+    found = run(lat=LYON[0], lon=LYON[1])
+    assert [p.position for p in found[0].ordered_photos] == [0, 1, 2]
