@@ -5,20 +5,23 @@ sends, call the services (which store first and push on commit), relay pushed ev
 refusal is an `error` event; the socket stays open.
 """
 
+import asyncio
 import functools
 import json
 import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.models import Company, Membership
 from bourse.notifications.services import company_group
 
 from . import events, permissions, services
@@ -43,6 +46,27 @@ def _database_threads() -> int:
 _executor = ThreadPoolExecutor(max_workers=_database_threads(), thread_name_prefix="ws-db")
 
 
+# Django pings a persistent connection (CONN_HEALTH_CHECKS) before its first use in each
+# request; for a socket, every message is a request, and the ping was one more round trip and
+# a tenth of the server's time under load. The database threads ping at most once a second:
+# a connection that broke in between fails one call (the client resends with the same
+# client_id), and close_old_connections() drops it at the end of that call.
+HEALTH_CHECK_SECONDS = 1.0
+_pinged_at = threading.local()
+
+
+def _skip_recent_health_checks() -> None:
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or not conn.health_check_enabled:
+            continue
+        last = getattr(_pinged_at, conn.alias, None)
+        if last is not None and now - last < HEALTH_CHECK_SECONDS:
+            conn.health_check_done = True
+        else:
+            setattr(_pinged_at, conn.alias, now)
+
+
 def database_call(func):
     """Like channels' database_sync_to_async, on this module's threads.
 
@@ -54,12 +78,21 @@ def database_call(func):
     @functools.wraps(func)
     def call(*args, **kwargs):
         close_old_connections()
+        _skip_recent_health_checks()
         try:
             return func(*args, **kwargs)
         finally:
             close_old_connections()
 
-    return sync_to_async(call, thread_sensitive=False, executor=_executor)
+    in_thread = sync_to_async(call, thread_sensitive=False, executor=_executor)
+
+    @functools.wraps(func)
+    async def run(*args, **kwargs):
+        # Pushes made by the services on commit go straight to this loop (services.calling_loop).
+        services.calling_loop.set(asyncio.get_running_loop())
+        return await in_thread(*args, **kwargs)
+
+    return run
 
 
 class SocketError(Exception):
@@ -103,21 +136,66 @@ def _conversation_of(user, conversation_id) -> Conversation:
     return conversation
 
 
-@database_call
-def _send_message(user, conversation_id, body, client_id) -> dict | None:
-    """Store and (on commit) push the message; for a repeated client_id, the first message's
-    event, for this socket only (the others heard of it the first time)."""
+def _writing_statement() -> str:
+    """Both sides' id, name and status, and the user's company, for one conversation: what the
+    socket reads before each message. Written once by hand (it runs for every chat line; the
+    ORM spent longer building it than the database running it)."""
+    conversation = Conversation._meta.db_table
+    company = Company._meta.db_table
+    membership = Membership._meta.db_table
+    return (
+        f"SELECT c.owner_company_id, o.name, o.status, c.other_company_id, t.name, t.status, "  # noqa: S608
+        f"(SELECT m.company_id FROM {membership} m WHERE m.user_id = %s LIMIT 1) "
+        f"FROM {conversation} c "
+        f"JOIN {company} o ON o.id = c.owner_company_id "
+        f"JOIN {company} t ON t.id = c.other_company_id "
+        f"WHERE c.id = %s"
+    )
+
+
+_WRITING_STATEMENT = _writing_statement()
+
+
+def _conversation_for_writing(user, conversation_id) -> tuple[Conversation, Company]:
+    """The conversation and the sender's company, when the user may write in it, in one short
+    statement: both sides' id, name and status, and the user's company read fresh (they may
+    have left it, or it may have been suspended, since the socket opened). The instances carry
+    those columns only (others load on access, as Django's deferred fields do). Anything
+    unusual takes the general checks, for their exact answer."""
+    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        raise SocketError("invalid", _("« conversation » doit être un identifiant."))
+    db = Conversation.objects.db
+    with connections[db].cursor() as cursor:
+        cursor.execute(_WRITING_STATEMENT, [user.pk, conversation_id])
+        found = cursor.fetchone()
+    if found is None:
+        raise _not_found()
+    owner_id, owner_name, owner_status, other_id, other_name, other_status, sender_id = found
+    conversation = Conversation.from_db(
+        db, ["id", "owner_company_id", "other_company_id"], [conversation_id, owner_id, other_id]
+    )
+    sides = {owner_id: (owner_name, owner_status), other_id: (other_name, other_status)}
+    if sender_id in sides and sides[sender_id][1] == Company.Status.VERIFIED:
+        company = Company.from_db(db, ["id", "name", "status"], [sender_id, *sides[sender_id]])
+        return conversation, company
     user = _fresh_user(user)
-    conversation = _conversation_of(user, conversation_id)
     try:
-        permissions.check_can_write(user, conversation)
+        company = permissions.check_can_write(user, conversation).company
     except Http404:
         raise _not_found() from None
     except PermissionDenied as exc:
         raise SocketError("forbidden", str(exc)) from None
+    return conversation, company
+
+
+@database_call
+def _send_message(user, conversation_id, body, client_id) -> dict | None:
+    """Store and (on commit) push the message; for a repeated client_id, the first message's
+    event, for this socket only (the others heard of it the first time)."""
+    conversation, company = _conversation_for_writing(user, conversation_id)
     try:
         message, created = services.message_send(
-            conversation=conversation, by=user, body=body, client_id=client_id
+            conversation=conversation, by=user, body=body, client_id=client_id, company=company
         )
     except services.MessagingError as exc:
         raise SocketError(exc.code, exc.detail) from None

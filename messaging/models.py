@@ -145,7 +145,11 @@ class Message(models.Model):
             ),
             models.CheckConstraint(condition=~Q(body=""), name="message_body_not_empty"),
         ]
-        indexes = [models.Index(fields=["conversation", "-id"], name="message_conv_newest")]
+        indexes = [
+            models.Index(fields=["conversation", "-id"], name="message_conv_newest"),
+            # The rate limit: what a user sent in the last minute (messaging.services).
+            models.Index(fields=["sender", "created_at"], name="message_sender_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.conversation_id}: {self.body[:40]}"

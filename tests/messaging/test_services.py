@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from messaging import queries, services
 from messaging.models import Conversation, Message, ReadMark
@@ -165,6 +168,16 @@ def test_the_31st_message_in_a_minute_is_rate_limited(conversation, owner):
     with pytest.raises(services.RateLimited):
         services.message_send(conversation=conversation, by=owner, body="de trop")
     assert not Message.objects.filter(body="de trop").exists()
+
+
+def test_the_rate_limit_counts_the_last_minute_only(conversation, owner):
+    for i in range(services.RATE_LIMIT_MESSAGES):
+        services.message_send(conversation=conversation, by=owner, body=f"m{i}")
+    Message.objects.filter(sender=owner).update(
+        created_at=timezone.now() - timedelta(seconds=services.RATE_LIMIT_WINDOW_SECONDS + 1)
+    )
+    message, created = services.message_send(conversation=conversation, by=owner, body="ok")
+    assert created and message.body == "ok"
 
 
 def test_rate_limit_is_per_user(conversation, owner, owner_colleague):
