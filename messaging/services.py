@@ -114,49 +114,89 @@ def message_send(
     A repeated `client_id` from the same user in the same conversation returns the first
     message (created False) instead of a duplicate, even when two requests race. A user
     sends at most 30 messages a minute (RateLimited). `company` is the sender's, when the
-    caller has just read it (the socket does).
+    caller has just read it.
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    company = company or _sender_company(by)
     now = timezone.now()
-    message, sent_last_minute = _store(conversation, by, company, body, client_id, now)
+    if connection.vendor == "postgresql":
+        message = _send_postgresql(conversation.pk, by, body, client_id, now, conversation)
+    else:
+        company = company or _sender_company(by)
+        message = _store(conversation, by, company, body, client_id, now)
     if message is None:
-        existing = _by_client_id(conversation, by, client_id) if client_id else None
-        if existing is not None:
-            return existing, False
-        if sent_last_minute >= RATE_LIMIT_MESSAGES:
-            raise _rate_limited()
-        raise Conversation.DoesNotExist(f"conversation {conversation.pk} is gone")
+        return _refused(conversation, by, client_id, now), False
     conversation.last_message = message
     conversation.updated_at = now
     _push_on_commit(conversation.company_ids, events.message_new_event(message))
     return message, True
 
 
-# The rate limit counts what the user stored in the last minute (a sliding window, shared by
-# every server process, on the index `message_sender_recent`); two messages racing in two
-# conversations may both pass at 29. Then one statement, its own transaction when the caller
-# has none: the conversation's row locked first (so that messages of one conversation get
-# their ids and commit in the same order, and a client catching up with "after the last id I
-# saw" never skips one committed late), the message inserted unless its client_id repeats,
-# and made the conversation's last message. The message path is the hot one (every chat line):
-# on PostgreSQL one round trip instead of eight (the limit in Redis, BEGIN, SELECT ... FOR
-# UPDATE, SAVEPOINT, INSERT, RELEASE, UPDATE, COMMIT).
-_STORE_POSTGRESQL = """
-WITH recent AS (
+def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> Message | None:
+    """The socket's path on PostgreSQL: message_send in one statement, the caller's right to
+    write (a member of either side, company verified) checked by the statement itself from
+    fresh rows. None when the message was not stored, for whatever reason (not allowed,
+    rate limit, repeated client_id, no such conversation): the caller then takes the general
+    path, whose checks give the exact answer."""
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    message = _send_postgresql(conversation_id, by, body, client_id, timezone.now())
+    if message is not None:
+        _push_on_commit(message.conversation.company_ids, events.message_new_event(message))
+    return message
+
+
+def _refused(conversation: Conversation, by, client_id: str, now) -> Message:
+    """Why a message was not stored: a repeated client_id (the first message is returned),
+    the rate limit, or the sender's company no longer allowed to write."""
+    existing = _by_client_id(conversation, by, client_id) if client_id else None
+    if existing is not None:
+        return existing
+    since = now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS)
+    recent = Message.objects.filter(sender=by, created_at__gt=since).order_by()
+    if recent[:RATE_LIMIT_MESSAGES].count() >= RATE_LIMIT_MESSAGES:
+        raise _rate_limited()
+    if not Conversation.objects.filter(pk=conversation.pk).exists():
+        raise Conversation.DoesNotExist(f"conversation {conversation.pk} is gone")
+    raise MessagingError(
+        _("Votre entreprise doit être vérifiée pour envoyer des messages."), code="forbidden"
+    )
+
+
+# On PostgreSQL a message is one statement, its own transaction when the caller has none (the
+# message path is the hot one: every chat line; one round trip instead of nine before: two
+# reads, the limit in Redis, BEGIN, SELECT ... FOR UPDATE, SAVEPOINT, INSERT, RELEASE, UPDATE,
+# COMMIT). In order:
+# - the sender's company, read fresh: it must be verified and one of the conversation's sides;
+# - the rate limit: what the user stored in the last minute (a sliding window, shared by every
+#   server process, on the index `message_sender_recent`; two messages racing in two
+#   conversations may both pass at 29);
+# - the conversation's row locked, so that messages of one conversation get their ids and
+#   commit in the same order, and a client catching up with "after the last id I saw" never
+#   skips one committed late;
+# - the message inserted unless its client_id repeats (the unique constraint settles two racing
+#   requests), and made the conversation's last message.
+# No row back: nothing stored.
+_SEND_POSTGRESQL = """
+WITH sender AS (
+    SELECT m.company_id, co.name
+    FROM accounts_membership m JOIN accounts_company co ON co.id = m.company_id
+    WHERE m.user_id = %(sender)s AND co.status = %(verified)s
+), recent AS (
     SELECT count(*) AS n FROM (
         SELECT 1 FROM messaging_message
         WHERE sender_id = %(sender)s AND created_at > %(since)s LIMIT %(limit)s
     ) AS last_minute
 ), locked AS (
-    SELECT id FROM messaging_conversation
-    WHERE id = %(conversation)s AND (SELECT n FROM recent) < %(limit)s
-    FOR UPDATE
+    SELECT c.id, c.owner_company_id, c.other_company_id, s.company_id, s.name
+    FROM messaging_conversation c
+    JOIN sender s ON s.company_id IN (c.owner_company_id, c.other_company_id)
+    WHERE c.id = %(conversation)s AND (SELECT n FROM recent) < %(limit)s
+    FOR UPDATE OF c
 ), inserted AS (
     INSERT INTO messaging_message
         (conversation_id, sender_id, company_id, body, client_id, created_at)
-    SELECT id, %(sender)s, %(company)s, %(body)s, %(client_id)s, %(now)s FROM locked
+    SELECT id, %(sender)s, company_id, %(body)s, %(client_id)s, %(now)s FROM locked
     ON CONFLICT (conversation_id, sender_id, client_id) WHERE NOT (client_id = '') DO NOTHING
     RETURNING id
 ), updated AS (
@@ -164,54 +204,63 @@ WITH recent AS (
     FROM inserted WHERE messaging_conversation.id = %(conversation)s
     RETURNING inserted.id
 )
-SELECT (SELECT n FROM recent), (SELECT id FROM updated)
+SELECT updated.id, locked.owner_company_id, locked.other_company_id, locked.company_id,
+       locked.name
+FROM updated, locked
 """
 
 
-def _store(conversation, by, company, body: str, client_id: str, now) -> tuple[Message | None, int]:
-    """Insert the message and make it the conversation's last, unless the user already sent
-    RATE_LIMIT_MESSAGES in the last minute or `client_id` repeats (the unique constraint
-    settles two racing requests). Returns (the message or None, messages sent in the last
-    minute before this one)."""
-    since = now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _STORE_POSTGRESQL,
-                {
-                    "conversation": conversation.pk,
-                    "sender": by.pk,
-                    "company": company.pk,
-                    "body": body,
-                    "client_id": client_id,
-                    "now": now,
-                    "since": since,
-                    "limit": RATE_LIMIT_MESSAGES,
-                },
-            )
-            sent_last_minute, message_id = cursor.fetchone()
-        if message_id is None:
-            return None, sent_last_minute
-        message = Message(
-            id=message_id,
-            conversation=conversation,
-            sender=by,
-            company=company,
-            body=body,
-            client_id=client_id,
-            created_at=now,
+def _send_postgresql(
+    conversation_id: int, by, body: str, client_id: str, now, conversation=None
+) -> Message | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SEND_POSTGRESQL,
+            {
+                "conversation": conversation_id,
+                "sender": by.pk,
+                "verified": Company.Status.VERIFIED,
+                "body": body,
+                "client_id": client_id,
+                "now": now,
+                "since": now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS),
+                "limit": RATE_LIMIT_MESSAGES,
+            },
         )
-        message._state.adding = False
-        message._state.db = connection.alias
-        return message, sent_last_minute
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message_id, owner_id, other_id, company_id, company_name = row
+    db = connection.alias
+    if conversation is None:
+        # The columns read, the others loading on access (as Django's deferred fields do).
+        conversation = Conversation.from_db(
+            db,
+            ["id", "owner_company_id", "other_company_id"],
+            [conversation_id, owner_id, other_id],
+        )
+    company = Company.from_db(
+        db, ["id", "name", "status"], [company_id, company_name, Company.Status.VERIFIED]
+    )
+    message = Message.from_db(
+        db,
+        ["id", "conversation_id", "sender_id", "company_id", "body", "client_id", "created_at"],
+        [message_id, conversation_id, by.pk, company_id, body, client_id, now],
+    )
+    message.conversation, message.sender, message.company = conversation, by, company
+    return message
+
+
+def _store(conversation, by, company, body: str, client_id: str, now) -> Message | None:
+    """message_send's storage on databases other than PostgreSQL, with the same guarantees as
+    _SEND_POSTGRESQL (SQLite has one writer at a time: its messages commit in id order)."""
+    since = now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS)
     with transaction.atomic():
         if connection.features.has_select_for_update:
-            # Same order guarantee as above (SQLite has one writer at a time anyway).
             list(Conversation.objects.select_for_update().filter(pk=conversation.pk).values("pk"))
         recent = Message.objects.filter(sender=by, created_at__gt=since).order_by()
-        sent_last_minute = recent[:RATE_LIMIT_MESSAGES].count()
-        if sent_last_minute >= RATE_LIMIT_MESSAGES:
-            return None, sent_last_minute
+        if recent[:RATE_LIMIT_MESSAGES].count() >= RATE_LIMIT_MESSAGES:
+            return None
         try:
             with transaction.atomic():
                 message = Message.objects.create(
@@ -224,10 +273,10 @@ def _store(conversation, by, company, body: str, client_id: str, now) -> tuple[M
                 )
         except IntegrityError:
             if client_id and _by_client_id(conversation, by, client_id) is not None:
-                return None, sent_last_minute
+                return None
             raise
         Conversation.objects.filter(pk=conversation.pk).update(last_message=message, updated_at=now)
-    return message, sent_last_minute
+    return message
 
 
 # The event loop of the WebSocket consumer calling a service from its database thread (set by

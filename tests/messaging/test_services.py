@@ -6,6 +6,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from messaging import queries, services
 from messaging.models import Conversation, Message, ReadMark
 from tests import factories
@@ -270,3 +271,52 @@ def test_last_message_and_updated_at_follow_the_newest_message(conversation, own
     conversation.refresh_from_db()
     assert conversation.last_message_id == message.pk
     assert conversation.updated_at >= before
+
+
+@pytest.mark.postgres
+def test_the_sockets_single_statement_stores_only_what_the_general_path_would(
+    conversation, owner, writer, outsider, company
+):
+    """PostgreSQL: send_to_conversation checks in SQL what the general path checks in Python.
+    Whatever it does not store, it leaves to the general path (None), storing nothing."""
+    message = services.send_to_conversation(
+        conversation_id=conversation.pk, by=owner, body="Oui, il est libre", client_id="c1"
+    )
+    assert message is not None and message.company.pk == company.pk
+    stored = Message.objects.get(pk=message.pk)
+    assert (stored.body, stored.client_id, stored.sender_id) == (
+        "Oui, il est libre",
+        "c1",
+        owner.pk,
+    )
+    assert Conversation.objects.get(pk=conversation.pk).last_message_id == message.pk
+    before = Message.objects.count()
+    refused = [  # a repeated client_id, not a side, no such conversation
+        (conversation.pk, owner, "encore", "c1"),
+        (conversation.pk, outsider, "intrus", None),
+        (conversation.pk + 1000, owner, "nulle part", None),
+    ]
+    for conversation_id, by, body, client_id in refused:
+        assert (
+            services.send_to_conversation(
+                conversation_id=conversation_id, by=by, body=body, client_id=client_id
+            )
+            is None
+        )
+    company.status = Company.Status.SUSPENDED
+    company.save(update_fields=["status"])
+    assert (
+        services.send_to_conversation(conversation_id=conversation.pk, by=owner, body="x") is None
+    )
+    company.status = Company.Status.VERIFIED
+    company.save(update_fields=["status"])
+    for i in range(services.RATE_LIMIT_MESSAGES - 1):
+        services.send_to_conversation(conversation_id=conversation.pk, by=owner, body=f"m{i}")
+    assert (
+        services.send_to_conversation(conversation_id=conversation.pk, by=owner, body="trop")
+        is None
+    )
+    assert Message.objects.count() == before + services.RATE_LIMIT_MESSAGES - 1
+    assert not Message.objects.filter(
+        body__in=["encore", "intrus", "nulle part", "x", "trop"]
+    ).exists()
