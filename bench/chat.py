@@ -8,14 +8,15 @@ ONE uvicorn process serving a bare Channels consumer that relays to a group
 (bench/chat_floor/asgi.py: no auth, no database) on the same channel layer: the floor.
 
 Each scenario runs the same load against both, one after the other:
-- 200 sockets (100 conversations), 100 messages/s in all, every socket sending in turn;
+- 200 sockets (100 conversations), 100 messages/s in all, every socket sending in turn, the
+  two servers in A B B A order (`--rounds 2`: the machine's speed drifts between runs);
 - 1,000 sockets (500 conversations), 50 messages/s in all, for 2 minutes (`--long-seconds`),
   with the server's RSS at the start and at the end.
 Latency is from just before the client sends to the partner's socket receiving it (same
 process, monotonic clock). Lost = sent but never received by the partner; duplicated =
 received twice. Load goes to 127.0.0.1 only; every loop is bounded.
 
-    .venv/bin/python bench/chat.py                 # full run (~7 minutes)
+    .venv/bin/python bench/chat.py                 # full run (~9 minutes)
     .venv/bin/python bench/chat.py --quick         # shorter runs, for a smoke test
     .venv/bin/python bench/chat.py --db sqlite
 
@@ -408,6 +409,9 @@ def main() -> int:
     parser.add_argument("--long-seconds", type=float, default=120.0)
     parser.add_argument("--only", choices=["all", "200", "1000"], default="all")
     parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds of the 200-socket scenario (A B B A ...)"
+    )
+    parser.add_argument(
         "--servers", default="app,floor", help="which servers to load (app, floor or both)"
     )
     args = parser.parse_args()
@@ -443,9 +447,14 @@ def main() -> int:
             f"seeded {2 * n_pairs} users/companies, {n_pairs} conversations "
             f"in {time.perf_counter() - t0:.1f} s"
         )
+        servers = [k for k in ("app", "floor") if k in args.servers.split(",")]
         for title, n, rate, seconds in scenarios:
-            for kind_ in [k for k in ("app", "floor") if k in args.servers.split(",")]:
-                log = Path(logs) / f"{kind_}-{n}.log"
+            # The machine's speed drifts from minute to minute: the short scenario runs the two
+            # servers in A B B A order (--rounds 2), so that drift weighs on both alike.
+            rounds = args.rounds if n == 100 else 1
+            order = [k for r in range(rounds) for k in (servers if r % 2 == 0 else servers[::-1])]
+            for run_number, kind_ in enumerate(order):
+                log = Path(logs) / f"{kind_}-{n}-{run_number}.log"
                 if kind_ == "app":
                     server = Server("bourse.asgi:application", env, log)
                 else:
@@ -477,19 +486,27 @@ def main() -> int:
     for r in results:
         print(row(r))
     for title, *_ in scenarios:
-        app = next((r for r in results if r["scenario"] == title and r["server"] == "app"), None)
-        floor = next(
-            (r for r in results if r["scenario"] == title and r["server"] == "floor"), None
-        )
-        if app is None or floor is None:
+        runs = {
+            kind_: [r for r in results if r["scenario"] == title and r["server"] == kind_]
+            for kind_ in ("app", "floor")
+        }
+        if not runs["app"] or not runs["floor"]:
             continue
+
+        def mean(kind_: str, key: str) -> float:
+            return statistics.fmean(r[key] for r in runs[kind_])  # noqa: B023
+
+        def ratio(key: str) -> float:
+            return mean("app", key) / mean("floor", key)
+
+        app = runs["app"][-1]
         print(
-            f"{title}: app/floor median ×{app['median_ms'] / floor['median_ms']:.2f}, "
-            f"p99 ×{app['p99_ms'] / floor['p99_ms']:.2f}, server CPU per message "
-            f"×{app['server_cpu_ms_per_message'] / floor['server_cpu_ms_per_message']:.2f}; "
-            f"app RSS {app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over "
-            f"{app['seconds']:.0f} s; tracebacks in the app's log: "
-            f"{app['tracebacks_in_server_log']}"
+            f"{title} ({len(runs['app'])} run(s) each, means of the runs' figures): "
+            f"app/floor median ×{ratio('median_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, server "
+            f"CPU per message ×{ratio('server_cpu_ms_per_message'):.2f}; app RSS "
+            f"{app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over {app['seconds']:.0f} "
+            f"s; tracebacks in the app's logs: "
+            f"{sum(r['tracebacks_in_server_log'] for r in runs['app'])}"
         )
     return 0
 
