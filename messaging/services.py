@@ -128,7 +128,7 @@ def message_send(
         return _refused(conversation, by, client_id, now), False
     conversation.last_message = message
     conversation.updated_at = now
-    _push_on_commit(conversation.company_ids, events.message_new_event(message))
+    _push_on_commit(_partner_first(conversation, message), events.message_new_event(message))
     return message, True
 
 
@@ -142,7 +142,8 @@ def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> M
     client_id = clean_client_id(client_id)
     message = _send_postgresql(conversation_id, by, body, client_id, timezone.now())
     if message is not None:
-        _push_on_commit(message.conversation.company_ids, events.message_new_event(message))
+        event = events.message_new_event(message)
+        _push_on_commit(_partner_first(message.conversation, message), event)
     return message
 
 
@@ -314,6 +315,12 @@ def _push_now(company_ids: tuple[int, ...], event: dict) -> None:
 def _log_push_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("push to the companies' sockets failed", exc_info=task.exception())
+
+
+def _partner_first(conversation: Conversation, message: Message) -> tuple[int, int]:
+    """Both companies, the one the message is for first: the channel layer publishes one group
+    at a time, and the sender's side already has its own copy on screen."""
+    return tuple(sorted(conversation.company_ids, key=lambda c: c == message.company_id))
 
 
 def _push_on_commit(company_ids, event: dict) -> None:
