@@ -320,3 +320,12 @@ def test_the_sockets_single_statement_stores_only_what_the_general_path_would(
     assert not Message.objects.filter(
         body__in=["encore", "intrus", "nulle part", "x", "trop"]
     ).exists()
+
+
+def test_a_message_is_pushed_to_the_partners_company_first(
+    conversation, owner, writer, company, other_company
+):
+    from_owner, _ = services.message_send(conversation=conversation, by=owner, body="Oui")
+    from_writer, _ = services.message_send(conversation=conversation, by=writer, body="Merci")
+    assert services._partner_first(conversation, from_owner) == (other_company.pk, company.pk)
+    assert services._partner_first(conversation, from_writer) == (company.pk, other_company.pk)
