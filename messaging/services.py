@@ -138,8 +138,11 @@ def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> M
     fresh rows. None when the message was not stored, for whatever reason (not allowed,
     rate limit, repeated client_id, no such conversation): the caller then takes the general
     path, whose checks give the exact answer."""
-    body = clean_body(body)
-    client_id = clean_client_id(client_id)
+    try:
+        body = clean_body(body)
+        client_id = clean_client_id(client_id)
+    except MessagingError:
+        return None  # answered by the general path, after its permission checks, as elsewhere
     message = _send_postgresql(conversation_id, by, body, client_id, timezone.now())
     if message is not None:
         event = events.message_new_event(message)
