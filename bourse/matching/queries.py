@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, FloatField, Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
@@ -113,13 +113,6 @@ def ensure_sqlite_matching_index(conn) -> None:
     _sqlite_index_checked.add(conn.settings_dict["NAME"])
 
 
-def _no_parallel_plans() -> None:
-    # On two cores PostgreSQL's parallel plans add tens of ms to index queries (MEASURED.md).
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-
-
 def candidates_queryset(
     listing: Listing, *, exclude_dismissed: bool = True, category_ids: list[int] | None = None
 ) -> QuerySet:
@@ -190,68 +183,62 @@ def score_top(
     base = Features.of(listing)
     scorer = scoring.CheapScorer(base)
     family_id = base.family_id
-    with transaction.atomic():
-        _no_parallel_plans()
-        ensure_sqlite_matching_index(connection)
-        qs = candidates_within_reach(listing, exclude_dismissed=exclude_dismissed)
-        pending = []
-        for row in _raw_rows(qs.values_list(*_ROW_FIELDS)):
-            # Every row is of the family: its parent is the family unless it is the family.
-            parent_id = None if row[3] == family_id else family_id
-            parts = scorer.parts(
-                row[3], parent_id, row[11], row[6], row[7], row[8], row[9], row[10]
+    ensure_sqlite_matching_index(connection)
+    qs = candidates_within_reach(listing, exclude_dismissed=exclude_dismissed)
+    pending = []
+    for row in _raw_rows(qs.values_list(*_ROW_FIELDS)):
+        # Every row is of the family: its parent is the family unless it is the family.
+        parent_id = None if row[3] == family_id else family_id
+        parts = scorer.parts(row[3], parent_id, row[11], row[6], row[7], row[8], row[9], row[10])
+        pending.append((scorer.upper_bound(parts), row[11], row[0], parent_id, parts, row))
+    if not pending:
+        return []
+    pending.sort(key=lambda item: (-item[0], item[1], item[2]))
+    base_words = scoring.stems_with_words(base.text)
+    best: list[Scored] = []
+    position = 0
+    while position < len(pending):
+        # Scores are rounded to 4 places: keep rows that could tie with the last one.
+        floor = best[limit - 1].score - 1e-4 if len(best) >= limit else -1.0
+        if pending[position][0] < floor:
+            break  # no remaining row can enter the top: their upper bounds are lower
+        batch = pending[position : position + TEXT_BATCH]
+        position += len(batch)
+        texts = {
+            pk: f"{title}\n{description}"
+            for pk, title, description in Listing.objects.filter(pk__in=[item[2] for item in batch])
+            .order_by()
+            .values_list("pk", "title", "description")
+        }
+        for _bound, d, pk, parent_id, parts, row in batch:
+            other = Features(
+                id=pk,
+                company_id=row[1],
+                kind=row[2],
+                category_id=row[3],
+                parent_id=parent_id,
+                latitude=row[4],
+                longitude=row[5],
+                radius_km=row[6],
+                available_from=_as_date(row[7]),
+                available_until=_as_date(row[8]),
+                quantity=row[9],
+                unit=row[10],
+                text=texts.get(pk, ""),
             )
-            pending.append((scorer.upper_bound(parts), row[11], row[0], parent_id, parts, row))
-        if not pending:
-            return []
-        pending.sort(key=lambda item: (-item[0], item[1], item[2]))
-        base_words = scoring.stems_with_words(base.text)
-        best: list[Scored] = []
-        position = 0
-        while position < len(pending):
-            # Scores are rounded to 4 places: keep rows that could tie with the last one.
-            floor = best[limit - 1].score - 1e-4 if len(best) >= limit else -1.0
-            if pending[position][0] < floor:
-                break  # no remaining row can enter the top: their upper bounds are lower
-            batch = pending[position : position + TEXT_BATCH]
-            position += len(batch)
-            texts = {
-                pk: f"{title}\n{description}"
-                for pk, title, description in Listing.objects.filter(
-                    pk__in=[item[2] for item in batch]
+            part_values, compared = scoring.parts_dict(parts)
+            best.append(
+                scoring.score_pair(
+                    base,
+                    other,
+                    d,
+                    base_words=base_words,
+                    parts=part_values,
+                    quantity_compared=compared,
                 )
-                .order_by()
-                .values_list("pk", "title", "description")
-            }
-            for _bound, d, pk, parent_id, parts, row in batch:
-                other = Features(
-                    id=pk,
-                    company_id=row[1],
-                    kind=row[2],
-                    category_id=row[3],
-                    parent_id=parent_id,
-                    latitude=row[4],
-                    longitude=row[5],
-                    radius_km=row[6],
-                    available_from=_as_date(row[7]),
-                    available_until=_as_date(row[8]),
-                    quantity=row[9],
-                    unit=row[10],
-                    text=texts.get(pk, ""),
-                )
-                part_values, compared = scoring.parts_dict(parts)
-                best.append(
-                    scoring.score_pair(
-                        base,
-                        other,
-                        d,
-                        base_words=base_words,
-                        parts=part_values,
-                        quantity_compared=compared,
-                    )
-                )
-            best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
-            del best[limit:]
+            )
+        best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
+        del best[limit:]
     return best
 
 
