@@ -22,7 +22,7 @@ from django.db import close_old_connections, connections
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership
+from accounts.models import Membership
 from bourse.notifications.services import company_group
 
 from . import events, permissions, services
@@ -132,8 +132,12 @@ def _fresh_user(user):
     return user
 
 
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _conversation_of(user, conversation_id) -> Conversation:
-    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+    if not _is_id(conversation_id):
         raise SocketError("invalid", _("« conversation » doit être un identifiant."))
     found = list(Conversation.objects.filter(pk=conversation_id).order_by()[:1])
     conversation = found[0] if found else None
@@ -142,74 +146,35 @@ def _conversation_of(user, conversation_id) -> Conversation:
     return conversation
 
 
-def _writing_statement() -> str:
-    """Both sides' id, name and status, and the user's company, for one conversation: what the
-    socket reads before each message. Written once by hand (it runs for every chat line; the
-    ORM spent longer building it than the database running it)."""
-    conversation = Conversation._meta.db_table
-    company = Company._meta.db_table
-    membership = Membership._meta.db_table
-    return (
-        f"SELECT c.owner_company_id, o.name, o.status, c.other_company_id, t.name, t.status, "  # noqa: S608
-        f"(SELECT m.company_id FROM {membership} m WHERE m.user_id = %s LIMIT 1) "
-        f"FROM {conversation} c "
-        f"JOIN {company} o ON o.id = c.owner_company_id "
-        f"JOIN {company} t ON t.id = c.other_company_id "
-        f"WHERE c.id = %s"
-    )
-
-
-_WRITING_STATEMENT = _writing_statement()
-
-
-def _conversation_for_writing(user, conversation_id) -> tuple[Conversation, Company]:
-    """The conversation and the sender's company, when the user may write in it, in one short
-    statement: both sides' id, name and status, and the user's company read fresh (they may
-    have left it, or it may have been suspended, since the socket opened). The instances carry
-    those columns only (others load on access, as Django's deferred fields do). Anything
-    unusual takes the general checks, for their exact answer."""
-    db = Conversation.objects.db
-    with connections[db].cursor() as cursor:
-        cursor.execute(_WRITING_STATEMENT, [user.pk, conversation_id])
-        found = cursor.fetchone()
-    if found is None:
-        raise _not_found()
-    owner_id, owner_name, owner_status, other_id, other_name, other_status, sender_id = found
-    conversation = Conversation.from_db(
-        db, ["id", "owner_company_id", "other_company_id"], [conversation_id, owner_id, other_id]
-    )
-    sides = {owner_id: (owner_name, owner_status), other_id: (other_name, other_status)}
-    if sender_id in sides and sides[sender_id][1] == Company.Status.VERIFIED:
-        company = Company.from_db(db, ["id", "name", "status"], [sender_id, *sides[sender_id]])
-        return conversation, company
-    user = _fresh_user(user)
-    try:
-        company = permissions.check_can_write(user, conversation).company
-    except Http404:
-        raise _not_found() from None
-    except PermissionDenied as exc:
-        raise SocketError("forbidden", str(exc)) from None
-    return conversation, company
-
-
 @database_call
 def _send_message(user, conversation_id, body, client_id) -> dict | None:
     """Store and (on commit) push the message; for a repeated client_id, the first message's
     event, for this socket only (the others heard of it the first time)."""
-    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
-        raise SocketError("invalid", _("« conversation » doit être un identifiant."))
     try:
         # PostgreSQL: one statement that checks, stores and (on commit) pushes; anything else
         # takes the general path below, for its exact answer.
-        if connections[Conversation.objects.db].vendor == "postgresql" and (
-            services.send_to_conversation(
+        if (
+            _is_id(conversation_id)
+            and connections[Conversation.objects.db].vendor == "postgresql"
+            and services.send_to_conversation(
                 conversation_id=conversation_id, by=user, body=body, client_id=client_id
             )
         ):
             return None
-        conversation, company = _conversation_for_writing(user, conversation_id)
+        user = _fresh_user(user)
+        conversation = _conversation_of(user, conversation_id)
+        try:
+            membership = permissions.check_can_write(user, conversation)
+        except Http404:
+            raise _not_found() from None
+        except PermissionDenied as exc:
+            raise SocketError("forbidden", str(exc)) from None
         message, created = services.message_send(
-            conversation=conversation, by=user, body=body, client_id=client_id, company=company
+            conversation=conversation,
+            by=user,
+            body=body,
+            client_id=client_id,
+            company=membership.company,
         )
     except services.MessagingError as exc:
         raise SocketError(exc.code, exc.detail) from None

@@ -150,15 +150,21 @@ def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> M
     return message
 
 
+def _sent_last_minute(by, now) -> int:
+    """Messages `by` stored in the minute before `now`, counted up to the limit (the index
+    `message_sender_recent`); _SEND_POSTGRESQL counts the same in SQL."""
+    since = now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS)
+    recent = Message.objects.filter(sender=by, created_at__gt=since).order_by()
+    return recent[:RATE_LIMIT_MESSAGES].count()
+
+
 def _refused(conversation: Conversation, by, client_id: str, now) -> Message:
     """Why a message was not stored: a repeated client_id (the first message is returned),
     the rate limit, or the sender's company no longer allowed to write."""
     existing = _by_client_id(conversation, by, client_id) if client_id else None
     if existing is not None:
         return existing
-    since = now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS)
-    recent = Message.objects.filter(sender=by, created_at__gt=since).order_by()
-    if recent[:RATE_LIMIT_MESSAGES].count() >= RATE_LIMIT_MESSAGES:
+    if _sent_last_minute(by, now) >= RATE_LIMIT_MESSAGES:
         raise _rate_limited()
     if not Conversation.objects.filter(pk=conversation.pk).exists():
         raise Conversation.DoesNotExist(f"conversation {conversation.pk} is gone")
@@ -258,12 +264,10 @@ def _send_postgresql(
 def _store(conversation, by, company, body: str, client_id: str, now) -> Message | None:
     """message_send's storage on databases other than PostgreSQL, with the same guarantees as
     _SEND_POSTGRESQL (SQLite has one writer at a time: its messages commit in id order)."""
-    since = now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS)
     with transaction.atomic():
         if connection.features.has_select_for_update:
             list(Conversation.objects.select_for_update().filter(pk=conversation.pk).values("pk"))
-        recent = Message.objects.filter(sender=by, created_at__gt=since).order_by()
-        if recent[:RATE_LIMIT_MESSAGES].count() >= RATE_LIMIT_MESSAGES:
+        if _sent_last_minute(by, now) >= RATE_LIMIT_MESSAGES:
             return None
         try:
             with transaction.atomic():
