@@ -340,3 +340,12 @@ def test_photos_come_in_display_order_with_or_without_the_prefetch():
     assert [p.position for p in plain.ordered_photos] == [0, 1, 2]
     found = run(lat=LYON[0], lon=LYON[1])
     assert [p.position for p in found[0].ordered_photos] == [0, 1, 2]
+
+
+def test_negative_or_stepped_slices_are_refused():
+    s.listing()
+    search = ListingSearch(SearchParams())
+    with pytest.raises(ValueError):
+        search[-1:]
+    with pytest.raises(TypeError):
+        search[0:10:2]
