@@ -148,6 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "-c max_parallel_workers_per_gather="
         + str(int(os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")))
     )
+# PostgreSQL: each event loop (one per server process) keeps up to this many asyncio
+# connections for the one statement that stores a chat line sent over a socket
+# (messaging.pgasync); 0 sends those through the database threads too.
+MESSAGING_ASYNC_CONNECTIONS = int(os.environ.get("MESSAGING_ASYNC_CONNECTIONS", "4"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer -----------------------------------------------------------------

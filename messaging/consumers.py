@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from bourse.notifications.services import company_group
 
-from . import events, permissions, services
+from . import events, permissions, pgasync, services
 from .models import Conversation
 
 
@@ -151,16 +151,6 @@ def _send_message(user, conversation_id, body, client_id) -> dict | None:
     """Store and (on commit) push the message; for a repeated client_id, the first message's
     event, for this socket only (the others heard of it the first time)."""
     try:
-        # PostgreSQL: one statement that checks, stores and (on commit) pushes; anything else
-        # takes the general path below, for its exact answer.
-        if (
-            _is_id(conversation_id)
-            and connections[Conversation.objects.db].vendor == "postgresql"
-            and services.send_to_conversation(
-                conversation_id=conversation_id, by=user, body=body, client_id=client_id
-            )
-        ):
-            return None
         user = _fresh_user(user)
         conversation = _conversation_of(user, conversation_id)
         try:
@@ -223,10 +213,15 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
+        pgasync.socket_opened()
+        self.uses_pgasync = True
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "uses_pgasync", False):
+            self.uses_pgasync = False
+            await pgasync.socket_closed()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
@@ -260,9 +255,15 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._error(exc.code, exc.detail, client_id=client_id)
 
     async def _on_message_send(self, content):
-        repeated = await _send_message(
-            self.user, content.get("conversation"), content.get("body"), content.get("client_id")
-        )
+        conversation_id, body = content.get("conversation"), content.get("body")
+        client_id = content.get("client_id")
+        # PostgreSQL: one statement on the event loop checks, stores and pushes. When it stores
+        # nothing (or cannot run), the general path gives the exact answer.
+        if _is_id(conversation_id) and await services.asend_to_conversation(
+            conversation_id=conversation_id, by=self.user, body=body, client_id=client_id
+        ):
+            return
+        repeated = await _send_message(self.user, conversation_id, body, client_id)
         if repeated is not None:
             await self.send_json(repeated)
 

@@ -19,7 +19,7 @@ from accounts.models import Company
 from bourse.listings.models import Listing
 from bourse.notifications.services import company_group
 
-from . import events
+from . import events, pgasync
 from .models import (
     BODY_MAX_LENGTH,
     CLIENT_ID_MAX_LENGTH,
@@ -73,6 +73,9 @@ def clean_body(body) -> str:
     body = body.strip()
     if not body:
         raise InvalidBody(_("Le message est vide."), code="empty_body")
+    if "\x00" in body:
+        # PostgreSQL's text cannot hold it (and no one types it).
+        raise InvalidBody(_("Le message contient un caractère nul."), code="invalid_body")
     if len(body) > BODY_MAX_LENGTH:
         raise InvalidBody(
             _("Le message est trop long (%(max)d caractères au plus).") % {"max": BODY_MAX_LENGTH},
@@ -132,21 +135,36 @@ def message_send(
     return message, True
 
 
-def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> Message | None:
-    """The socket's path on PostgreSQL: message_send in one statement, the caller's right to
-    write (a member of either side, company verified) checked by the statement itself from
-    fresh rows. None when the message was not stored, for whatever reason (not allowed,
-    rate limit, repeated client_id, no such conversation): the caller then takes the general
-    path, whose checks give the exact answer."""
+async def asend_to_conversation(
+    *, conversation_id: int, by, body, client_id=None
+) -> Message | None:
+    """The socket's path on PostgreSQL: message_send in one statement, run on the event loop
+    (messaging.pgasync), the caller's right to write (a member of either side, company
+    verified) checked by the statement itself from fresh rows. None when the message was not
+    stored, for whatever reason (not allowed, rate limit, repeated client_id, no such
+    conversation, this path unavailable): the caller then takes the general path, whose checks
+    give the exact answer."""
     try:
         body = clean_body(body)
         client_id = clean_client_id(client_id)
     except MessagingError:
         return None  # answered by the general path, after its permission checks, as elsewhere
-    message = _send_postgresql(conversation_id, by, body, client_id, timezone.now())
-    if message is not None:
-        event = events.message_new_event(message)
-        _push_on_commit(_partner_first(message.conversation, message), event)
+    now = timezone.now()
+    try:
+        row = await pgasync.fetchone(
+            _SEND_POSTGRESQL, _send_parameters(conversation_id, by, body, client_id, now)
+        )
+    except pgasync.Unavailable:
+        return None
+    if row is None:
+        return None
+    message = _sent_message(row, conversation_id, by, body, client_id, now)
+    # Stored and committed (the statement is its own transaction): push at once.
+    _start_push(
+        asyncio.get_running_loop(),
+        _partner_first(message.conversation, message),
+        events.message_new_event(message),
+    )
     return message
 
 
@@ -220,28 +238,25 @@ FROM updated, locked
 """
 
 
-def _send_postgresql(
-    conversation_id: int, by, body: str, client_id: str, now, conversation=None
-) -> Message | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SEND_POSTGRESQL,
-            {
-                "conversation": conversation_id,
-                "sender": by.pk,
-                "verified": Company.Status.VERIFIED,
-                "body": body,
-                "client_id": client_id,
-                "now": now,
-                "since": now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS),
-                "limit": RATE_LIMIT_MESSAGES,
-            },
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
+def _send_parameters(conversation_id: int, by, body: str, client_id: str, now) -> dict:
+    return {
+        "conversation": conversation_id,
+        "sender": by.pk,
+        "verified": Company.Status.VERIFIED,
+        "body": body,
+        "client_id": client_id,
+        "now": now,
+        "since": now - timedelta(seconds=RATE_LIMIT_WINDOW_SECONDS),
+        "limit": RATE_LIMIT_MESSAGES,
+    }
+
+
+def _sent_message(
+    row: tuple, conversation_id: int, by, body: str, client_id: str, now, conversation=None
+) -> Message:
+    """The message _SEND_POSTGRESQL stored, from its row, without another query."""
     message_id, owner_id, other_id, company_id, company_name = row
-    db = connection.alias
+    db = Message.objects.db
     if conversation is None:
         # The columns read, the others loading on access (as Django's deferred fields do).
         conversation = Conversation.from_db(
@@ -259,6 +274,19 @@ def _send_postgresql(
     )
     message.conversation, message.sender, message.company = conversation, by, company
     return message
+
+
+def _send_postgresql(
+    conversation_id: int, by, body: str, client_id: str, now, conversation=None
+) -> Message | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SEND_POSTGRESQL, _send_parameters(conversation_id, by, body, client_id, now)
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _sent_message(row, conversation_id, by, body, client_id, now, conversation)
 
 
 def _store(conversation, by, company, body: str, client_id: str, now) -> Message | None:
@@ -311,15 +339,22 @@ def _push_now(company_ids: tuple[int, ...], event: dict) -> None:
     if loop is None or loop.is_closed():
         async_to_sync(_send_to_companies)(company_ids, event)
         return
-
-    def start() -> None:
-        task = loop.create_task(_send_to_companies(company_ids, event))
-        task.add_done_callback(_log_push_failure)
-
-    loop.call_soon_threadsafe(start)
+    loop.call_soon_threadsafe(_start_push, loop, company_ids, event)
 
 
-def _log_push_failure(task: asyncio.Task) -> None:
+# The pushes under way: the event loop keeps only weak references to its tasks.
+_pushes: set[asyncio.Task] = set()
+
+
+def _start_push(loop: asyncio.AbstractEventLoop, company_ids: tuple[int, ...], event: dict) -> None:
+    """On `loop`'s thread: send the event in the background."""
+    task = loop.create_task(_send_to_companies(company_ids, event))
+    _pushes.add(task)
+    task.add_done_callback(_push_done)
+
+
+def _push_done(task: asyncio.Task) -> None:
+    _pushes.discard(task)
     if not task.cancelled() and task.exception() is not None:
         logger.error("push to the companies' sockets failed", exc_info=task.exception())
 

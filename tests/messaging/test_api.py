@@ -212,6 +212,8 @@ def test_send_with_an_empty_or_too_long_body_is_400(client_for, conversation, ow
     assert client.post(messages_url(conversation), {"body": ""}).status_code == 400
     response = client.post(messages_url(conversation), {"body": "x" * 5001})
     assert response.status_code == 400 and "body" in response.json()
+    nul = client.post(messages_url(conversation), {"body": "nul\x00"}, format="json")
+    assert nul.status_code == 400 and "body" in nul.json()
     long_id = client.post(messages_url(conversation), {"body": "a", "client_id": "x" * 65})
     assert long_id.status_code == 400 and "client_id" in long_id.json()
 

@@ -202,6 +202,7 @@ async def test_a_conversation_the_user_is_not_part_of_is_not_found(conversation,
         ("  ", "empty_body"),
         ("x" * 5001, "body_too_long"),
         (None, "invalid_body"),
+        ("nul\x00", "invalid_body"),  # PostgreSQL's text cannot store it
     ],
 )
 async def test_empty_or_too_long_body_is_an_error(conversation, cookies, body, code):
@@ -210,6 +211,7 @@ async def test_empty_or_too_long_body_is_an_error(conversation, cookies, body, c
         {"type": "message.send", "conversation": conversation.pk, "body": body, "client_id": "b"}
     )
     await expect_error(communicator, code, client_id="b")
+    assert await database_sync_to_async(Message.objects.count)() == 1  # the first one only
     await communicator.disconnect()
 
 

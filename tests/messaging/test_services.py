@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Company
-from messaging import queries, services
+from messaging import pgasync, queries, services
 from messaging.models import Conversation, Message, ReadMark
 from tests import factories
 
@@ -273,13 +274,28 @@ def test_last_message_and_updated_at_follow_the_newest_message(conversation, own
     assert conversation.updated_at >= before
 
 
+def send_from_a_socket(**kwargs):
+    """services.asend_to_conversation on an event loop with one socket registered, as the
+    consumer calls it; the loop's connections are closed when it returns."""
+
+    async def run():
+        pgasync.socket_opened()
+        try:
+            return await services.asend_to_conversation(**kwargs)
+        finally:
+            await pgasync.socket_closed()
+
+    return asyncio.run(run())
+
+
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_sockets_single_statement_stores_only_what_the_general_path_would(
     conversation, owner, writer, outsider, company
 ):
-    """PostgreSQL: send_to_conversation checks in SQL what the general path checks in Python.
+    """PostgreSQL: asend_to_conversation checks in SQL what the general path checks in Python.
     Whatever it does not store, it leaves to the general path (None), storing nothing."""
-    message = services.send_to_conversation(
+    message = send_from_a_socket(
         conversation_id=conversation.pk, by=owner, body="Oui, il est libre", client_id="c1"
     )
     assert message is not None and message.company.pk == company.pk
@@ -291,35 +307,57 @@ def test_the_sockets_single_statement_stores_only_what_the_general_path_would(
     )
     assert Conversation.objects.get(pk=conversation.pk).last_message_id == message.pk
     before = Message.objects.count()
-    refused = [  # a repeated client_id, not a side, no such conversation
+    refused = [  # a repeated client_id, not a side, no such conversation, a bad body
         (conversation.pk, owner, "encore", "c1"),
         (conversation.pk, outsider, "intrus", None),
         (conversation.pk + 1000, owner, "nulle part", None),
+        (conversation.pk, owner, "nul\x00", None),
     ]
     for conversation_id, by, body, client_id in refused:
         assert (
-            services.send_to_conversation(
+            send_from_a_socket(
                 conversation_id=conversation_id, by=by, body=body, client_id=client_id
             )
             is None
         )
     company.status = Company.Status.SUSPENDED
     company.save(update_fields=["status"])
-    assert (
-        services.send_to_conversation(conversation_id=conversation.pk, by=owner, body="x") is None
-    )
+    assert send_from_a_socket(conversation_id=conversation.pk, by=owner, body="x") is None
     company.status = Company.Status.VERIFIED
     company.save(update_fields=["status"])
     for i in range(services.RATE_LIMIT_MESSAGES - 1):
-        services.send_to_conversation(conversation_id=conversation.pk, by=owner, body=f"m{i}")
-    assert (
-        services.send_to_conversation(conversation_id=conversation.pk, by=owner, body="trop")
-        is None
-    )
+        send_from_a_socket(conversation_id=conversation.pk, by=owner, body=f"m{i}")
+    assert send_from_a_socket(conversation_id=conversation.pk, by=owner, body="trop") is None
     assert Message.objects.count() == before + services.RATE_LIMIT_MESSAGES - 1
     assert not Message.objects.filter(
         body__in=["encore", "intrus", "nulle part", "x", "trop"]
     ).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_event_loop_path_runs_only_while_the_loop_has_sockets(conversation, owner):
+    """No socket registered on the loop: the statement is not run (the threads' path is
+    taken); the last socket leaving closes the loop's connections."""
+
+    async def run():
+        without = await services.asend_to_conversation(
+            conversation_id=conversation.pk, by=owner, body="sans socket"
+        )
+        pgasync.socket_opened()
+        with_socket = await services.asend_to_conversation(
+            conversation_id=conversation.pk, by=owner, body="avec socket"
+        )
+        connections = pgasync._loops[asyncio.get_running_loop()]
+        kept = [c for c in connections.idle if not c.closed]
+        await pgasync.socket_closed()
+        return without, with_socket, kept, list(connections.idle)
+
+    without, with_socket, kept, idle_after = asyncio.run(run())
+    assert without is None and with_socket is not None
+    assert len(kept) == 1 and kept[0].closed and idle_after == []
+    assert not Message.objects.filter(body="sans socket").exists()
+    assert Message.objects.filter(body="avec socket").count() == 1
 
 
 def test_a_message_is_pushed_to_the_partners_company_first(
