@@ -254,7 +254,7 @@ async def run_load(
 
     async def open_one(i: int):
         pair = pairs[i // 2]
-        if kind == "app":
+        if kind.startswith("app"):  # app, app-threads
             key = pair["a"] if i % 2 == 0 else pair["b"]
             url = f"ws://127.0.0.1:{server.port}/ws/"
             headers = {"Cookie": f"sessionid={key}"}
@@ -303,7 +303,7 @@ async def run_load(
     readers = [asyncio.create_task(reader(i)) for i in range(len(sockets))]
 
     def frame(i: int, client_id: str) -> str:
-        if kind == "app":
+        if kind.startswith("app"):  # app, app-threads
             return json.dumps(
                 {
                     "type": "message.send",
@@ -401,6 +401,10 @@ def row(r: dict) -> str:
     )
 
 
+# "app-threads" is the app with MESSAGING_ASYNC_CONNECTIONS=0 (the path before pgasync).
+SERVERS = ("app", "floor", "app-threads")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 s and 20 s runs")
@@ -412,7 +416,10 @@ def main() -> int:
         "--rounds", type=int, default=2, help="rounds of the 200-socket scenario (A B B A ...)"
     )
     parser.add_argument(
-        "--servers", default="app,floor", help="which servers to load (app, floor or both)"
+        "--servers",
+        default="app,floor",
+        help="servers to load, of app, floor and app-threads (the app with "
+        "MESSAGING_ASYNC_CONNECTIONS=0: chat lines stored through the database threads)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -447,7 +454,7 @@ def main() -> int:
             f"seeded {2 * n_pairs} users/companies, {n_pairs} conversations "
             f"in {time.perf_counter() - t0:.1f} s"
         )
-        servers = [k for k in ("app", "floor") if k in args.servers.split(",")]
+        servers = [k for k in SERVERS if k in args.servers.split(",")]
         for title, n, rate, seconds in scenarios:
             # The machine's speed drifts from minute to minute: the short scenario runs the two
             # servers in A B B A order (--rounds 2), so that drift weighs on both alike.
@@ -457,6 +464,9 @@ def main() -> int:
                 log = Path(logs) / f"{kind_}-{n}-{run_number}.log"
                 if kind_ == "app":
                     server = Server("bourse.asgi:application", env, log)
+                elif kind_ == "app-threads":
+                    threads_env = {**env, "MESSAGING_ASYNC_CONNECTIONS": "0"}
+                    server = Server("bourse.asgi:application", threads_env, log)
                 else:
                     server = Server("chat_floor.asgi:application", env, log, app_dir="bench")
                 try:
@@ -488,27 +498,30 @@ def main() -> int:
     for title, *_ in scenarios:
         runs = {
             kind_: [r for r in results if r["scenario"] == title and r["server"] == kind_]
-            for kind_ in ("app", "floor")
+            for kind_ in SERVERS
         }
-        if not runs["app"] or not runs["floor"]:
-            continue
-
-        def mean(kind_: str, key: str) -> float:
-            return statistics.fmean(r[key] for r in runs[kind_])  # noqa: B023
-
-        def ratio(key: str) -> float:
-            return mean("app", key) / mean("floor", key)
-
-        app = runs["app"][-1]
-        print(
-            f"{title} ({len(runs['app'])} run(s) each, means of the runs' figures): "
-            f"app/floor median ×{ratio('median_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, server "
-            f"CPU per message ×{ratio('server_cpu_ms_per_message'):.2f}; app RSS "
-            f"{app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over {app['seconds']:.0f} "
-            f"s; tracebacks in the app's logs: "
-            f"{sum(r['tracebacks_in_server_log'] for r in runs['app'])}"
-        )
+        for app_kind in ("app", "app-threads"):
+            if runs[app_kind] and runs["floor"]:
+                print_ratios(title, app_kind, runs)
     return 0
+
+
+def print_ratios(title: str, app_kind: str, runs: dict[str, list[dict]]) -> None:
+    def mean(kind_: str, key: str) -> float:
+        return statistics.fmean(r[key] for r in runs[kind_])
+
+    def ratio(key: str) -> float:
+        return mean(app_kind, key) / mean("floor", key)
+
+    app = runs[app_kind][-1]
+    print(
+        f"{title} ({len(runs[app_kind])} run(s) each, means of the runs' figures): "
+        f"{app_kind}/floor median ×{ratio('median_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, server "
+        f"CPU per message ×{ratio('server_cpu_ms_per_message'):.2f}; {app_kind} RSS "
+        f"{app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over {app['seconds']:.0f} "
+        f"s; tracebacks in its logs: "
+        f"{sum(r['tracebacks_in_server_log'] for r in runs[app_kind])}"
+    )
 
 
 if __name__ == "__main__":

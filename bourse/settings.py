@@ -148,6 +148,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "-c max_parallel_workers_per_gather="
         + str(int(os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")))
     )
+    # Behind a pooler in transaction mode (PgBouncer), consecutive statements may reach
+    # different server connections: no server-side cursors, no prepared statements.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PG_TRANSACTION_POOLER", False)
 # PostgreSQL: each event loop (one per server process) keeps up to this many asyncio
 # connections for the one statement that stores a chat line sent over a socket
 # (messaging.pgasync); 0 sends those through the database threads too.
