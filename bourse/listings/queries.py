@@ -663,10 +663,110 @@ class ListingSearch:
         if not ids:
             return []
         p = self.params
-        by_id = {row.pk: row for row in Listing.objects.for_api().filter(pk__in=ids).order_by()}
+        by_id = {row.pk: row for row in page_rows(ids)}
         # A row gone between the two statements (PostgreSQL read committed) is left out.
         rows = [by_id[pk] for pk in ids if pk in by_id]
         if p.has_point:
             for row in rows:
                 row.distance_km = haversine_km(p.lat, p.lon, row.latitude, row.longitude)
         return rows
+
+
+class _Columns:
+    """Some columns of a model's table: their SQL, and how to turn what the database returns
+    into the model's values (the converters Django's compiler would apply)."""
+
+    def __init__(self, model, field_names: list[str] | None, conn):
+        fields = model._meta.concrete_fields
+        if field_names is not None:
+            fields = [f for f in fields if f.name in field_names]
+        table = model._meta.db_table
+        quote = conn.ops.quote_name
+        self.model = model
+        self.attnames = [f.attname for f in fields]
+        self.sql = [f"{quote(table)}.{quote(f.column)}" for f in fields]
+        self.converters = []
+        for index, f in enumerate(fields):
+            col = f.get_col(table)
+            found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+            if found:
+                self.converters.append((index, col, found))
+
+    def instance(self, values: list, conn):
+        for index, col, converters in self.converters:
+            value = values[index]
+            for converter in converters:
+                value = converter(value, col, conn)
+            values[index] = value
+        return self.model.from_db(conn.alias, self.attnames, values)
+
+
+class _PageStatements:
+    """The two statements of page_rows for one database connection, written once."""
+
+    def __init__(self, conn):
+        from accounts.models import Company
+
+        from .models import PREFETCHED_PHOTOS, ListingPhoto
+
+        self.photos_attr = PREFETCHED_PHOTOS
+        self.listing = _Columns(Listing, None, conn)
+        self.company = _Columns(Company, ["id", "name"], conn)
+        self.category = _Columns(Category, None, conn)
+        self.photo = _Columns(ListingPhoto, None, conn)
+        quote = conn.ops.quote_name
+        listing, company = quote(Listing._meta.db_table), quote(Company._meta.db_table)
+        category, photo = quote(Category._meta.db_table), quote(ListingPhoto._meta.db_table)
+        columns = [*self.listing.sql, *self.company.sql, *self.category.sql]
+        self.rows_sql = (
+            f"SELECT {', '.join(columns)} FROM {listing} "  # noqa: S608 - names from _meta
+            f"JOIN {company} ON {company}.{quote('id')} = {listing}.{quote('company_id')} "
+            f"JOIN {category} ON {category}.{quote('id')} = {listing}.{quote('category_id')} "
+            f"WHERE {listing}.{quote('id')} IN ({{ids}})"
+        )
+        order = ", ".join(
+            f"{photo}.{quote(ListingPhoto._meta.get_field(name).column)}"
+            for name in ListingPhoto._meta.ordering
+        )
+        self.photos_sql = (
+            f"SELECT {', '.join(self.photo.sql)} FROM {photo} "  # noqa: S608 - names from _meta
+            f"WHERE {photo}.{quote('listing_id')} IN ({{ids}}) ORDER BY {order}"
+        )
+
+
+def page_rows(ids: list[int]) -> list[Listing]:
+    """The listings of `ids` (any order) as Listing.objects.for_api() loads them (the listing,
+    its category, its company's id and name, its photos in order), in two plain statements.
+
+    A search page's hot path: the ORM spent longer building and reading its two queries than
+    the database running them (docs/benchmarks.md). A test checks that the serializer gets the
+    same from both.
+    """
+    statements = getattr(connection, "_bourse_page_statements", None)
+    if statements is None:
+        statements = connection._bourse_page_statements = _PageStatements(connection)
+    ids = [int(pk) for pk in ids]
+    placeholders = ", ".join(["%s"] * len(ids))
+    n_listing, n_company = len(statements.listing.attnames), len(statements.company.attnames)
+    listings: dict[int, Listing] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statements.rows_sql.format(ids=placeholders), ids)
+        for row in cursor.fetchall():
+            values = list(row)
+            listing = statements.listing.instance(values[:n_listing], connection)
+            company = statements.company.instance(
+                values[n_listing : n_listing + n_company], connection
+            )
+            category = statements.category.instance(values[n_listing + n_company :], connection)
+            listing._state.fields_cache["company"] = company
+            listing._state.fields_cache["category"] = category
+            listing.__dict__[statements.photos_attr] = []
+            listings[listing.pk] = listing
+        cursor.execute(statements.photos_sql.format(ids=placeholders), ids)
+        for row in cursor.fetchall():
+            photo = statements.photo.instance(list(row), connection)
+            listing = listings.get(photo.listing_id)
+            if listing is not None:
+                photo._state.fields_cache["listing"] = listing
+                listing.__dict__[statements.photos_attr].append(photo)
+    return list(listings.values())

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Company
 from bourse.geo.distance import haversine_km
@@ -340,6 +341,43 @@ def test_photos_come_in_display_order_with_or_without_the_prefetch():
     assert [p.position for p in plain.ordered_photos] == [0, 1, 2]
     found = run(lat=LYON[0], lon=LYON[1])
     assert [p.position for p in found[0].ordered_photos] == [0, 1, 2]
+
+
+def test_page_rows_load_what_the_serializer_reads_as_the_orm_does(rf):
+    """The search page's hand-written loader gives the API the same listing as for_api()."""
+    from decimal import Decimal
+
+    from bourse.listings.serializers import ListingSerializer
+
+    full = s.listing(
+        quantity=Decimal("1250.50"),
+        unit="m2",
+        price=Decimal("0.75"),
+        available_from=timezone.now().date(),
+        terms="rent",
+    )
+    for position in (1, 0):
+        full.photos.create(
+            image=f"p{position}.jpg",
+            thumbnail=f"t{position}.jpg",
+            width=8,
+            height=6,
+            position=position,
+        )
+    bare = s.listing(lat=LYON[0] + 0.01, lon=LYON[1])
+    context = {"request": rf.get("/api/v1/listings/")}
+    expected = {
+        row.pk: ListingSerializer(row, context=context).data
+        for row in Listing.objects.for_api().filter(pk__in=[full.pk, bare.pk])
+    }
+    loaded = queries.page_rows([bare.pk, full.pk, 999_999])
+    assert sorted(row.pk for row in loaded) == sorted(expected)
+    for row in loaded:
+        assert ListingSerializer(row, context=context).data == expected[row.pk]
+    by_pk = {row.pk: row for row in loaded}
+    assert by_pk[full.pk].quantity == Decimal("1250.50")
+    assert [p.position for p in by_pk[full.pk].ordered_photos] == [0, 1]
+    assert by_pk[bare.pk].ordered_photos == []
 
 
 def test_negative_or_stepped_slices_are_refused():
