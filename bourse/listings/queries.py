@@ -717,11 +717,14 @@ class _PageStatements:
         quote = conn.ops.quote_name
         listing, company = quote(Listing._meta.db_table), quote(Company._meta.db_table)
         category, photo = quote(Category._meta.db_table), quote(ListingPhoto._meta.db_table)
-        columns = [*self.listing.sql, *self.company.sql, *self.category.sql]
-        self.rows_sql = (
-            f"SELECT {', '.join(columns)} FROM {listing} "  # noqa: S608 - names from _meta
+        self.n_listing, self.n_company = len(self.listing.attnames), len(self.company.attnames)
+        self.columns_sql = ", ".join([*self.listing.sql, *self.company.sql, *self.category.sql])
+        self.joins_sql = (
             f"JOIN {company} ON {company}.{quote('id')} = {listing}.{quote('company_id')} "
-            f"JOIN {category} ON {category}.{quote('id')} = {listing}.{quote('category_id')} "
+            f"JOIN {category} ON {category}.{quote('id')} = {listing}.{quote('category_id')}"
+        )
+        self.rows_sql = (
+            f"SELECT {self.columns_sql} FROM {listing} {self.joins_sql} "  # noqa: S608 - names from _meta
             f"WHERE {listing}.{quote('id')} IN ({{ids}})"
         )
         order = ", ".join(
@@ -733,6 +736,37 @@ class _PageStatements:
             f"WHERE {photo}.{quote('listing_id')} IN ({{ids}}) ORDER BY {order}"
         )
 
+    def listing_from(self, values: list, conn) -> Listing:
+        """A listing with its company and category from a row of `columns_sql`."""
+        n_listing, n_company = self.n_listing, self.n_company
+        listing = self.listing.instance(values[:n_listing], conn)
+        company = self.company.instance(values[n_listing : n_listing + n_company], conn)
+        listing._state.fields_cache["company"] = company
+        listing._state.fields_cache["category"] = self.category.instance(
+            values[n_listing + n_company :], conn
+        )
+        listing.__dict__[self.photos_attr] = []
+        return listing
+
+    def add_photos(self, cursor, listings: dict[int, Listing], conn) -> None:
+        ids = list(listings)
+        if not ids:
+            return
+        cursor.execute(self.photos_sql.format(ids=", ".join(["%s"] * len(ids))), ids)
+        for row in cursor.fetchall():
+            photo = self.photo.instance(list(row), conn)
+            listing = listings[photo.listing_id]
+            photo._state.fields_cache["listing"] = listing
+            listing.__dict__[self.photos_attr].append(photo)
+
+
+def page_statements() -> _PageStatements:
+    """This connection's _PageStatements."""
+    statements = getattr(connection, "_bourse_page_statements", None)
+    if statements is None:
+        statements = connection._bourse_page_statements = _PageStatements(connection)
+    return statements
+
 
 def page_rows(ids: list[int]) -> list[Listing]:
     """The listings of `ids` (any order) as Listing.objects.for_api() loads them (the listing,
@@ -742,31 +776,13 @@ def page_rows(ids: list[int]) -> list[Listing]:
     the database running them (docs/benchmarks.md). A test checks that the serializer gets the
     same from both.
     """
-    statements = getattr(connection, "_bourse_page_statements", None)
-    if statements is None:
-        statements = connection._bourse_page_statements = _PageStatements(connection)
+    statements = page_statements()
     ids = [int(pk) for pk in ids]
-    placeholders = ", ".join(["%s"] * len(ids))
-    n_listing, n_company = len(statements.listing.attnames), len(statements.company.attnames)
     listings: dict[int, Listing] = {}
     with connection.cursor() as cursor:
-        cursor.execute(statements.rows_sql.format(ids=placeholders), ids)
+        cursor.execute(statements.rows_sql.format(ids=", ".join(["%s"] * len(ids))), ids)
         for row in cursor.fetchall():
-            values = list(row)
-            listing = statements.listing.instance(values[:n_listing], connection)
-            company = statements.company.instance(
-                values[n_listing : n_listing + n_company], connection
-            )
-            category = statements.category.instance(values[n_listing + n_company :], connection)
-            listing._state.fields_cache["company"] = company
-            listing._state.fields_cache["category"] = category
-            listing.__dict__[statements.photos_attr] = []
+            listing = statements.listing_from(list(row), connection)
             listings[listing.pk] = listing
-        cursor.execute(statements.photos_sql.format(ids=placeholders), ids)
-        for row in cursor.fetchall():
-            photo = statements.photo.instance(list(row), connection)
-            listing = listings.get(photo.listing_id)
-            if listing is not None:
-                photo._state.fields_cache["listing"] = listing
-                listing.__dict__[statements.photos_attr].append(photo)
+        statements.add_photos(cursor, listings, connection)
     return list(listings.values())
