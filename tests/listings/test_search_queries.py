@@ -71,6 +71,29 @@ def test_radius_and_order_agree_with_python_haversine_on_random_points():
                 assert row.distance_km == pytest.approx(exact, abs=1e-6)
 
 
+def test_rows_around_the_inner_box_corners_are_counted_exactly():
+    """The rows of the box inscribed in the circle skip the distance test: rows just inside
+    its corners, just outside them (still in the circle) and just beyond the radius."""
+    from bourse.geo.distance import inner_box
+
+    company = factories.CompanyFactory()
+    min_lat, max_lat, min_lon, max_lon = inner_box(*LYON, 50.0)
+    rows = []
+    for corner_lat in (min_lat, max_lat):
+        for corner_lon in (min_lon, max_lon):
+            # Along the diagonal through the corner (~47.5 km): inside the box, then outside
+            # it within the circle, then just beyond the radius.
+            for f in (0.99, 1.01, 1.03, 1.045, 1.06, 1.07, 1.09):
+                lat = LYON[0] + (corner_lat - LYON[0]) * f
+                lon = LYON[1] + (corner_lon - LYON[1]) * f
+                rows.append(s.listing(company=company, lat=lat, lon=lon))
+    expected = {r.pk for r in rows if haversine_km(*LYON, r.latitude, r.longitude) <= 50.0}
+    assert 0 < len(expected) < len(rows)
+    search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], radius_km=50.0))
+    assert search.count() == len(expected)
+    assert {r.pk for r in search[0:100]} == expected
+
+
 def test_search_crosses_the_date_line():
     # Wallis-et-Futuna (986) lies near 180°: a point at lon 179.9 finds a listing at lon -179.9.
     across = s.listing(lat=-17.0, lon=-179.9)
