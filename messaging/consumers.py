@@ -151,6 +151,16 @@ def _send_message(user, conversation_id, body, client_id) -> dict | None:
     """Store and (on commit) push the message; for a repeated client_id, the first message's
     event, for this socket only (the others heard of it the first time)."""
     try:
+        # PostgreSQL with the event loop's connections off: the same single statement here.
+        if (
+            _is_id(conversation_id)
+            and connections[Conversation.objects.db].vendor == "postgresql"
+            and not pgasync.enabled()
+            and services.send_to_conversation(
+                conversation_id=conversation_id, by=user, body=body, client_id=client_id
+            )
+        ):
+            return None
         user = _fresh_user(user)
         conversation = _conversation_of(user, conversation_id)
         try:

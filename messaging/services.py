@@ -144,11 +144,10 @@ async def asend_to_conversation(
     stored, for whatever reason (not allowed, rate limit, repeated client_id, no such
     conversation, this path unavailable): the caller then takes the general path, whose checks
     give the exact answer."""
-    try:
-        body = clean_body(body)
-        client_id = clean_client_id(client_id)
-    except MessagingError:
-        return None  # answered by the general path, after its permission checks, as elsewhere
+    cleaned = _cleaned_or_none(body, client_id)
+    if cleaned is None:
+        return None
+    body, client_id = cleaned
     now = timezone.now()
     try:
         row = await pgasync.fetchone(
@@ -166,6 +165,27 @@ async def asend_to_conversation(
         events.message_new_event(message),
     )
     return message
+
+
+def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> Message | None:
+    """asend_to_conversation from a database thread, on Django's connection (the socket's path
+    when the event loop's connections are off: MESSAGING_ASYNC_CONNECTIONS=0)."""
+    cleaned = _cleaned_or_none(body, client_id)
+    if cleaned is None:
+        return None
+    body, client_id = cleaned
+    message = _send_postgresql(conversation_id, by, body, client_id, timezone.now())
+    if message is not None:
+        event = events.message_new_event(message)
+        _push_on_commit(_partner_first(message.conversation, message), event)
+    return message
+
+
+def _cleaned_or_none(body, client_id) -> tuple[str, str] | None:
+    try:
+        return clean_body(body), clean_client_id(client_id)
+    except MessagingError:
+        return None  # answered by the general path, after its permission checks, as elsewhere
 
 
 def _sent_last_minute(by, now) -> int:

@@ -101,7 +101,17 @@ async def test_bad_session_token_is_refused():
     await communicator.disconnect()
 
 
-async def test_message_reaches_both_sides_and_is_stored_first(conversation, owner, cookies):
+@pytest.fixture(params=[4, 0], ids=["event-loop connections", "database threads only"])
+def chat_path(request, settings):
+    """On PostgreSQL, a chat line is stored from the event loop (messaging.pgasync), or from a
+    database thread when those connections are off; elsewhere both are the general path."""
+    settings.MESSAGING_ASYNC_CONNECTIONS = request.param
+    return request.param
+
+
+async def test_message_reaches_both_sides_and_is_stored_first(
+    conversation, owner, cookies, chat_path
+):
     sender, _ = await open_socket(cookie=cookies["owner"])
     partner, _ = await open_socket(cookie=cookies["writer"])
     await sender.send_json_to(
@@ -120,7 +130,9 @@ async def test_message_reaches_both_sides_and_is_stored_first(conversation, owne
     await partner.disconnect()
 
 
-async def test_repeated_client_id_over_the_socket_is_not_stored_twice(conversation, cookies):
+async def test_repeated_client_id_over_the_socket_is_not_stored_twice(
+    conversation, cookies, chat_path
+):
     sender, _ = await open_socket(cookie=cookies["owner"])
     partner, _ = await open_socket(cookie=cookies["writer"])
     frame = {

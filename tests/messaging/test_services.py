@@ -274,7 +274,7 @@ def test_last_message_and_updated_at_follow_the_newest_message(conversation, own
     assert conversation.updated_at >= before
 
 
-def send_from_a_socket(**kwargs):
+def send_on_an_event_loop(**kwargs):
     """services.asend_to_conversation on an event loop with one socket registered, as the
     consumer calls it; the loop's connections are closed when it returns."""
 
@@ -290,11 +290,16 @@ def send_from_a_socket(**kwargs):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("where", ["event loop", "database thread"])
 def test_the_sockets_single_statement_stores_only_what_the_general_path_would(
-    conversation, owner, writer, outsider, company
+    conversation, owner, writer, outsider, company, where
 ):
-    """PostgreSQL: asend_to_conversation checks in SQL what the general path checks in Python.
-    Whatever it does not store, it leaves to the general path (None), storing nothing."""
+    """PostgreSQL: asend_to_conversation (and send_to_conversation, its twin for a database
+    thread) checks in SQL what the general path checks in Python. Whatever it does not store,
+    it leaves to the general path (None), storing nothing."""
+    send_from_a_socket = (
+        send_on_an_event_loop if where == "event loop" else services.send_to_conversation
+    )
     message = send_from_a_socket(
         conversation_id=conversation.pk, by=owner, body="Oui, il est libre", client_id="c1"
     )
