@@ -348,9 +348,8 @@ def test_search_filters_must_stay_on_the_listings_table():
     assert nothing[0:20] == []
 
 
-def test_photos_come_in_display_order_with_or_without_the_prefetch():
-    row = s.listing()
-    for position in (2, 0, 1):
+def add_photos(row: Listing, positions) -> None:
+    for position in positions:
         row.photos.create(
             image=f"{position}.jpg",
             thumbnail=f"{position}_t.jpg",
@@ -358,6 +357,11 @@ def test_photos_come_in_display_order_with_or_without_the_prefetch():
             height=3,
             position=position,
         )
+
+
+def test_photos_come_in_display_order_with_or_without_the_prefetch():
+    row = s.listing()
+    add_photos(row, (2, 0, 1))
     prefetched = Listing.objects.for_api().get(pk=row.pk)
     assert [p.position for p in prefetched.ordered_photos] == [0, 1, 2]
     plain = Listing.objects.get(pk=row.pk)
@@ -379,14 +383,7 @@ def test_page_rows_load_what_the_serializer_reads_as_the_orm_does(rf):
         available_from=timezone.now().date(),
         terms="rent",
     )
-    for position in (1, 0):
-        full.photos.create(
-            image=f"p{position}.jpg",
-            thumbnail=f"t{position}.jpg",
-            width=8,
-            height=6,
-            position=position,
-        )
+    add_photos(full, (1, 0))
     bare = s.listing(lat=LYON[0] + 0.01, lon=LYON[1])
     context = {"request": rf.get("/api/v1/listings/")}
     expected = {
