@@ -673,7 +673,7 @@ class ListingSearch:
             return []
         p = self.params
         by_id = {row.pk: row for row in page_rows(ids)}
-        # A row gone between the two statements (PostgreSQL read committed) is left out.
+        # A row gone since the ids were read (PostgreSQL read committed) is left out.
         rows = [by_id[pk] for pk in ids if pk in by_id]
         if p.has_point:
             for row in rows:
@@ -711,7 +711,7 @@ class _Columns:
 
 
 class _PageStatements:
-    """The two statements of page_rows for one database connection, written once."""
+    """The statement of page_rows for one database connection, written once."""
 
     def __init__(self, conn):
         from accounts.models import Company
@@ -723,30 +723,31 @@ class _PageStatements:
         self.company = _Columns(Company, ["id", "name"], conn)
         self.category = _Columns(Category, None, conn)
         self.photo = _Columns(ListingPhoto, None, conn)
-        quote = conn.ops.quote_name
-        listing, company = quote(Listing._meta.db_table), quote(Company._meta.db_table)
-        category, photo = quote(Category._meta.db_table), quote(ListingPhoto._meta.db_table)
         self.n_listing, self.n_company = len(self.listing.attnames), len(self.company.attnames)
-        self.columns_sql = ", ".join([*self.listing.sql, *self.company.sql, *self.category.sql])
-        self.joins_sql = (
-            f"JOIN {company} ON {company}.{quote('id')} = {listing}.{quote('company_id')} "
-            f"JOIN {category} ON {category}.{quote('id')} = {listing}.{quote('category_id')}"
-        )
-        self.rows_sql = (
-            f"SELECT {self.columns_sql} FROM {listing} {self.joins_sql} "  # noqa: S608 - names from _meta
-            f"WHERE {listing}.{quote('id')} IN ({{ids}})"
-        )
-        order = ", ".join(
-            f"{photo}.{quote(ListingPhoto._meta.get_field(name).column)}"
+        self.n_photo = len(self.photo.attnames)
+        # Where a row holds the listing's id, and the photo's (NULL for a listing without one).
+        self.listing_pk_at = self.listing.attnames.index(Listing._meta.pk.attname)
+        self.photo_pk_at = self.photo.attnames.index(ListingPhoto._meta.pk.attname) - self.n_photo
+        q = conn.ops.quote_name
+        listing, company = q(Listing._meta.db_table), q(Company._meta.db_table)
+        category, photo = q(Category._meta.db_table), q(ListingPhoto._meta.db_table)
+        columns = [*self.listing.sql, *self.company.sql, *self.category.sql, *self.photo.sql]
+        photo_order = ", ".join(
+            f"{photo}.{q(ListingPhoto._meta.get_field(name).column)}"
             for name in ListingPhoto._meta.ordering
         )
-        self.photos_sql = (
-            f"SELECT {', '.join(self.photo.sql)} FROM {photo} "  # noqa: S608 - names from _meta
-            f"WHERE {photo}.{quote('listing_id')} IN ({{ids}}) ORDER BY {order}"
+        # One row per photo (or one with no photo), a listing's rows together, its photos in
+        # display order. Every name comes from the models' _meta.
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {listing} "  # noqa: S608
+            f"JOIN {company} ON {company}.{q('id')} = {listing}.{q('company_id')} "
+            f"JOIN {category} ON {category}.{q('id')} = {listing}.{q('category_id')} "
+            f"LEFT JOIN {photo} ON {photo}.{q('listing_id')} = {listing}.{q('id')} "
+            f"WHERE {listing}.{q('id')} IN ({{ids}}) ORDER BY {listing}.{q('id')}, {photo_order}"
         )
 
     def listing_from(self, values: list, conn) -> Listing:
-        """A listing with its company and category from a row of `columns_sql`."""
+        """A listing with its company and category, and no photo yet, from a row's values."""
         n_listing, n_company = self.n_listing, self.n_company
         listing = self.listing.instance(values[:n_listing], conn)
         company = self.company.instance(values[n_listing : n_listing + n_company], conn)
@@ -757,16 +758,10 @@ class _PageStatements:
         listing.__dict__[self.photos_attr] = []
         return listing
 
-    def add_photos(self, cursor, listings: dict[int, Listing], conn) -> None:
-        ids = list(listings)
-        if not ids:
-            return
-        cursor.execute(self.photos_sql.format(ids=", ".join(["%s"] * len(ids))), ids)
-        for row in cursor.fetchall():
-            photo = self.photo.instance(list(row), conn)
-            listing = listings[photo.listing_id]
-            photo._state.fields_cache["listing"] = listing
-            listing.__dict__[self.photos_attr].append(photo)
+    def add_photo(self, listing: Listing, values: list, conn) -> None:
+        photo = self.photo.instance(values, conn)
+        photo._state.fields_cache["listing"] = listing
+        listing.__dict__[self.photos_attr].append(photo)
 
 
 def page_statements() -> _PageStatements:
@@ -779,7 +774,7 @@ def page_statements() -> _PageStatements:
 
 def page_rows(ids: list[int]) -> list[Listing]:
     """The listings of `ids` (any order) as Listing.objects.for_api() loads them (the listing,
-    its category, its company's id and name, its photos in order), in two plain statements.
+    its category, its company's id and name, its photos in order), in one plain statement.
 
     A search page's hot path: the ORM spent longer building and reading its two queries than
     the database running them (docs/benchmarks.md). A test checks that the serializer gets the
@@ -787,11 +782,16 @@ def page_rows(ids: list[int]) -> list[Listing]:
     """
     statements = page_statements()
     ids = [int(pk) for pk in ids]
+    n_photo = statements.n_photo
     listings: dict[int, Listing] = {}
     with connection.cursor() as cursor:
-        cursor.execute(statements.rows_sql.format(ids=", ".join(["%s"] * len(ids))), ids)
-        for row in cursor.fetchall():
-            listing = statements.listing_from(list(row), connection)
+        cursor.execute(statements.sql.format(ids=", ".join(["%s"] * len(ids))), ids)
+        rows = cursor.fetchall()
+    for row in rows:
+        listing = listings.get(row[statements.listing_pk_at])
+        if listing is None:
+            listing = statements.listing_from(list(row[:-n_photo]), connection)
             listings[listing.pk] = listing
-        statements.add_photos(cursor, listings, connection)
+        if row[statements.photo_pk_at] is not None:
+            statements.add_photo(listing, list(row[-n_photo:]), connection)
     return list(listings.values())
