@@ -372,3 +372,19 @@ def test_a_message_is_pushed_to_the_partners_company_first(
     from_writer, _ = services.message_send(conversation=conversation, by=writer, body="Merci")
     assert services._partner_first(conversation, from_owner) == (other_company.pk, company.pk)
     assert services._partner_first(conversation, from_writer) == (company.pk, other_company.pk)
+
+
+def test_message_indexes_are_the_named_ones_and_no_redundant_key_index():
+    """Every chat line writes each index of the table: the keys `conversation` and `sender` are
+    served by the composite indexes that lead with them, not by indexes of their own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Message._meta.db_table)
+    indexes = {name: info["columns"] for name, info in found.items() if info["index"]}
+    assert indexes["message_conv_newest"] == ["conversation_id", "id"]
+    assert indexes["message_sender_recent"] == ["sender_id", "created_at"]
+    single_keys = [
+        cols for cols in indexes.values() if cols in (["conversation_id"], ["sender_id"])
+    ]
+    assert single_keys == []
