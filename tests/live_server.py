@@ -1,0 +1,155 @@
+"""Real `uvicorn bourse.asgi:application` processes for the tests that need a running server
+(tests/e2e: browser journeys; tests/messaging: sockets across processes, the chat in a browser).
+
+Each test gets a throwaway database of the suite's kind: a temporary SQLite file, or, when the
+suite runs on PostgreSQL (DATABASE_URL=postgres://...), a database `bourse_<prefix>_<random>`
+on the same server, created and dropped here.
+"""
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+UVICORN = str(Path(PYTHON).with_name("uvicorn"))
+PASSWORD = "motdepasse-solide-42"
+
+# 127.0.0.1 is never reached through a proxy set in the environment.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def throwaway_database(tmp_path: Path, prefix: str):
+    """A DATABASE_URL of an empty database of the suite's kind, dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path / f'{prefix}.sqlite3'}"
+        return
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"bourse_{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": urllib.parse.unquote(parts.username or "postgres"),
+        "password": urllib.parse.unquote(parts.password) if parts.password else None,
+        "dbname": "postgres",
+    }
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
+    finally:
+        with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def base_env(database_url: str, **extra: str) -> dict:
+    """The server's environment: this process's, minus pytest's, plus what every live server
+    needs (its database, names of its own on a shared Redis, no login rate limits)."""
+    skip = {"PYTEST_VERSION", "DJANGO_SETTINGS_MODULE", "PYTEST_CURRENT_TEST"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bourse.settings",
+            "SECRET_KEY": "live-test-secret-key-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            # Channel and cache names are global to a Redis server: keep this run's apart.
+            "CHANNEL_LAYER_PREFIX": f"live{uuid.uuid4().hex[:8]}",
+            "CACHE_KEY_PREFIX": f"live{uuid.uuid4().hex[:8]}",
+            "ACCOUNT_RATE_LIMITS_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class Server:
+    """One uvicorn process on a free port (or `port`), healthy before the constructor returns."""
+
+    def __init__(self, env: dict, log_path: Path, port: int | None = None):
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}/ws/"
+        self.log_path = log_path
+        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [UVICORN, "bourse.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            self._wait_ready()
+        except Exception:
+            self.stop()
+            raise
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {self.process.returncode}")
+            try:
+                with _opener.open(self.base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("uvicorn did not become healthy in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+    def request(self, method: str, path: str, *, token: str | None = None, data=None):
+        """(status, JSON body) of an API call, with an app session token if given."""
+        body = json.dumps(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, method=method)  # noqa: S310
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Accept", "application/json")
+        if token:
+            request.add_header("X-Session-Token", token)
+        try:
+            with _opener.open(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+    def get_json(self, path: str):
+        return self.request("GET", path)
+
+    def app_login(self, email: str) -> str:
+        """An app session token (allauth headless) for `email`, whose password is PASSWORD."""
+        status, body = self.request(
+            "POST", "/_allauth/app/v1/auth/login", data={"email": email, "password": PASSWORD}
+        )
+        assert status == 200, body
+        return body["meta"]["session_token"]
