@@ -43,6 +43,9 @@ class LoopConnections:
         params.pop("cursor_factory", None)
         params.pop("context", None)
         params.pop("prepare_threshold", None)
+        # A database that does not answer must not hold the socket for long: the threads'
+        # path takes over when this fails.
+        params.setdefault("connect_timeout", 5)
         return await psycopg.AsyncConnection.connect(**params, autocommit=True)
 
     @contextlib.asynccontextmanager

@@ -2,6 +2,7 @@
 
 import json
 
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
@@ -9,7 +10,7 @@ from django.test import Client
 from accounts.models import Company
 from bourse.asgi import application
 from bourse.notifications.services import notify
-from messaging import services
+from messaging import pgasync, services
 from messaging.models import Message, ReadMark
 from tests import factories
 from tests.messaging.communicator import WebsocketCommunicator
@@ -126,6 +127,29 @@ async def test_message_reaches_both_sides_and_is_stored_first(
     assert message["sender"] == {"id": owner.pk, "name": owner.display_name}
     stored = await database_sync_to_async(Message.objects.get)(pk=message["id"])
     assert stored.body == "Oui"
+    await sender.disconnect()
+    await partner.disconnect()
+
+
+@pytest.mark.postgres
+async def test_when_the_event_loops_connections_fail_the_threads_store_the_line(
+    conversation, owner, cookies, monkeypatch
+):
+    """PostgreSQL unreachable from the event loop (a connection refused): the chat line still
+    goes through, stored by the database threads' path."""
+
+    async def refused(self):
+        raise psycopg.OperationalError("connection refused (test)")
+
+    monkeypatch.setattr(pgasync.LoopConnections, "_connect", refused)
+    sender, _ = await open_socket(cookie=cookies["owner"])
+    partner, _ = await open_socket(cookie=cookies["writer"])
+    await sender.send_json_to(
+        {"type": "message.send", "conversation": conversation.pk, "body": "Malgré tout"}
+    )
+    delivered = await partner.receive_json_from(timeout=3)
+    assert delivered["message"]["body"] == "Malgré tout"
+    assert await database_sync_to_async(Message.objects.filter(body="Malgré tout").count)() == 1
     await sender.disconnect()
     await partner.disconnect()
 
