@@ -780,8 +780,10 @@ def page_rows(ids: list[int]) -> list[Listing]:
     the database running them (docs/benchmarks.md). A test checks that the serializer gets the
     same from both.
     """
-    statements = page_statements()
     ids = [int(pk) for pk in ids]
+    if not ids:
+        return []  # `IN ()` is not SQL
+    statements = page_statements()
     n_photo = statements.n_photo
     listings: dict[int, Listing] = {}
     with connection.cursor() as cursor:

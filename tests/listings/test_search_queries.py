@@ -398,6 +398,7 @@ def test_page_rows_load_what_the_serializer_reads_as_the_orm_does(rf):
     assert by_pk[full.pk].quantity == Decimal("1250.50")
     assert [p.position for p in by_pk[full.pk].ordered_photos] == [0, 1]
     assert by_pk[bare.pk].ordered_photos == []
+    assert queries.page_rows([]) == []
 
 
 def test_negative_or_stepped_slices_are_refused():

@@ -388,3 +388,38 @@ def test_message_indexes_are_the_named_ones_and_no_redundant_key_index():
         cols for cols in indexes.values() if cols in (["conversation_id"], ["sender_id"])
     ]
     assert single_keys == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("pooler", [False, True])
+def test_the_chat_statement_is_prepared_unless_behind_a_transaction_pooler(
+    conversation, owner, pooler
+):
+    """PgBouncer in transaction mode (PG_TRANSACTION_POOLER: Django's
+    DISABLE_SERVER_SIDE_CURSORS) may run the next statement on another server connection,
+    where a prepared statement does not exist: then nothing is prepared."""
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    before = settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = pooler
+
+    async def run():
+        pgasync.socket_opened()
+        try:
+            stored = await services.asend_to_conversation(
+                conversation_id=conversation.pk, by=owner, body="Préparé ?"
+            )
+            pool = pgasync._loops[asyncio.get_running_loop()]
+            cursor = await pool.idle[0].execute("SELECT count(*) FROM pg_prepared_statements")
+            return stored, (await cursor.fetchone())[0]
+        finally:
+            await pgasync.socket_closed()
+
+    try:
+        stored, prepared = asyncio.run(run())
+    finally:
+        settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = before
+    assert stored is not None
+    assert prepared == (0 if pooler else 1)
