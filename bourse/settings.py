@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "django_tasks",
     "django_tasks_db",
+    "bourse.core",
     "accounts",
     "bourse.geo",
     "bourse.moderation",
