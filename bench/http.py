@@ -51,26 +51,13 @@ import time  # noqa: E402
 
 import _stack  # noqa: E402 - bench/_stack.py
 
-WORDS = {
-    "offer": [
-        "Entrepôt disponible",
-        "Palettes à donner",
-        "Chariot élévateur",
-        "Bureaux libres",
-        "Chambre froide",
-        "Camion avec chauffeur",
-        "Chutes de bois",
-        "Cartons propres",
-    ],
-    "need": [
-        "Recherche stockage",
-        "Besoin de palettes",
-        "Cherche chariot élévateur",
-        "Besoin d'un local",
-        "Recherche transporteur",
-        "Cherche cartons",
-    ],
+# Listing titles: a thing and a wording, so that the text search finds some of them.
+THINGS = ["palettes", "entrepôt", "chariot élévateur", "cartons", "camion", "chambre froide"]
+WORDINGS = {
+    "offer": ["{} à donner", "{} disponible", "Prête {}"],
+    "need": ["Cherche {}", "Besoin : {}"],
 }
+PLACE_FIELDS = ("postal_code", "commune", "departement", "latitude", "longitude")
 SEARCH_WORDS = ["palettes", "entrepôt", "chariot", "stockage", "cartons", "camion"]
 SCENARIOS = ("floor", "search", "search-api", "detail", "suggestions", "inbox")
 TARGET_RATIO = 0.30  # search and detail: at least 30 % of the floor's throughput
@@ -106,17 +93,13 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
         companies = Company.objects.bulk_create(
             [
                 Company(
-                    name=f"Entreprise {i}",
+                    name=f"Société de test {i}",
                     siret=f"{80000000000000 + i}",
                     siren=f"{800000000 + i}",
-                    address="1 rue du Commerce",
-                    postal_code=p.postal_code,
-                    commune=p.commune,
-                    departement=p.departement,
-                    latitude=p.latitude,
-                    longitude=p.longitude,
+                    address=f"{i % 90 + 1} avenue du Banc",
                     status="verified",
                     status_changed_at=now,
+                    **{field: getattr(p, field) for field in PLACE_FIELDS},
                 )
                 for i, p in enumerate(rng.choices(places, weights=weights, k=n_companies))
             ],
@@ -149,7 +132,7 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
                 Listing(
                     company=company,
                     kind=kind,
-                    title=rng.choice(WORDS[kind]),
+                    title=rng.choice(WORDINGS[kind]).format(rng.choice(THINGS)).capitalize(),
                     description="Annonce générée pour le banc d'essai HTTP. "
                     + " ".join(rng.sample(SEARCH_WORDS, 3)),
                     category_id=rng.choice(categories),

@@ -6,15 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.core.test_settings import PRODUCTION_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION_ENV = {
-    "SECRET_KEY": "k8#Zq2!vR9mW4tY7uI1oP3aS6dF0gH5jK2lZ8xC4vB7nM1qW9eR3tY6uI0oP2aS5dF",
-    "ALLOWED_HOSTS": "bourse.cci.example.fr",
-    "DEBUG": "false",
-    "DATABASE_URL": "postgres://bourse:secret@db.internal:5432/bourse",
-    "REDIS_URL": "redis://cache.internal:6379/0",
-    "TASKS_BACKEND": "database",
-}
 
 
 def _settings(expression: str, **env: str) -> str:
