@@ -98,11 +98,12 @@ class CompanySerializer(serializers.ModelSerializer):
                 data["address"] = company.address
                 data["phone"] = company.phone
                 data["website"] = company.website
+            if permissions.can_see_members(user, company):
+                # Members' names and e-mails: exactly where /members/ answers them.
                 data["members"] = [
                     {"name": m.user.display_name, "email": m.user.email, "role": m.role}
                     for m in queries.company_members(company)
                 ]
-            if permissions.is_member(user, company) or permissions.is_moderator_for(user, company):
                 data["status_reason"] = company.status_reason
         return data
 
