@@ -330,6 +330,18 @@ LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
 MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))
 MATCH_NOTIFY_LIMIT = int(os.environ.get("MATCH_NOTIFY_LIMIT", "5"))
 
+# --- Outside services -----------------------------------------------------------------------
+# Public services the product uses when it can reach them, never depends on (bourse/core/outside).
+# An empty URL switches one off; tests never reach the network (they play recorded answers).
+REGISTRY_API_URL = os.environ.get(
+    "REGISTRY_API_URL", "" if TESTING else "https://recherche-entreprises.api.gouv.fr"
+)
+REGISTRY_TIMEOUT = float(os.environ.get("REGISTRY_TIMEOUT", "4"))
+# The registry's published limit is 7 calls per second per address: stay under it.
+REGISTRY_RATE_PER_SECOND = int(os.environ.get("REGISTRY_RATE_PER_SECOND", "6"))
+# Verified companies are asked about again every this many days (closed establishments).
+REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
