@@ -53,9 +53,11 @@ NAF_RE = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
 
 
 def clean_siret(value: str) -> str:
-    """The SIRET as 14 digits, checked by python-stdnum (Luhn, and La Poste's own rule)."""
+    """The SIRET as 14 digits, checked by python-stdnum (Luhn, and La Poste's own rule), and
+    refused when the registry cannot have issued it: a SIREN of zeros or an establishment
+    number (NIC) of zeros pass the checksum but name no company."""
     try:
-        return stdnum_siret.validate(value or "")
+        siret = stdnum_siret.validate(value or "")
     except InvalidLength as exc:
         raise ValidationError(
             {"siret": [_("Un SIRET compte 14 chiffres.")]}, code="invalid_length"
@@ -71,6 +73,12 @@ def clean_siret(value: str) -> str:
         ) from exc
     except StdnumError as exc:
         raise ValidationError({"siret": [_("Ce SIRET n'est pas valide.")]}) from exc
+    if siret[:9] == "0" * 9 or siret[9:] == "0" * 5:
+        raise ValidationError(
+            {"siret": [_("Ce SIRET ne peut pas exister : vérifiez les chiffres saisis.")]},
+            code="impossible",
+        )
+    return siret
 
 
 def locate_postal_code(postal_code: str) -> geo.Place:

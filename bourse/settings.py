@@ -262,6 +262,8 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATETIME_FORMAT": "iso-8601",
+    # A service's refusal (bourse.core.errors.ServiceError) becomes 400 naming the field.
+    "EXCEPTION_HANDLER": "bourse.core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bourse d'entraide inter-entreprises — API",
