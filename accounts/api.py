@@ -17,6 +17,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bourse.core.text import validate_single_line, validate_text
+
 from . import permissions, queries, services
 from .models import Company, Invitation, Membership, User
 
@@ -35,14 +37,20 @@ def service_call(func, **kwargs):
 
 
 class CompanyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    siret = serializers.CharField(max_length=20)
-    address = serializers.CharField(max_length=255)
-    postal_code = serializers.CharField(max_length=10)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    name = serializers.CharField(validators=[validate_single_line], max_length=200)
+    siret = serializers.CharField(validators=[validate_single_line], max_length=20)
+    address = serializers.CharField(validators=[validate_single_line], max_length=255)
+    postal_code = serializers.CharField(validators=[validate_single_line], max_length=10)
+    phone = serializers.CharField(
+        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+    )
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    naf_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    description = serializers.CharField(
+        validators=[validate_text], required=False, allow_blank=True, max_length=5000
+    )
+    naf_code = serializers.CharField(
+        validators=[validate_single_line], max_length=6, required=False, allow_blank=True
+    )
 
 
 class MemberSerializer(serializers.Serializer):
@@ -149,9 +157,15 @@ class InvitationInputSerializer(serializers.Serializer):
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    first_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    phone = serializers.CharField(
+        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+    )
     company = serializers.SerializerMethodField()
     is_moderator = serializers.SerializerMethodField()
     moderated_departements = serializers.SerializerMethodField()
@@ -176,9 +190,15 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    first_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    phone = serializers.CharField(
+        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+    )
 
 
 # --- Me ------------------------------------------------------------------------------------

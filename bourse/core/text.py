@@ -11,7 +11,10 @@ to a moderator. So such a field refuses:
 - a text made only of invisible characters (spaces of any kind, zero-width characters, fillers),
   which would show as an empty name.
 
-`validate_single_line` is a plain Django validator: put it in `validators=[...]` of a model
+A multi-line field (a description, a moderator's reason, a report) keeps its line breaks and
+tabs but refuses the rest: `validate_text`.
+
+Both are plain Django validators: put it in `validators=[...]` of a model
 field, a form field or a DRF serializer field (DRF turns its error into a 400 naming the field).
 An empty value is the field's `required` business, not this check's.
 """
@@ -23,7 +26,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["BIDI_CONTROLS", "is_invisible", "validate_single_line"]
+__all__ = ["BIDI_CONTROLS", "is_invisible", "validate_single_line", "validate_text"]
 
 BIDI_CONTROLS = frozenset(
     [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
@@ -42,6 +45,9 @@ MESSAGE_CONTROL = _(
     "Ce champ tient sur une seule ligne : retours à la ligne et caractères de contrôle "
     "sont refusés."
 )
+MESSAGE_CONTROL_TEXT = _(
+    "Les caractères de contrôle (autres que les retours à la ligne) sont refusés."
+)
 MESSAGE_BIDI = _("Les caractères qui inversent le sens d'écriture du texte sont refusés.")
 MESSAGE_INVISIBLE = _("Ce champ ne peut pas être fait que de caractères invisibles.")
 
@@ -55,15 +61,29 @@ def is_invisible(char: str) -> bool:
     )
 
 
-def validate_single_line(value) -> None:
-    """Refuse control characters, bidi controls and text that shows as nothing (see above)."""
+def _check(value, *, allowed: frozenset[str], message) -> None:
     if not value:
         return
     text = str(value)
     for char in text:
         if char in BIDI_CONTROLS:
             raise ValidationError(MESSAGE_BIDI, code="bidi_control")
+        if char in allowed:
+            continue
         if char in _LINE_SEPARATORS or unicodedata.category(char) == "Cc":
-            raise ValidationError(MESSAGE_CONTROL, code="control_character")
+            raise ValidationError(message, code="control_character")
     if all(is_invisible(char) for char in text):
         raise ValidationError(MESSAGE_INVISIBLE, code="invisible")
+
+
+def validate_single_line(value) -> None:
+    """Refuse control characters, bidi controls and text that shows as nothing (see above)."""
+    _check(value, allowed=frozenset(), message=MESSAGE_CONTROL)
+
+
+_TEXT_ALLOWED = frozenset("\r\n\t")
+
+
+def validate_text(value) -> None:
+    """Like `validate_single_line`, but line breaks (CR, LF) and tabs are welcome."""
+    _check(value, allowed=_TEXT_ALLOWED, message=MESSAGE_CONTROL_TEXT)

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bourse.core.text import validate_single_line
 from bourse.geo import data as geo
 from bourse.listings.models import Category, Kind, Listing
 from bourse.listings.serializers import ListingSerializer
@@ -121,7 +122,9 @@ class SavedSearchSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=5, required=False, allow_blank=True)
+    postal_code = serializers.CharField(
+        validators=[validate_single_line], max_length=5, required=False, allow_blank=True
+    )
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
     longitude = serializers.FloatField(
         min_value=-180, max_value=180, required=False, allow_null=True
@@ -144,6 +147,10 @@ class SavedSearchSerializer(serializers.ModelSerializer):
             "last_alerted_at",
         ]
         read_only_fields = ["id", "created_at", "last_alerted_at"]
+        extra_kwargs = {
+            "name": {"validators": [validate_single_line]},
+            "q": {"validators": [validate_single_line]},
+        }
 
     def validate(self, attrs):
         postal_code = attrs.get("postal_code")

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
-from bourse.core.text import validate_single_line
+from bourse.core.text import validate_single_line, validate_text
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,22 @@ def test_in_a_serializer_the_field_is_named():
     assert not serializer.is_valid()
     assert list(serializer.errors) == ["title"]
     assert serializer.errors["title"][0].code == "control_character"
+
+
+def test_multi_line_text_keeps_line_breaks_and_tabs():
+    validate_text("Bonjour,\r\n\tvoici le motif.\nMerci.")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Motif\x00", "control_character"),
+        ("Motif\x1b[31m", "control_character"),
+        ("Motif \u202e", "bidi_control"),
+        ("\n\u200b\n", "invisible"),
+    ],
+)
+def test_multi_line_text_refuses_the_rest(value, code):
+    with pytest.raises(ValidationError) as caught:
+        validate_text(value)
+    assert caught.value.code == code
