@@ -148,6 +148,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather="
         + str(int(os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")))
+        # A test database's flush empties the audit log, which its trigger refuses otherwise.
+        + (" -c bourse.audit_log_purge=on" if TESTING else "")
     )
     # Behind a pooler in transaction mode (PgBouncer), consecutive statements may reach
     # different server connections: no server-side cursors, no prepared statements.
@@ -155,6 +157,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # PostgreSQL: each event loop (one per server process) keeps up to this many asyncio
 # connections for the one statement that stores a chat line sent over a socket
 # (messaging.pgasync); 0 sends those through the database threads too.
+# The audit log's trigger refuses UPDATE and DELETE; only a test database may be emptied (its
+# flush between tests). Never read from the environment (bourse/moderation/append_only.py).
+AUDIT_LOG_PURGE_ALLOWED = TESTING
 MESSAGING_ASYNC_CONNECTIONS = int(os.environ.get("MESSAGING_ASYNC_CONNECTIONS", "4"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
