@@ -25,4 +25,3 @@ def need(company, family):
         title="Recherche entrepôt pour palettes",
         description="Besoin de 200 m2 avec quai de chargement.",
     )
-

@@ -54,7 +54,6 @@ def as_role(role_user):
     return make
 
 
-
 @pytest.fixture
 def make_conversation(db):
     """A conversation about `listing` started by `other` (a company), with messages.
