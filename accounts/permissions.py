@@ -62,8 +62,9 @@ def is_moderator_for(user, company: Company) -> bool:
 
 
 def can_see_contact_details(user, company: Company) -> bool:
-    """Phone, website, address and members' e-mails: for the company's own members, for members
-    of a verified company (the exchange's trusted circle) and for moderators of its territory."""
+    """Phone, website and address: for the company's own members, for members of a verified
+    company (the exchange's trusted circle) and for moderators of its territory. Members' names
+    and e-mails are narrower: see `can_see_members`."""
     membership = membership_of(user)
     if membership is not None and (
         membership.company_id == company.pk or membership.company.status == Company.Status.VERIFIED
@@ -72,12 +73,17 @@ def can_see_contact_details(user, company: Company) -> bool:
     return is_moderator_for(user, company)
 
 
+def can_see_members(user, company: Company) -> bool:
+    """The member list (names and e-mails): the company's own members and the moderators of its
+    territory, on every page and endpoint that shows it."""
+    return is_member(user, company) or is_moderator_for(user, company)
+
+
 def check_can_see_members(user, company: Company) -> None:
-    """The member list (with e-mails) of a company the caller may view: members and moderators."""
+    """The member list of a company the caller may view: members and moderators."""
     check_can_view_company(user, company)
-    if is_member(user, company) or is_moderator_for(user, company):
-        return
-    raise PermissionDenied
+    if not can_see_members(user, company):
+        raise PermissionDenied
 
 
 def check_can_remove_member(user, membership: Membership) -> None:
