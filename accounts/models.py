@@ -85,6 +85,16 @@ class Company(models.Model):
         REJECTED = "rejected", _("refusée")
         SUSPENDED = "suspended", _("suspendue")
 
+    class RegistryStatus(models.TextChoices):
+        """What the public company registry says of the SIRET (accounts/registry.py)."""
+
+        MATCH = "match", _("cohérent")
+        MISMATCH = "mismatch", _("à vérifier")
+        CLOSED = "closed", _("établissement fermé")
+        NOT_FOUND = "not_found", _("inconnu du registre")
+        UNREACHABLE = "unreachable", _("registre injoignable")
+        PENDING = "pending", _("vérification en cours")
+
     name = models.CharField(_("raison sociale"), max_length=200)
     siret = models.CharField(_("SIRET"), max_length=14)
     siren = models.CharField(_("SIREN"), max_length=9, editable=False)
@@ -103,6 +113,15 @@ class Company(models.Model):
     )
     status_reason = models.TextField(_("motif"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    registry_status = models.CharField(
+        _("registre"),
+        max_length=12,
+        choices=RegistryStatus.choices,
+        default=RegistryStatus.PENDING,
+        db_index=True,
+    )
+    registry_data = models.JSONField(_("réponse du registre"), default=dict, blank=True)
+    registry_checked_at = models.DateTimeField(_("registre consulté le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -148,6 +148,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather="
         + str(int(os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")))
+        # A test database's flush empties the audit log, which its trigger refuses otherwise.
+        + (" -c bourse.audit_log_purge=on" if TESTING else "")
     )
     # Behind a pooler in transaction mode (PgBouncer), consecutive statements may reach
     # different server connections: no server-side cursors, no prepared statements.
@@ -155,6 +157,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # PostgreSQL: each event loop (one per server process) keeps up to this many asyncio
 # connections for the one statement that stores a chat line sent over a socket
 # (messaging.pgasync); 0 sends those through the database threads too.
+# The audit log's trigger refuses UPDATE and DELETE; only a test database may be emptied (its
+# flush between tests). Never read from the environment (bourse/moderation/append_only.py).
+AUDIT_LOG_PURGE_ALLOWED = TESTING
 MESSAGING_ASYNC_CONNECTIONS = int(os.environ.get("MESSAGING_ASYNC_CONNECTIONS", "4"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -331,6 +336,18 @@ LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
 MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))
 MATCH_NOTIFY_LIMIT = int(os.environ.get("MATCH_NOTIFY_LIMIT", "5"))
+
+# --- Outside services -----------------------------------------------------------------------
+# Public services the product uses when it can reach them, never depends on (bourse/core/outside).
+# An empty URL switches one off; tests never reach the network (they play recorded answers).
+REGISTRY_API_URL = os.environ.get(
+    "REGISTRY_API_URL", "" if TESTING else "https://recherche-entreprises.api.gouv.fr"
+)
+REGISTRY_TIMEOUT = float(os.environ.get("REGISTRY_TIMEOUT", "4"))
+# The registry's published limit is 7 calls per second per address: stay under it.
+REGISTRY_RATE_PER_SECOND = int(os.environ.get("REGISTRY_RATE_PER_SECOND", "6"))
+# Verified companies are asked about again every this many days (closed establishments).
+REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
