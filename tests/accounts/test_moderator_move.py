@@ -5,10 +5,13 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("accounts", "0001_initial"), ("moderation", "0001_initial")]
+BEFORE = [
+    ("accounts", "0002_company_registry"),
+    ("moderation", "0002_auditlog_append_only_trigger"),
+]
 AFTER = [
-    ("accounts", "0002_moderator_moved_from_moderation"),
-    ("moderation", "0002_moderator_moved_to_accounts"),
+    ("accounts", "0003_moderator_moved_from_moderation"),
+    ("moderation", "0003_moderator_moved_to_accounts"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The Moderator model now lives in accounts (accounts/0002): drop it from this app's state only;
+"""The Moderator model now lives in accounts (accounts/0003): drop it from this app's state only;
 the table and its rows stay, owned by accounts.Moderator."""
 
 from django.db import migrations
@@ -6,8 +6,8 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0001_initial"),
-        ("accounts", "0002_moderator_moved_from_moderation"),
+        ("moderation", "0002_auditlog_append_only_trigger"),
+        ("accounts", "0003_moderator_moved_from_moderation"),
     ]
 
     operations = [

@@ -2,7 +2,7 @@
 
 State only: the table `moderation_moderator` stays where it is with its rows and keeps its
 name (db_table), so nothing is copied and the move is instant on SQLite and PostgreSQL.
-moderation/0002 removes the model from the moderation app's state after this one.
+moderation/0003 removes the model from the moderation app's state after this one.
 The content type follows, so admin permissions granted on moderators still apply.
 """
 
@@ -33,7 +33,7 @@ def move_content_type_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_company_registry"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("moderation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
