@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 
 from bourse.core.text import validate_single_line, validate_text
 
-from . import permissions, queries, services
+from . import permissions, queries, registry, services
 from .models import Company, Invitation, Membership, User
 
 
@@ -105,6 +106,7 @@ class CompanySerializer(serializers.ModelSerializer):
                     for m in queries.company_members(company)
                 ]
                 data["status_reason"] = company.status_reason
+                data["registry"] = registry.registry_summary(company)
         return data
 
 
@@ -460,3 +462,46 @@ class InvitationAcceptView(APIView):
             raise Http404
         service_call(services.invitation_accept, invitation=invitation, user=request.user)
         return Response(MeSerializer(User.objects.get(pk=request.user.pk)).data)
+
+
+# --- The public company registry -------------------------------------------------------------
+
+
+class RegistryAnswerSerializer(serializers.Serializer):
+    siret = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    postal_code = serializers.CharField()
+    commune = serializers.CharField()
+    naf_code = serializers.CharField()
+    active = serializers.BooleanField()
+    created_on = serializers.CharField(allow_null=True)
+    head_office = serializers.BooleanField()
+
+
+class SiretLookupView(APIView):
+    """What the public registry says about a SIRET, to pre-fill the declaration form."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: RegistryAnswerSerializer,
+            400: inline_serializer("SiretError", {"siret": serializers.ListField()}),
+            404: inline_serializer("SiretUnknown", {"detail": serializers.CharField()}),
+            503: inline_serializer("RegistryUnreachable", {"detail": serializers.CharField()}),
+        },
+        summary="Look a SIRET up in the public company registry",
+    )
+    def get(self, request, siret: str):
+        siret = service_call(services.clean_siret, value=siret)
+        try:
+            answer = registry.lookup(siret)
+        except registry.Unreachable:
+            return Response(
+                {"detail": _("Le registre des entreprises est injoignable : saisissez à la main.")},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        if answer is None:
+            raise Http404(_("Le registre ne connaît aucun établissement avec ce SIRET."))
+        return Response(RegistryAnswerSerializer(answer.as_dict()).data)

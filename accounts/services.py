@@ -31,6 +31,7 @@ from stdnum.fr import siret as stdnum_siret
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
+from .tasks import check_company_registry
 
 # Fields a company admin may change, and those whose change sends a verified company back to
 # moderation: the identity a moderator checked.
@@ -190,7 +191,15 @@ def company_create(
     )
     _save_company(company)
     Membership.objects.create(user=by, company=company, role=Membership.Role.ADMIN)
+    _ask_registry_on_commit(company)
     return company
+
+
+def _ask_registry_on_commit(company: Company) -> None:
+    """The public registry is asked about the SIRET after commit, in the background: the
+    declaration never waits for it, nor fails with it (accounts/registry.py)."""
+    company_id = company.pk
+    transaction.on_commit(lambda: check_company_registry.enqueue(company_id))
 
 
 @transaction.atomic
@@ -250,8 +259,13 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
         company.status_reason = ""
         company.status_changed_at = timezone.now()
         changed |= {"status", "status_reason", "status_changed_at"}
+    if changed & {"siret", "name", "address", "postal_code"}:
+        company.registry_status = Company.RegistryStatus.PENDING
+        changed.add("registry_status")
     if changed:
         _save_company(company, update_fields=[*sorted(changed), "updated_at"])
+    if "registry_status" in changed:
+        _ask_registry_on_commit(company)
     return company
 
 

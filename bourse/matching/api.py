@@ -28,8 +28,9 @@ from .models import SavedSearch
 class MatchReasonsSerializer(serializers.Serializer):
     """The parts of the score, each in [0, 1] (see bourse/matching/scoring.py for the weights):
     category (1 exact, 0.5 same parent), distance (1 at the same place, 0 at the larger of the
-    two radii), availability (overlap of the windows), quantity (share of the need the offer
-    covers; 0.5 when not comparable), text (similarity of titles and descriptions)."""
+    two radii), availability (share of the need's window the offer covers), quantity (share of
+    the need the offer covers; 0.5 when not comparable), text (similarity of titles and
+    descriptions)."""
 
     category = serializers.FloatField(min_value=0, max_value=1)
     distance = serializers.FloatField(min_value=0, max_value=1)
