@@ -156,6 +156,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # connections for the one statement that stores a chat line sent over a socket
 # (messaging.pgasync); 0 sends those through the database threads too.
 MESSAGING_ASYNC_CONNECTIONS = int(os.environ.get("MESSAGING_ASYNC_CONNECTIONS", "4"))
+# Threads doing the sockets' other database work in each server process (messaging.threads);
+# 0: 8 on PostgreSQL, 1 on SQLite (one writer at a time).
+MESSAGING_DB_THREADS = int(os.environ.get("MESSAGING_DB_THREADS", "0"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer -----------------------------------------------------------------
@@ -172,9 +175,17 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis' pub/sub layer, repaired to survive a Redis restart.
+            "BACKEND": "bourse.core.channel_layer.RedisPubSubLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        # A Redis that does not answer fails a push quickly (never a request).
+                        "socket_connect_timeout": 2,
+                    }
+                ],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "bourse"),
             },
         }
@@ -182,6 +193,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Each server process checks its channel layer this often (a message to itself through Redis)
+# and tells its sockets at once when it goes down or comes back; every socket also gets a
+# heartbeat this often (bourse.core.realtime).
+REALTIME_PROBE_SECONDS = float(os.environ.get("REALTIME_PROBE_SECONDS", "1"))
+REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "10"))
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
