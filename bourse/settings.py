@@ -148,13 +148,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather="
         + str(int(os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")))
+        # A test database's flush empties the audit log, which its trigger refuses otherwise.
+        + (" -c bourse.audit_log_purge=on" if TESTING else "")
     )
     # Behind a pooler in transaction mode (PgBouncer), consecutive statements may reach
     # different server connections: no server-side cursors, no prepared statements.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PG_TRANSACTION_POOLER", False)
+    # Under ASGI each request runs its synchronous part in a thread of its own, so persistent
+    # connections (CONN_MAX_AGE) stay open with the finished threads until the server runs out
+    # of connections (bench/http.py, 50 clients). PG_POOL_MAX_SIZE > 0 gives each process a
+    # bounded pool (psycopg_pool) instead: a request borrows a connection, and gives it back at
+    # its end; a request finding none free waits up to PG_POOL_TIMEOUT seconds.
+    _pool_max = int(os.environ.get("PG_POOL_MAX_SIZE", "0"))
+    if _pool_max > 0:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, _pool_max),
+            "max_size": _pool_max,
+            "timeout": float(os.environ.get("PG_POOL_TIMEOUT", "10")),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 # PostgreSQL: each event loop (one per server process) keeps up to this many asyncio
 # connections for the one statement that stores a chat line sent over a socket
 # (messaging.pgasync); 0 sends those through the database threads too.
+# The audit log's trigger refuses UPDATE and DELETE; only a test database may be emptied (its
+# flush between tests). Never read from the environment (bourse/moderation/append_only.py).
+AUDIT_LOG_PURGE_ALLOWED = TESTING
 MESSAGING_ASYNC_CONNECTIONS = int(os.environ.get("MESSAGING_ASYNC_CONNECTIONS", "4"))
 # Threads doing the sockets' other database work in each server process (messaging.threads);
 # 0: 8 on PostgreSQL, 1 on SQLite (one writer at a time).
@@ -278,6 +296,8 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATETIME_FORMAT": "iso-8601",
+    # A service's refusal (bourse.core.errors.ServiceError) becomes 400 naming the field.
+    "EXCEPTION_HANDLER": "bourse.core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bourse d'entraide inter-entreprises — API",
@@ -330,6 +350,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# bench/http.py's floor: GET /bench/floor, a bare JSON view on the same processes. Routed only
+# when this is true (never in production by default).
+BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
@@ -345,6 +368,18 @@ LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
 MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))
 MATCH_NOTIFY_LIMIT = int(os.environ.get("MATCH_NOTIFY_LIMIT", "5"))
+
+# --- Outside services -----------------------------------------------------------------------
+# Public services the product uses when it can reach them, never depends on (bourse/core/outside).
+# An empty URL switches one off; tests never reach the network (they play recorded answers).
+REGISTRY_API_URL = os.environ.get(
+    "REGISTRY_API_URL", "" if TESTING else "https://recherche-entreprises.api.gouv.fr"
+)
+REGISTRY_TIMEOUT = float(os.environ.get("REGISTRY_TIMEOUT", "4"))
+# The registry's published limit is 7 calls per second per address: stay under it.
+REGISTRY_RATE_PER_SECOND = int(os.environ.get("REGISTRY_RATE_PER_SECOND", "6"))
+# Verified companies are asked about again every this many days (closed establishments).
+REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

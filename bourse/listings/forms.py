@@ -7,6 +7,7 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
+from bourse.core.text import validate_single_line, validate_text
 
 from .models import Category, Kind, Listing, Terms, Unit
 from .services import CLOSE_FROM, PRICED_TERMS, allowed_units
@@ -63,11 +64,13 @@ class ListingForm(forms.Form):
         initial=Kind.OFFER,
     )
     title = forms.CharField(
+        validators=[validate_single_line],
         label=_("Titre"),
         max_length=120,
         widget=forms.TextInput(attrs={"placeholder": _("Ex. : Entrepôt sec 400 m² à Vénissieux")}),
     )
     description = forms.CharField(
+        validators=[validate_text],
         label=_("Description"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -96,6 +99,7 @@ class ListingForm(forms.Form):
         initial=LOCATION_COMPANY,
     )
     postal_code = forms.CharField(
+        validators=[validate_single_line],
         label=_("Code postal"),
         required=False,
         max_length=5,

@@ -54,12 +54,6 @@ def as_role(role_user):
     return make
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Many users per test: hash their passwords cheaply (security of hashing is not tested)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_conversation(db):
     """A conversation about `listing` started by `other` (a company), with messages.
