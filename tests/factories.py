@@ -12,9 +12,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.models import Company, Membership, User
+from accounts.models import Company, Membership, Moderator, User
 from bourse.geo import data as geo
-from bourse.moderation.models import Moderator
 
 PASSWORD = "motdepasse-solide-42"
 

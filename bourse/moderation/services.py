@@ -24,12 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Company, User
+from accounts.models import Company, Moderator, User
 from bourse.geo import data as geo
 from bourse.notifications.models import Notification
 from bourse.notifications.services import notify
 
-from .models import AuditLogEntry, Moderator, Report
+from .models import AuditLogEntry, Report
 
 
 def audit_log_write(
