@@ -137,7 +137,7 @@ def test_bad_input_is_a_400_naming_the_field(api_client, query, field):
 @pytest.mark.parametrize("junk", ["\x00", "\x1b[2J", "\u202e"])
 def test_control_characters_are_a_400_naming_the_parameter_never_a_500(api_client, field, junk):
     """NUL (which PostgreSQL refuses in text), other control characters and bidi overrides."""
-    s.listing()
+    factories.ListingFactory()
     response = api_client.get(URL, {"lat": "45", "lon": "4", field: f"pal{junk}ettes"})
     assert response.status_code == 400
     assert list(response.json()) == [field]
