@@ -1,6 +1,6 @@
 """Web pages of listings: create, edit (with photos), detail, "Mes annonces", close.
 
-The search page is in search.py. Every write goes through services; a refused change shows its
+The search page is in search/views.py. Every write goes through services; a refused change shows its
 French message on the page and keeps what was typed.
 """
 

@@ -126,6 +126,19 @@ def test_bad_input_is_a_400_naming_the_field(api_client, query, field):
     assert isinstance(body[field], list) and body[field][0]
 
 
+@pytest.mark.parametrize(
+    "field", ["q", "category", "kind", "near", "lat", "lon", "radius_km", "company", "ordering"]
+)
+@pytest.mark.parametrize("junk", ["\x00", "\x1b[2J", "\u202e"])
+def test_control_characters_are_a_400_naming_the_parameter_never_a_500(api_client, field, junk):
+    """NUL (which PostgreSQL refuses in text), other control characters and bidi overrides."""
+    s.listing()
+    response = api_client.get(URL, {"lat": "45", "lon": "4", field: f"pal{junk}ettes"})
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert "caractères non autorisés" in response.json()[field][0]
+
+
 def test_radius_bounds_are_accepted(api_client):
     s.listing()
     for radius in ("1", "1000", "12.5"):

@@ -105,6 +105,12 @@ def test_bad_input_shows_a_french_error_and_keeps_what_was_typed(client, query, 
     assert 'value="palettes"' in html
 
 
+def test_a_nul_character_is_a_french_error_on_the_page(client):
+    response, html = page(client, q="pal\x00ettes")
+    assert response.status_code == 200
+    assert "caractères non autorisés" in html
+
+
 def test_empty_state_in_french(client):
     _, html = page(client, q="introuvable")
     assert "Aucune annonce ne correspond à votre recherche." in html
