@@ -47,5 +47,5 @@ if settings.SERVE_MEDIA:
     ]
 
 if settings.BENCH_FLOOR_VIEW:
-    # The floor of bench/http.py: the same middleware and processes, no database, no template.
+    # The floor of bench/http_load.py: the same middleware and processes, no database, no template.
     urlpatterns += [path("bench/floor", views.bench_floor, name="bench_floor")]
