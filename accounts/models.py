@@ -221,3 +221,31 @@ class Invitation(models.Model):
     def mark_accepted(self) -> None:
         self.accepted_at = timezone.now()
         self.save(update_fields=["accepted_at"])
+
+
+class Moderator(models.Model):
+    """A CCI advisor: responsible for some départements, or for all of them (national).
+
+    A role of the user, like a membership: it lives here so that every app can ask who
+    moderates what without reaching up into the moderation app."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator"
+    )
+    is_national = models.BooleanField(_("national"), default=False)
+    departements = models.JSONField(_("départements"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in the moderation app (the
+        # move was a change of state only, see migrations 0002 here and in moderation).
+        db_table = "moderation_moderator"
+        verbose_name = _("modérateur")
+        verbose_name_plural = _("modérateurs")
+
+    def __str__(self) -> str:
+        scope = "national" if self.is_national else ", ".join(self.departements)
+        return f"{self.user} ({scope})"
+
+    def covers(self, departement: str) -> bool:
+        return self.is_national or departement in self.departements

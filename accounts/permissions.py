@@ -4,13 +4,23 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Company, Membership
+from .models import Company, Membership, Moderator
 
 
 def membership_of(user) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
     return user.membership_or_none
+
+
+def moderator_for(user) -> Moderator | None:
+    """The user's moderator role (territory), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.moderator
+    except Moderator.DoesNotExist:
+        return None
 
 
 def check_verified_member(user) -> Membership:
@@ -44,19 +54,12 @@ def check_can_view_company(user, company: Company) -> None:
     """A non-verified company is visible only to its members and to moderators (else 404)."""
     if company.status == Company.Status.VERIFIED:
         return
-    if is_member(user, company):
-        return
-    from bourse.moderation.permissions import moderator_for
-
-    moderator = moderator_for(user)
-    if moderator is not None and moderator.covers(company.departement):
+    if is_member(user, company) or is_moderator_for(user, company):
         return
     raise Http404
 
 
 def is_moderator_for(user, company: Company) -> bool:
-    from bourse.moderation.permissions import moderator_for
-
     moderator = moderator_for(user)
     return moderator is not None and moderator.covers(company.departement)
 

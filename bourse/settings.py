@@ -154,6 +154,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Behind a pooler in transaction mode (PgBouncer), consecutive statements may reach
     # different server connections: no server-side cursors, no prepared statements.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PG_TRANSACTION_POOLER", False)
+    # Under ASGI each request runs its synchronous part in a thread of its own, so persistent
+    # connections (CONN_MAX_AGE) stay open with the finished threads until the server runs out
+    # of connections (bench/http_load.py, 50 clients). PG_POOL_MAX_SIZE > 0 gives each process a
+    # bounded pool (psycopg_pool) instead: a request borrows a connection, and gives it back at
+    # its end; a request finding none free waits up to PG_POOL_TIMEOUT seconds.
+    _pool_max = int(os.environ.get("PG_POOL_MAX_SIZE", "0"))
+    if _pool_max > 0:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, _pool_max),
+            "max_size": _pool_max,
+            "timeout": float(os.environ.get("PG_POOL_TIMEOUT", "10")),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 # PostgreSQL: each event loop (one per server process) keeps up to this many asyncio
 # connections for the one statement that stores a chat line sent over a socket
 # (messaging.pgasync); 0 sends those through the database threads too.
@@ -321,6 +334,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# bench/http_load.py's floor: GET /bench/floor, a bare JSON view on the same processes. Routed only
+# when this is true (never in production by default).
+BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),

@@ -45,3 +45,7 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+if settings.BENCH_FLOOR_VIEW:
+    # The floor of bench/http_load.py: the same middleware and processes, no database, no template.
+    urlpatterns += [path("bench/floor", views.bench_floor, name="bench_floor")]

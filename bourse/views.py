@@ -81,3 +81,10 @@ def healthz(request):
             body[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
             healthy = False
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def bench_floor(request):
+    """The floor of bench/http_load.py: what a request costs through the same middleware and server
+    processes when the view does nothing. Routed only when settings.BENCH_FLOOR_VIEW is true."""
+    return JsonResponse({"ok": True})

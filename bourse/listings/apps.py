@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ListingsConfig(AppConfig):
@@ -11,6 +12,9 @@ class ListingsConfig(AppConfig):
 
         from . import vocabulary
         from .models import TradeTerm
+        from .search.schema import repair_after_migrate
+
+        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="listings_search")
 
         def forget_vocabulary(**kwargs):
             vocabulary.forget()

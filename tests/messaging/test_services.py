@@ -68,7 +68,7 @@ def test_conversation_start_creates_then_reuses(listing, writer, writer_colleagu
 def test_database_refuses_a_second_conversation_for_the_same_pair(conversation):
     expected = "one conversation per listing and company pair|UNIQUE"
     with pytest.raises(IntegrityError, match=expected), transaction.atomic():
-        Conversation.objects.create(
+        factories.ConversationFactory(
             listing=conversation.listing,
             owner_company=conversation.owner_company,
             other_company=conversation.other_company,
@@ -134,7 +134,7 @@ def test_database_refuses_a_duplicate_client_id(conversation, owner, company):
         pytest.raises(IntegrityError, match="message_unique_client_id|UNIQUE"),
         transaction.atomic(),
     ):
-        Message.objects.create(
+        factories.MessageFactory(
             conversation=conversation, sender=owner, company=company, body="B", client_id="dup"
         )
 
