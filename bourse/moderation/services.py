@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Company, Moderator, User
+from bourse.core import realtime
 from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
 from bourse.listings import services as listing_services
@@ -220,7 +221,7 @@ def company_suspend(*, company: Company, by: User, reason: str) -> Company:
     """Suspend a verified company: its listings leave the exchange (published() excludes them)
     and its members can no longer send messages (the messaging app checks the status)."""
     reason = _require_reason(reason)
-    return _transition_company(
+    suspended = _transition_company(
         company=company,
         by=by,
         allowed_from=(Company.Status.VERIFIED,),
@@ -234,6 +235,10 @@ def company_suspend(*, company: Company, by: User, reason: str) -> Company:
         )
         % {"name": company.name, "reason": reason},
     )
+    # Its members' sockets close once this commits (after hearing why); those they open again
+    # cannot send.
+    realtime.close_company_sockets_on_commit(company.pk)
+    return suspended
 
 
 @transaction.atomic
