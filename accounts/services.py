@@ -12,9 +12,7 @@ import re
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +26,7 @@ from stdnum.exceptions import (
 )
 from stdnum.fr import siret as stdnum_siret
 
+from bourse.core.outbox import send_email
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
@@ -308,25 +307,22 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", args=[invitation.token])
 
 
-def _send_invitation_email(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("company", "invited_by").get(pk=invitation_id)
-    context = {
-        "invitation": invitation,
-        "company": invitation.company,
-        "inviter_name": (
-            invitation.invited_by.display_name if invitation.invited_by else invitation.company.name
-        ),
-        "url": invitation_url(invitation),
-    }
-    subject = _("[Bourse d'entraide] %(company)s vous invite à la rejoindre") % {
-        "company": invitation.company.name
-    }
-    send_mail(
-        subject=subject,
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
-        fail_silently=False,
+def _send_invitation_email(invitation: Invitation) -> None:
+    """The invitation e-mail, stored in the inviting transaction (bourse.core.outbox) and
+    rendered when sent (templates/accounts/email/invitation_*.txt)."""
+    company = invitation.company
+    send_email(
+        key=f"accounts.invitation:{invitation.pk}",
+        to=invitation.email,
+        template="accounts/email/invitation",
+        context={
+            "company": company.name,
+            "inviter_name": (
+                invitation.invited_by.display_name if invitation.invited_by else company.name
+            ),
+            "url": invitation_url(invitation),
+            "email": invitation.email,
+        },
     )
 
 
@@ -352,7 +348,7 @@ def invitation_create(*, company: Company, by: User, email: str) -> Invitation:
             {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
             code="already_invited",
         ) from exc
-    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    _send_invitation_email(invitation)
     return invitation
 
 

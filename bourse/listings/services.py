@@ -211,20 +211,22 @@ def _current_values(listing: Listing) -> dict:
 
 
 def _publish(listing: Listing, *, now: datetime.datetime | None = None) -> None:
-    """Make the listing live; the signal leaves after commit (matching listens to it)."""
+    """Make the listing live; `listing_published` goes out in the transaction (matching
+    listens to it and defers its rematch)."""
     now = now or timezone.now()
     listing.status = Status.PUBLISHED
     listing.published_at = now
     listing.expires_at = now + lifetime()
     listing.rejection_reason = ""
-    _announce_on_commit(listing)
+    _announce(listing)
 
 
-def _announce_on_commit(listing: Listing) -> None:
+def _announce(listing: Listing) -> None:
+    """Send `listing_published` inside the publishing transaction: its receivers enqueue
+    durable work through the outbox (bourse.core.outbox), which runs after commit."""
     if _quiet.get():
         return
-    listing_id = listing.pk
-    transaction.on_commit(lambda: listing_published.send(sender=Listing, listing_id=listing_id))
+    listing_published.send(sender=Listing, listing_id=listing.pk)
 
 
 def _notify_status(listing: Listing, *, title: str, body: str = "", email: bool = True) -> None:
@@ -275,7 +277,7 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
             listing.status = Status.PENDING
         elif listing.is_live:
             # Without approval the new content is live at once: matching recomputes from it.
-            _announce_on_commit(listing)
+            _announce(listing)
     listing.save()
     return listing
 
@@ -438,7 +440,7 @@ def listing_renew(*, listing: Listing, by: User) -> Listing:
     listing.expires_at = timezone.now() + lifetime()
     listing.save()
     if not was_live:
-        _announce_on_commit(listing)
+        _announce(listing)
     return listing
 
 
