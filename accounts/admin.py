@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, Invitation, Membership, User
+from .models import Company, Invitation, Membership, Moderator, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -89,3 +89,11 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ["token", "created_at", "accepted_at"]
     autocomplete_fields = ["company", "invited_by"]
     list_select_related = ["company", "invited_by"]
+
+
+@admin.register(Moderator)
+class ModeratorAdmin(admin.ModelAdmin):
+    list_display = ["user", "is_national", "departements", "created_at"]
+    list_filter = ["is_national"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -17,7 +18,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import permissions, queries, services
+from bourse.core.text import validate_single_line, validate_text
+
+from . import permissions, queries, registry, services
 from .models import Company, Invitation, Membership, User
 
 
@@ -35,14 +38,20 @@ def service_call(func, **kwargs):
 
 
 class CompanyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    siret = serializers.CharField(max_length=20)
-    address = serializers.CharField(max_length=255)
-    postal_code = serializers.CharField(max_length=10)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    name = serializers.CharField(validators=[validate_single_line], max_length=200)
+    siret = serializers.CharField(validators=[validate_single_line], max_length=20)
+    address = serializers.CharField(validators=[validate_single_line], max_length=255)
+    postal_code = serializers.CharField(validators=[validate_single_line], max_length=10)
+    phone = serializers.CharField(
+        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+    )
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    naf_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    description = serializers.CharField(
+        validators=[validate_text], required=False, allow_blank=True, max_length=5000
+    )
+    naf_code = serializers.CharField(
+        validators=[validate_single_line], max_length=6, required=False, allow_blank=True
+    )
 
 
 class MemberSerializer(serializers.Serializer):
@@ -90,12 +99,14 @@ class CompanySerializer(serializers.ModelSerializer):
                 data["address"] = company.address
                 data["phone"] = company.phone
                 data["website"] = company.website
+            if permissions.can_see_members(user, company):
+                # Members' names and e-mails: exactly where /members/ answers them.
                 data["members"] = [
                     {"name": m.user.display_name, "email": m.user.email, "role": m.role}
                     for m in queries.company_members(company)
                 ]
-            if permissions.is_member(user, company) or permissions.is_moderator_for(user, company):
                 data["status_reason"] = company.status_reason
+                data["registry"] = registry.registry_summary(company)
         return data
 
 
@@ -148,9 +159,15 @@ class InvitationInputSerializer(serializers.Serializer):
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    first_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    phone = serializers.CharField(
+        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+    )
     company = serializers.SerializerMethodField()
     is_moderator = serializers.SerializerMethodField()
     moderated_departements = serializers.SerializerMethodField()
@@ -175,9 +192,15 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    first_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    phone = serializers.CharField(
+        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+    )
 
 
 # --- Me ------------------------------------------------------------------------------------
@@ -439,3 +462,46 @@ class InvitationAcceptView(APIView):
             raise Http404
         service_call(services.invitation_accept, invitation=invitation, user=request.user)
         return Response(MeSerializer(User.objects.get(pk=request.user.pk)).data)
+
+
+# --- The public company registry -------------------------------------------------------------
+
+
+class RegistryAnswerSerializer(serializers.Serializer):
+    siret = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    postal_code = serializers.CharField()
+    commune = serializers.CharField()
+    naf_code = serializers.CharField()
+    active = serializers.BooleanField()
+    created_on = serializers.CharField(allow_null=True)
+    head_office = serializers.BooleanField()
+
+
+class SiretLookupView(APIView):
+    """What the public registry says about a SIRET, to pre-fill the declaration form."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: RegistryAnswerSerializer,
+            400: inline_serializer("SiretError", {"siret": serializers.ListField()}),
+            404: inline_serializer("SiretUnknown", {"detail": serializers.CharField()}),
+            503: inline_serializer("RegistryUnreachable", {"detail": serializers.CharField()}),
+        },
+        summary="Look a SIRET up in the public company registry",
+    )
+    def get(self, request, siret: str):
+        siret = service_call(services.clean_siret, value=siret)
+        try:
+            answer = registry.lookup(siret)
+        except registry.Unreachable:
+            return Response(
+                {"detail": _("Le registre des entreprises est injoignable : saisissez à la main.")},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        if answer is None:
+            raise Http404(_("Le registre ne connaît aucun établissement avec ce SIRET."))
+        return Response(RegistryAnswerSerializer(answer.as_dict()).data)

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bourse.core.text import validate_single_line, validate_text
+
 from .models import Membership
 
 
@@ -18,8 +20,11 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class CompanyForm(forms.Form):
-    name = forms.CharField(label=_("Raison sociale"), max_length=200)
+    name = forms.CharField(
+        validators=[validate_single_line], label=_("Raison sociale"), max_length=200
+    )
     siret = forms.CharField(
+        validators=[validate_single_line],
         label=_("SIRET"),
         max_length=20,
         help_text=_(
@@ -28,17 +33,20 @@ class CompanyForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     naf_code = forms.CharField(
+        validators=[validate_single_line],
         label=_("Code NAF (APE)"),
         max_length=6,
         required=False,
         help_text=_("Par exemple 25.62B. Facultatif."),
     )
     address = forms.CharField(
+        validators=[validate_single_line],
         label=_("Adresse"),
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     postal_code = forms.CharField(
+        validators=[validate_single_line],
         label=_("Code postal"),
         max_length=10,
         help_text=_("Tapez les premiers chiffres ou le nom de la commune."),
@@ -51,6 +59,7 @@ class CompanyForm(forms.Form):
         ),
     )
     phone = forms.CharField(
+        validators=[validate_single_line],
         label=_("Téléphone"),
         max_length=30,
         required=False,
@@ -60,6 +69,7 @@ class CompanyForm(forms.Form):
         label=_("Site web"), required=False, assume_scheme="https", max_length=200
     )
     description = forms.CharField(
+        validators=[validate_text],
         label=_("Présentation"),
         required=False,
         max_length=5000,
@@ -80,9 +90,14 @@ class InvitationForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    first_name = forms.CharField(
+        validators=[validate_single_line], label=_("Prénom"), max_length=150, required=False
+    )
+    last_name = forms.CharField(
+        validators=[validate_single_line], label=_("Nom"), max_length=150, required=False
+    )
     phone = forms.CharField(
+        validators=[validate_single_line],
         label=_("Téléphone"),
         max_length=30,
         required=False,

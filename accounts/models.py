@@ -85,6 +85,16 @@ class Company(models.Model):
         REJECTED = "rejected", _("refusée")
         SUSPENDED = "suspended", _("suspendue")
 
+    class RegistryStatus(models.TextChoices):
+        """What the public company registry says of the SIRET (accounts/registry.py)."""
+
+        MATCH = "match", _("cohérent")
+        MISMATCH = "mismatch", _("à vérifier")
+        CLOSED = "closed", _("établissement fermé")
+        NOT_FOUND = "not_found", _("inconnu du registre")
+        UNREACHABLE = "unreachable", _("registre injoignable")
+        PENDING = "pending", _("vérification en cours")
+
     name = models.CharField(_("raison sociale"), max_length=200)
     siret = models.CharField(_("SIRET"), max_length=14)
     siren = models.CharField(_("SIREN"), max_length=9, editable=False)
@@ -103,6 +113,15 @@ class Company(models.Model):
     )
     status_reason = models.TextField(_("motif"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    registry_status = models.CharField(
+        _("registre"),
+        max_length=12,
+        choices=RegistryStatus.choices,
+        default=RegistryStatus.PENDING,
+        db_index=True,
+    )
+    registry_data = models.JSONField(_("réponse du registre"), default=dict, blank=True)
+    registry_checked_at = models.DateTimeField(_("registre consulté le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -202,3 +221,31 @@ class Invitation(models.Model):
     def mark_accepted(self) -> None:
         self.accepted_at = timezone.now()
         self.save(update_fields=["accepted_at"])
+
+
+class Moderator(models.Model):
+    """A CCI advisor: responsible for some départements, or for all of them (national).
+
+    A role of the user, like a membership: it lives here so that every app can ask who
+    moderates what without reaching up into the moderation app."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator"
+    )
+    is_national = models.BooleanField(_("national"), default=False)
+    departements = models.JSONField(_("départements"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in the moderation app (the
+        # move was a change of state only, see migrations 0002 here and in moderation).
+        db_table = "moderation_moderator"
+        verbose_name = _("modérateur")
+        verbose_name_plural = _("modérateurs")
+
+    def __str__(self) -> str:
+        scope = "national" if self.is_national else ", ".join(self.departements)
+        return f"{self.user} ({scope})"
+
+    def covers(self, departement: str) -> bool:
+        return self.is_national or departement in self.departements

@@ -4,13 +4,23 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Company, Membership
+from .models import Company, Membership, Moderator
 
 
 def membership_of(user) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
     return user.membership_or_none
+
+
+def moderator_for(user) -> Moderator | None:
+    """The user's moderator role (territory), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.moderator
+    except Moderator.DoesNotExist:
+        return None
 
 
 def check_verified_member(user) -> Membership:
@@ -44,26 +54,20 @@ def check_can_view_company(user, company: Company) -> None:
     """A non-verified company is visible only to its members and to moderators (else 404)."""
     if company.status == Company.Status.VERIFIED:
         return
-    if is_member(user, company):
-        return
-    from bourse.moderation.permissions import moderator_for
-
-    moderator = moderator_for(user)
-    if moderator is not None and moderator.covers(company.departement):
+    if is_member(user, company) or is_moderator_for(user, company):
         return
     raise Http404
 
 
 def is_moderator_for(user, company: Company) -> bool:
-    from bourse.moderation.permissions import moderator_for
-
     moderator = moderator_for(user)
     return moderator is not None and moderator.covers(company.departement)
 
 
 def can_see_contact_details(user, company: Company) -> bool:
-    """Phone, website, address and members' e-mails: for the company's own members, for members
-    of a verified company (the exchange's trusted circle) and for moderators of its territory."""
+    """Phone, website and address: for the company's own members, for members of a verified
+    company (the exchange's trusted circle) and for moderators of its territory. Members' names
+    and e-mails are narrower: see `can_see_members`."""
     membership = membership_of(user)
     if membership is not None and (
         membership.company_id == company.pk or membership.company.status == Company.Status.VERIFIED
@@ -72,12 +76,17 @@ def can_see_contact_details(user, company: Company) -> bool:
     return is_moderator_for(user, company)
 
 
+def can_see_members(user, company: Company) -> bool:
+    """The member list (names and e-mails): the company's own members and the moderators of its
+    territory, on every page and endpoint that shows it."""
+    return is_member(user, company) or is_moderator_for(user, company)
+
+
 def check_can_see_members(user, company: Company) -> None:
-    """The member list (with e-mails) of a company the caller may view: members and moderators."""
+    """The member list of a company the caller may view: members and moderators."""
     check_can_view_company(user, company)
-    if is_member(user, company) or is_moderator_for(user, company):
-        return
-    raise PermissionDenied
+    if not can_see_members(user, company):
+        raise PermissionDenied
 
 
 def check_can_remove_member(user, membership: Membership) -> None:

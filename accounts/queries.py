@@ -9,12 +9,11 @@ from allauth.account.models import EmailAddress
 from bourse.geo import data as geo
 
 from .models import Invitation, Membership, User
+from .permissions import moderator_for
 
 
 def moderated_departements(user: User) -> list[str]:
     """The codes a moderator covers; a national moderator covers every département."""
-    from bourse.moderation.permissions import moderator_for
-
     moderator = moderator_for(user)
     if moderator is None:
         return []
@@ -94,8 +93,6 @@ def user_personal_data(user: User) -> dict[str, Any]:
             "role": membership.role,
             "joined_at": _iso(membership.joined_at),
         }
-    from bourse.moderation.permissions import moderator_for
-
     moderator = moderator_for(user)
     if moderator is not None:
         data["moderator"] = {

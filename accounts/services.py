@@ -8,6 +8,7 @@ ValidationError with a dict naming the field, which forms and the API turn into 
 from __future__ import annotations
 
 import re
+import uuid
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -26,10 +27,12 @@ from stdnum.exceptions import (
 )
 from stdnum.fr import siret as stdnum_siret
 
-from bourse.core.outbox import send_email
+from bourse.core import realtime
+from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
+from .tasks import check_company_registry
 
 # Fields a company admin may change, and those whose change sends a verified company back to
 # moderation: the identity a moderator checked.
@@ -51,9 +54,11 @@ NAF_RE = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
 
 
 def clean_siret(value: str) -> str:
-    """The SIRET as 14 digits, checked by python-stdnum (Luhn, and La Poste's own rule)."""
+    """The SIRET as 14 digits, checked by python-stdnum (Luhn, and La Poste's own rule), and
+    refused when the registry cannot have issued it: a SIREN of zeros or an establishment
+    number (NIC) of zeros pass the checksum but name no company."""
     try:
-        return stdnum_siret.validate(value or "")
+        siret = stdnum_siret.validate(value or "")
     except InvalidLength as exc:
         raise ValidationError(
             {"siret": [_("Un SIRET compte 14 chiffres.")]}, code="invalid_length"
@@ -69,6 +74,12 @@ def clean_siret(value: str) -> str:
         ) from exc
     except StdnumError as exc:
         raise ValidationError({"siret": [_("Ce SIRET n'est pas valide.")]}) from exc
+    if siret[:9] == "0" * 9 or siret[9:] == "0" * 5:
+        raise ValidationError(
+            {"siret": [_("Ce SIRET ne peut pas exister : vérifiez les chiffres saisis.")]},
+            code="impossible",
+        )
+    return siret
 
 
 def locate_postal_code(postal_code: str) -> geo.Place:
@@ -181,7 +192,19 @@ def company_create(
     )
     _save_company(company)
     Membership.objects.create(user=by, company=company, role=Membership.Role.ADMIN)
+    _ask_registry_on_commit(company)
     return company
+
+
+def _ask_registry_on_commit(company: Company) -> None:
+    """The public registry is asked about the SIRET after commit, in the background (an
+    outbox row of this transaction, retried if the check fails): the declaration never waits
+    for it, nor fails with it (accounts/registry.py)."""
+    defer(
+        check_company_registry,
+        company.pk,
+        key=f"accounts.registry_check:{company.pk}:{uuid.uuid4().hex}",
+    )
 
 
 @transaction.atomic
@@ -241,8 +264,13 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
         company.status_reason = ""
         company.status_changed_at = timezone.now()
         changed |= {"status", "status_reason", "status_changed_at"}
+    if changed & {"siret", "name", "address", "postal_code"}:
+        company.registry_status = Company.RegistryStatus.PENDING
+        changed.add("registry_status")
     if changed:
         _save_company(company, update_fields=[*sorted(changed), "updated_at"])
+    if "registry_status" in changed:
+        _ask_registry_on_commit(company)
     return company
 
 
@@ -280,6 +308,8 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             code="last_admin",
         )
     membership.delete()
+    # Their sockets heard the company's conversations: closed once this commits.
+    realtime.close_user_sockets_on_commit(membership.user_id)
 
 
 @transaction.atomic
@@ -501,4 +531,5 @@ def user_delete(*, user: User) -> None:
     user.set_unusable_password()
     user.is_active = False
     user.save()
+    realtime.close_user_sockets_on_commit(user.pk)
     user.delete()

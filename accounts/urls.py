@@ -50,6 +50,7 @@ api_urlpatterns = [
         name="api-company-invitation",
     ),
     path("invitations/", api.MyInvitationsView.as_view(), name="api-invitations"),
+    path("geo/siret/<str:siret>/", api.SiretLookupView.as_view(), name="api-siret-lookup"),
     path(
         "invitations/<str:token>/accept/",
         api.InvitationAcceptView.as_view(),

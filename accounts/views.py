@@ -288,7 +288,11 @@ def company_detail(request, pk: int):
         {
             "company": company,
             "show_contact": show_contact,
-            "members": queries.company_members(company) if show_contact else [],
+            "members": (
+                queries.company_members(company)
+                if permissions.can_see_members(request.user, company)
+                else []
+            ),
             "is_member": permissions.is_member(request.user, company),
             "listings": listings,
         },

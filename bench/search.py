@@ -6,7 +6,7 @@ database of its own: a SQLite file in /tmp, and the PostgreSQL database `bourse_
 server answers (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/bourse_bench).
 
 Then, around 200 points drawn the same way, it times the very code path of GET /api/v1/listings/
-(queries.parse_search_params → queries.ListingSearch paged by Django's Paginator, as DRF's
+(search.parse_search_params → search.ListingSearch paged by Django's Paginator, as DRF's
 PageNumberPagination does: count, then the page with company, category and photos), and in the
 same run a full-scan haversine over the same rows as the baseline.
 
@@ -244,8 +244,9 @@ def child(backend: str) -> None:
     from django.core.paginator import Paginator
     from django.db import connection
 
+    from bourse.geo.sql import HaversineKm
     from bourse.listings.models import Listing
-    from bourse.listings.queries import HaversineKm, ListingSearch, parse_search_params
+    from bourse.listings.search import ListingSearch, parse_search_params
 
     seed_seconds = 0.0
     if os.environ.get("BENCH_REUSE") and reusable(Listing):

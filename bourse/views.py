@@ -98,3 +98,10 @@ def _side_effect_details() -> dict:
         except Exception as exc:  # noqa: BLE001 - details never fail the check
             details[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
     return details
+
+
+@require_GET
+def bench_floor(request):
+    """The floor of bench/http_load.py: what a request costs through the same middleware and server
+    processes when the view does nothing. Routed only when settings.BENCH_FLOOR_VIEW is true."""
+    return JsonResponse({"ok": True})

@@ -7,9 +7,11 @@ test is skipped silently in CI.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from rest_framework.test import APIClient
 
 from accounts.models import Company, Membership
@@ -127,8 +129,95 @@ def client_for():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    """PBKDF2's deliberate slowness (~0.3 s per user on this machine) adds up over the suite."""
+    """PBKDF2's deliberate slowness (~0.3 s per user on this machine) adds up over the suite:
+    factories hash a password per user, and no test is about the hasher's cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _unordered_querysets_in_random_order():
+    """A query that asks for no order (no `order_by`, no `Meta.ordering`) comes back in random
+    order, so no test depends on an order nobody asked for: the database promises none, and
+    PostgreSQL changes it after an update or a vacuum. `.order_by()` (an explicit "any order"),
+    `DISTINCT` queries and the ordering Django clears itself (counts, `exists`, `__in`
+    subqueries) are left alone. (The idea is Les emplois' test configuration.)"""
+    from django.db.models.expressions import OrderBy
+    from django.db.models.functions import Random
+    from django.db.models.sql.compiler import SQLCompiler
+
+    original = SQLCompiler._order_by_pairs
+
+    def _order_by_pairs(self):
+        query = self.query
+        meta = query.get_meta()
+        if (
+            query.default_ordering
+            and not query.extra_order_by
+            and not query.order_by
+            and not (meta and meta.ordering)
+            and not query.distinct
+            and not query.combinator
+        ):
+            yield OrderBy(Random()), False
+            return
+        yield from original(self)
+
+    SQLCompiler._order_by_pairs = _order_by_pairs
+    yield
+    SQLCompiler._order_by_pairs = original
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def browser(request, tmp_path, monkeypatch):
+    """A headless Chromium (Playwright's sync API), for tests marked `browser`. When the test
+    fails, every open page is saved as a screenshot (in $E2E_SCREENSHOTS, or the test's
+    temporary folder) for the CI logs."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
+    # stay plain synchronous calls (Playwright's documented setting for Django tests).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            report = getattr(request.node, "report_call", None)
+            if report is not None and report.failed:
+                folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+                folder.mkdir(parents=True, exist_ok=True)
+                for i, context in enumerate(browser.contexts):
+                    for j, page in enumerate(context.pages):
+                        page.screenshot(path=folder / f"failed-{i}-{j}.png", full_page=True)
+                        print(f"failed-{i}-{j}.png: {page.url}")
+            # The ORM calls made while Playwright's loop runs have their own connection (Django
+            # keeps one per async context): close it, or the test database cannot be dropped.
+            connections.close_all()
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    """A page of a fresh French browser context."""
+    return browser.new_context(locale="fr-FR").new_page()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (the `browser` fixture reads it)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
 
 
 def pytest_collection_modifyitems(items):

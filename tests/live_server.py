@@ -64,7 +64,13 @@ def throwaway_database(tmp_path: Path, prefix: str):
 def base_env(database_url: str, **extra: str) -> dict:
     """The server's environment: this process's, minus pytest's, plus what every live server
     needs (its database, names of its own on a shared Redis, no login rate limits)."""
-    skip = {"PYTEST_VERSION", "DJANGO_SETTINGS_MODULE", "PYTEST_CURRENT_TEST"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the in-process browser tests' setting, never the server's.
+    skip = {
+        "PYTEST_VERSION",
+        "DJANGO_SETTINGS_MODULE",
+        "PYTEST_CURRENT_TEST",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(
         {

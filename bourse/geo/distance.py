@@ -1,6 +1,6 @@
 """Distances on a sphere and the bounding boxes that let an index find points near another.
 
-Pure functions, no database: the SQL side (bourse.geo.sql) mirrors the same formula.
+Pure functions, no database: the SQL side (bourse.geo.sql) writes the same formula.
 """
 
 import math

@@ -1,6 +1,6 @@
 """Listings API (API.md "Categories" and "Listings"), write side and detail.
 
-Note for the search side (bourse/listings/search.py): `/api/v1/listings/` is ONE view,
+Note for the search side (bourse/listings/search/): `/api/v1/listings/` is ONE view,
 `ListingCollectionView` below. Its GET delegates to `search.search_listings_response(request,
 view=self)` (with search.SEARCH_PARAMETERS for the schema); its POST creates a listing. Keep that
 function's signature; `ListingSearchAPIView` itself is not routed.
@@ -78,7 +78,7 @@ class CategoryListView(APIView):
 
 
 class ListingCollectionView(APIView):
-    """GET: published listings (search, bourse/listings/search.py). POST: a new listing."""
+    """GET: published listings (search, bourse/listings/search/). POST: a new listing."""
 
     def get_permissions(self):
         if self.request.method == "POST":

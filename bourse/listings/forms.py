@@ -7,9 +7,10 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
+from bourse.core.text import validate_single_line, validate_text
 
 from .models import Category, Kind, Listing, Terms, Unit
-from .services import CLOSE_FROM, PRICED_TERMS, allowed_units
+from .services import PRICED_TERMS, allowed_units
 
 LOCATION_COMPANY = "company"
 LOCATION_OTHER = "other"
@@ -63,11 +64,13 @@ class ListingForm(forms.Form):
         initial=Kind.OFFER,
     )
     title = forms.CharField(
+        validators=[validate_single_line],
         label=_("Titre"),
         max_length=120,
         widget=forms.TextInput(attrs={"placeholder": _("Ex. : Entrepôt sec 400 m² à Vénissieux")}),
     )
     description = forms.CharField(
+        validators=[validate_text],
         label=_("Description"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -96,6 +99,7 @@ class ListingForm(forms.Form):
         initial=LOCATION_COMPANY,
     )
     postal_code = forms.CharField(
+        validators=[validate_single_line],
         label=_("Code postal"),
         required=False,
         max_length=5,
@@ -201,7 +205,7 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args, listing: Listing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.can_fulfil = listing.status in CLOSE_FROM[Listing.Status.FULFILLED]
+        self.can_fulfil = listing.can("fulfil")
         if not self.can_fulfil:
             # A listing never published (draft, pending, rejected) can only be withdrawn.
             outcome = self.fields["outcome"]

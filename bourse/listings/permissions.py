@@ -13,8 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
-from accounts.permissions import check_verified_member, is_member
-from bourse.moderation.permissions import moderator_for
+from accounts.permissions import check_verified_member, is_member, moderator_for
 
 from .models import Listing
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bourse.core.text import validate_single_line, validate_text
+
 from .models import Category, Kind, Listing, ListingPhoto, Terms, Unit
 
 
@@ -148,8 +150,8 @@ class ListingInputSerializer(serializers.Serializer):
     """What POST and PATCH accept. Types and vocabularies are checked here; rules in services."""
 
     kind = serializers.ChoiceField(choices=Kind.choices)
-    title = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=5000)
+    title = serializers.CharField(validators=[validate_single_line], max_length=120)
+    description = serializers.CharField(validators=[validate_text], max_length=5000)
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     quantity = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True
@@ -162,6 +164,7 @@ class ListingInputSerializer(serializers.Serializer):
         max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
     )
     postal_code = serializers.CharField(
+        validators=[validate_single_line],
         max_length=5,
         required=False,
         allow_blank=True,

@@ -20,7 +20,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
-    # GET is the search (search.py). POST (create) belongs to api.py: its view dispatches GET
+    # GET is the search (search/views.py). POST (create) belongs to api.py: its view dispatches GET
     # to search.search_listings_response.
     path("listings/", api.ListingCollectionView.as_view(), name="listing-search"),
     path("categories/", api.CategoryListView.as_view(), name="category-list"),

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bourse.core.text import validate_single_line
 from bourse.geo import data as geo
 from bourse.listings.models import Category, Kind, Listing
 from bourse.listings.serializers import ListingSerializer
@@ -27,8 +28,9 @@ from .models import SavedSearch
 class MatchReasonsSerializer(serializers.Serializer):
     """The parts of the score, each in [0, 1] (see bourse/matching/scoring.py for the weights):
     category (1 exact, 0.5 same parent), distance (1 at the same place, 0 at the larger of the
-    two radii), availability (overlap of the windows), quantity (share of the need the offer
-    covers; 0.5 when not comparable), text (similarity of titles and descriptions)."""
+    two radii), availability (share of the need's window the offer covers), quantity (share of
+    the need the offer covers; 0.5 when not comparable), text (similarity of titles and
+    descriptions)."""
 
     category = serializers.FloatField(min_value=0, max_value=1)
     distance = serializers.FloatField(min_value=0, max_value=1)
@@ -121,7 +123,9 @@ class SavedSearchSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=5, required=False, allow_blank=True)
+    postal_code = serializers.CharField(
+        validators=[validate_single_line], max_length=5, required=False, allow_blank=True
+    )
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
     longitude = serializers.FloatField(
         min_value=-180, max_value=180, required=False, allow_null=True
@@ -144,6 +148,10 @@ class SavedSearchSerializer(serializers.ModelSerializer):
             "last_alerted_at",
         ]
         read_only_fields = ["id", "created_at", "last_alerted_at"]
+        extra_kwargs = {
+            "name": {"validators": [validate_single_line]},
+            "q": {"validators": [validate_single_line]},
+        }
 
     def validate(self, attrs):
         postal_code = attrs.get("postal_code")

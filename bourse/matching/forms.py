@@ -6,6 +6,7 @@ slug, near as a postal code, radius_km), so a search's GET parameters can be pos
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bourse.core.text import validate_single_line
 from bourse.geo import data as geo
 from bourse.listings.models import Category, Kind
 
@@ -16,17 +17,21 @@ def _order(category: Category) -> tuple:
 
 class SavedSearchForm(forms.Form):
     name = forms.CharField(
+        validators=[validate_single_line],
         label=_("Nom de la recherche"),
         max_length=120,
         required=False,
         help_text=_("Par exemple « Entrepôts autour de Lyon ». Laissé vide, il est déduit."),
     )
-    q = forms.CharField(label=_("Mots-clés"), max_length=200, required=False)
+    q = forms.CharField(
+        validators=[validate_single_line], label=_("Mots-clés"), max_length=200, required=False
+    )
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", _("Offres et besoins")), *Kind.choices], required=False
     )
     category = forms.ChoiceField(label=_("Catégorie"), required=False)
     near = forms.CharField(
+        validators=[validate_single_line],
         label=_("Code postal"),
         max_length=5,
         required=False,

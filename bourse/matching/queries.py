@@ -9,7 +9,7 @@ How a listing's top 20 is found without scoring the whole exchange:
    with the largest radius among published listings of that kind and family (a MAX read from
    the index), and the exact haversine distance is then compared in SQL to
    GREATEST(r1, candidate.radius_km). The distance expression and the box come from
-   bourse.listings.queries (the search's); the index `matching_listing_category_geo` (migration
+   bourse.geo.sql (the search uses them too); the index `matching_listing_category_geo` (migration
    0003) starts with the category, so a 200 km box in a dense region reads only the rows
    of the family.
 2. Python computes the cheap parts of the score (category, distance, availability, quantity) of
@@ -29,8 +29,8 @@ from django.db.models import F, FloatField, Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from bourse.geo.distance import haversine_km
+from bourse.geo.sql import HaversineKm, box_q
 from bourse.listings.models import Category, Listing
-from bourse.listings.queries import HaversineKm, box_q
 
 from . import scoring
 from .models import Dismissal, SavedSearch

@@ -6,8 +6,10 @@ radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, eac
 
 - category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
 - distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
-- availability:  the overlap of the two availability windows relative to the shorter one
-                 (a missing bound is open-ended: no window at all means "always available"),
+- availability:  the share of the need's window that the offer's window covers, from today
+                 on (the days of a need already past do not count); an open-ended need counts
+                 its first HORIZON_DAYS days, a need without any window starts today; a
+                 missing bound of the offer is open (no window: always available),
 - quantity:      how much of the need the offer covers (offer / need, capped at 1), when both
                  give a quantity in the same unit; otherwise neutral (0.5),
 - text:          cosine similarity of the two sets of words of title + description, after
@@ -25,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -39,6 +42,8 @@ WEIGHTS: dict[str, float] = {
 CATEGORY_EXACT = 1.0
 CATEGORY_FAMILY = 0.5
 QUANTITY_NEUTRAL = 0.5
+# An open-ended need counts its first four weeks: an offer from the autumn does not answer it.
+HORIZON_DAYS = 28
 PARTS = tuple(WEIGHTS)
 # At most this many common words are reported.
 MAX_COMMON_WORDS = 5
@@ -150,19 +155,40 @@ def _ordinal(value: date | str | None, default: float) -> float:
     return float(value.toordinal())
 
 
-def availability_part(
-    a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None
-) -> float:
-    """Overlap of two inclusive date windows over the length of the shorter one."""
-    start_a, end_a = _ordinal(a_from, -math.inf), _ordinal(a_until, math.inf)
-    start_b, end_b = _ordinal(b_from, -math.inf), _ordinal(b_until, math.inf)
-    start, end = max(start_a, start_b), min(end_a, end_b)
-    if start > end:
+def need_window(start, until, today: float) -> tuple[float, float]:
+    """The days of a need that availability counts, as ordinals: from today (or its start when
+    later) to its end, or its first HORIZON_DAYS days when it has no end. A need whose window
+    is all in the past keeps it (nothing covers it any more, unless the offer is as old)."""
+    first = _ordinal(start, today)
+    last = _ordinal(until, math.inf)
+    if last >= today:
+        first = max(first, today)
+    elif first > last:
+        first = last
+    if math.isinf(last):
+        last = first + HORIZON_DAYS - 1
+    return first, last
+
+
+def coverage(need_first: float, need_last: float, offer_first: float, offer_last: float) -> float:
+    """The share of the need's days [need_first, need_last] the offer's window covers."""
+    first, last = max(need_first, offer_first), min(need_last, offer_last)
+    if first > last:
         return 0.0
-    shorter = min(end_a - start_a, end_b - start_b) + 1
-    if math.isinf(shorter):
-        return 1.0  # both windows are unbounded: they overlap for ever
-    return min(1.0, (end - start + 1) / shorter)
+    return (last - first + 1) / (need_last - need_first + 1)
+
+
+def availability_part(
+    need_from: date | None,
+    need_until: date | None,
+    offer_from: date | None,
+    offer_until: date | None,
+    *,
+    today: date,
+) -> float:
+    """How much of the need's window (need_window) the offer's window covers, in [0, 1]."""
+    first, last = need_window(need_from, need_until, float(today.toordinal()))
+    return coverage(first, last, _ordinal(offer_from, -math.inf), _ordinal(offer_until, math.inf))
 
 
 def quantity_part(base: Features, other: Features) -> float | None:
@@ -269,18 +295,25 @@ class CheapScorer:
     """The parts other than text for many counterparts of one listing, with what depends on
     that listing computed once (the candidate query scores hundreds of rows per call).
 
-    Same formulas as category_part, distance_part, availability_part and quantity_part.
+    Same formulas as category_part, distance_part, availability_part and quantity_part;
+    `today` (the local date by default) is when a need's window starts counting.
     """
 
-    __slots__ = ("base", "family_id", "start", "end", "base_qty", "base_is_offer")
+    __slots__ = ("base", "family_id", "start", "end", "base_qty", "base_is_offer", "today")
 
-    def __init__(self, base: Features):
+    def __init__(self, base: Features, *, today: date | None = None):
         self.base = base
         self.family_id = base.family_id
-        self.start = _ordinal(base.available_from, -math.inf)
-        self.end = _ordinal(base.available_until, math.inf)
+        self.today = float((today or timezone.localdate()).toordinal())
         self.base_qty = float(base.quantity) if base.quantity is not None else None
         self.base_is_offer = base.kind == "offer"
+        if self.base_is_offer:
+            self.start = _ordinal(base.available_from, -math.inf)
+            self.end = _ordinal(base.available_until, math.inf)
+        else:
+            self.start, self.end = need_window(
+                base.available_from, base.available_until, self.today
+            )
 
     def parts(
         self,
@@ -303,14 +336,16 @@ class CheapScorer:
             category = 0.0
         reach = max(base.radius_km, radius_km)
         distance = min(1.0, max(0.0, 1.0 - distance_km / reach)) if reach > 0 else 0.0
-        start_b = _ordinal(available_from, -math.inf)
-        end_b = _ordinal(available_until, math.inf)
-        start, end = max(self.start, start_b), min(self.end, end_b)
-        if start > end:
-            availability = 0.0
+        if self.base_is_offer:
+            need_first, need_last = need_window(available_from, available_until, self.today)
+            availability = coverage(need_first, need_last, self.start, self.end)
         else:
-            shorter = min(self.end - self.start, end_b - start_b) + 1
-            availability = 1.0 if math.isinf(shorter) else min(1.0, (end - start + 1) / shorter)
+            availability = coverage(
+                self.start,
+                self.end,
+                _ordinal(available_from, -math.inf),
+                _ordinal(available_until, math.inf),
+            )
         compared = None
         if quantity is not None and self.base_qty is not None and unit and unit == base.unit:
             offer_qty, need_qty = (

@@ -1,14 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditLogEntry, Moderator, Report
-
-
-@admin.register(Moderator)
-class ModeratorAdmin(admin.ModelAdmin):
-    list_display = ["user", "is_national", "departements", "created_at"]
-    list_filter = ["is_national"]
-    search_fields = ["user__email"]
-    raw_id_fields = ["user"]
+from .models import AuditLogEntry, Report
 
 
 @admin.register(AuditLogEntry)

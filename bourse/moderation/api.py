@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
+from bourse.core.text import validate_text
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
 
@@ -163,6 +164,7 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
+        validators=[validate_text],
         max_length=2000,
         error_messages={
             "required": _("Un motif est obligatoire."),
@@ -175,13 +177,15 @@ class ResolveSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[value for value, _label in services.ReportDecision.CHOICES]
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        validators=[validate_text], max_length=2000, required=False, allow_blank=True, default=""
+    )
 
 
 class ReportCreateSerializer(serializers.Serializer):
     target_type = serializers.ChoiceField(choices=Report.TargetType.choices)
     target_id = serializers.IntegerField()
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(validators=[validate_text], max_length=2000)
 
 
 # --- Companies -------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bourse.core.text import validate_text
+
 from . import actions
 from .actions import needing_reason
 from .models import Report
@@ -16,6 +18,7 @@ class ActionForm(forms.Form):
 
     action = forms.ChoiceField(choices=())
     reason = forms.CharField(
+        validators=[validate_text],
         label=_("Motif"),
         required=False,
         max_length=2000,
@@ -61,6 +64,7 @@ class ResolveForm(forms.Form):
     label_suffix = ""
     decision = forms.ChoiceField(label=_("Décision"), choices=list(DECISION_LABELS.items()))
     note = forms.CharField(
+        validators=[validate_text],
         label=_("Note"),
         required=False,
         max_length=2000,
@@ -97,6 +101,7 @@ class ReportForm(forms.Form):
     target_type = forms.ChoiceField(choices=Report.TargetType.choices, widget=forms.HiddenInput)
     target_id = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
+        validators=[validate_text],
         label=_("Qu'est-ce qui ne va pas ?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

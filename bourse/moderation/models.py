@@ -1,34 +1,41 @@
-"""Moderator territories, reports of abuse and the append-only audit log."""
+"""Reports of abuse and the append-only audit log. (A moderator's role and territory are a
+user's role: `accounts.models.Moderator`.)"""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Moderator(models.Model):
-    """A CCI advisor: responsible for some départements, or for all of them (national)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator"
-    )
-    is_national = models.BooleanField(_("national"), default=False)
-    departements = models.JSONField(_("départements"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("modérateur")
-        verbose_name_plural = _("modérateurs")
-
-    def __str__(self) -> str:
-        scope = "national" if self.is_national else ", ".join(self.departements)
-        return f"{self.user} ({scope})"
-
-    def covers(self, departement: str) -> bool:
-        return self.is_national or departement in self.departements
-
-
 class AuditLogQuerySet(models.QuerySet):
+    def record(
+        self,
+        *,
+        actor,
+        action: str,
+        target_type: str,
+        target_id: int,
+        departement: str = "",
+        reason: str = "",
+        data: dict | None = None,
+    ) -> "AuditLogEntry":
+        """Append one entry: the one way to write the log. Call it inside the atomic block of
+        the change it records, so both commit or neither does (RuntimeError otherwise)."""
+        if not transaction.get_connection(self.db).in_atomic_block:
+            raise RuntimeError(
+                "AuditLogEntry.objects.record must run inside the transaction of the change"
+            )
+        return self.create(
+            actor=actor,
+            actor_email=actor.email,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            departement=departement,
+            reason=reason,
+            data=data or {},
+        )
+
     def update(self, **kwargs):
         raise TypeError("The audit log is append-only")
 

@@ -9,16 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Moderator, Report
+from accounts.models import Moderator
+from accounts.permissions import moderator_for
 
+from .models import Report
 
-def moderator_for(user) -> Moderator | None:
-    if user is None or not user.is_authenticated:
-        return None
-    try:
-        return user.moderator
-    except Moderator.DoesNotExist:
-        return None
+__all__ = ["moderator_for"]  # the role lives in accounts; moderation code keeps one import site
 
 
 def check_moderator(user) -> Moderator:

@@ -141,6 +141,9 @@ def test_create_company(client_for, user):
     [
         ({"siret": "12345678901234"}, "siret"),
         ({"siret": "123"}, "siret"),
+        ({"siret": "00000000000000"}, "siret"),  # the checksum passes; no such company
+        ({"siret": "00000000012344"}, "siret"),  # SIREN of zeros
+        ({"siret": "73282935300000"}, "siret"),  # NIC of zeros
         ({"postal_code": "99999"}, "postal_code"),
         ({"name": ""}, "name"),
         ({"website": "pas une adresse"}, "website"),
@@ -201,6 +204,23 @@ def test_verified_company_member_sees_contact_details(client_for, company, other
     data = client_for(other_admin).get(f"/api/v1/companies/{company.pk}/").json()
     assert data["contact_details_visible"] is True
     assert data["phone"] == "04 00 00 00 00"
+
+
+def test_members_and_their_emails_only_where_the_member_list_is(
+    client_for, company, company_admin, other_admin, moderator
+):
+    """Contact details are for every verified member; names and e-mails of the people only for
+    those /members/ answers (the company's members, moderators of its territory)."""
+    url = f"/api/v1/companies/{company.pk}/"
+    outsider = client_for(other_admin)
+    data = outsider.get(url).json()
+    assert data["contact_details_visible"] is True
+    assert "members" not in data and company_admin.email not in str(data)
+    assert outsider.get(url + "members/").status_code == 403
+    for insider in (company_admin, moderator):
+        data = client_for(insider).get(url).json()
+        assert [m["email"] for m in data["members"]] == [company_admin.email]
+        assert client_for(insider).get(url + "members/").status_code == 200
 
 
 def test_pending_company_is_hidden_from_outsiders(api_client, client_for, other_admin, user):

@@ -1,7 +1,6 @@
 """In a real browser: declaring a company with the postal code autocomplete."""
 
 import pytest
-from django.db import connections
 
 from accounts.models import Company
 from tests import factories
@@ -12,33 +11,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
-    # stay synchronous (Playwright's documented setting for Django tests).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(locale="fr-FR")
-        try:
-            yield context.new_page()
-        finally:
-            connections.close_all()
-            context.close()
-            browser.close()
 
 
 def test_declare_company_choosing_the_postal_code_with_the_keyboard(live_server, browser_page):

@@ -10,8 +10,7 @@ from django.test import Client
 from stdnum.fr import siret as stdnum_siret
 
 from accounts import demo
-from accounts.models import Company, Membership, User
-from bourse.moderation.models import Moderator
+from accounts.models import Company, Membership, Moderator, User
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.commit_hooks import CommittingClient
-
 from accounts.models import User
 from tests import factories
+from tests.commit_hooks import CommittingClient
 
 pytestmark = pytest.mark.django_db
 

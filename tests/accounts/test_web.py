@@ -208,7 +208,7 @@ def test_invitee_signs_up_and_joins_from_the_email_link(
 
 
 def test_invitation_page_refuses_another_account(company, company_admin, user):
-    invitation = Invitation.objects.create(company=company, email="x@exemple.fr")
+    invitation = factories.InvitationFactory(company=company, email="x@exemple.fr")
     client = logged_in(user)
     html = client.get(f"/invitations/{invitation.token}/").content.decode()
     assert "adressée à x@exemple.fr" in html
@@ -239,7 +239,10 @@ def test_public_company_page(company, company_admin, other_admin):
     html = Client().get(f"/entreprises/{company.pk}/").content.decode()
     assert company.name in html and "04 11 22 33 44" not in html
     html = logged_in(other_admin).get(f"/entreprises/{company.pk}/").content.decode()
-    assert "04 11 22 33 44" in html and company_admin.email in html
+    # Another verified company sees the contact details, not the people (as /members/ does).
+    assert "04 11 22 33 44" in html and company_admin.email not in html
+    html = logged_in(company_admin).get(f"/entreprises/{company.pk}/").content.decode()
+    assert company_admin.email in html
 
 
 def test_pending_company_page_is_404_for_outsiders(other_admin):
@@ -271,7 +274,7 @@ def test_profile_edit_export_and_delete(company, company_admin):
 
 def test_login_with_a_pending_invitation_lands_on_it(company, company_admin):
     invitee = factories.UserFactory()
-    invitation = Invitation.objects.create(company=company, email=invitee.email)
+    invitation = factories.InvitationFactory(company=company, email=invitee.email)
     response = Client().post(
         "/comptes/login/", {"login": invitee.email, "password": factories.PASSWORD}
     )

@@ -21,13 +21,6 @@ from tests.live_server import (
 
 __all__ = ["PASSWORD", "Server", "free_port"]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 
 def e2e_database(tmp_path: Path):
     """A DATABASE_URL of an empty database of the suite's kind, dropped afterwards."""

@@ -18,7 +18,6 @@ import pytest
 from tests.factories import make_siret
 
 from .live import (
-    CHROMIUM_ARGS,
     PASSWORD,
     Server,
     e2e_database,
@@ -60,28 +59,6 @@ def live(tmp_path):
                     other.stop()
         finally:
             server.stop()
-
-
-@pytest.fixture
-def browser(request, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            report = getattr(request.node, "report_call", None)
-            if report is not None and report.failed:
-                folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
-                folder.mkdir(parents=True, exist_ok=True)
-                for i, context in enumerate(browser.contexts):
-                    for j, page in enumerate(context.pages):
-                        page.screenshot(path=folder / f"failed-{i}-{j}.png", full_page=True)
-                        print(f"failed-{i}-{j}.png: {page.url}")
-            browser.close()
 
 
 class Shots:

@@ -6,80 +6,62 @@ from django.test import Client
 from bourse.listings.models import Listing
 from tests import factories
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_form_adapts_to_category_terms_and_location(live_server):
-    from playwright.sync_api import sync_playwright
-
+def test_form_adapts_to_category_terms_and_location(browser, live_server):
     membership = factories.MembershipFactory(company=factories.CompanyFactory())
     django_client = Client()
     django_client.force_login(membership.user)
     session_id = django_client.cookies["sessionid"].value
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            context = browser.new_context(locale="fr-FR")
-            context.add_cookies(
-                [{"name": "sessionid", "value": session_id, "url": live_server.url}]
-            )
-            page = context.new_page()
-            page.goto(f"{live_server.url}/annonces/nouvelle/")
+    context = browser.new_context(locale="fr-FR")
+    context.add_cookies([{"name": "sessionid", "value": session_id, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/annonces/nouvelle/")
 
-            quantity = page.locator("[name=quantity]")
-            unit = page.locator("[name=unit]")
-            price = page.locator("[name=price]")
-            postal_code = page.locator("[name=postal_code]")
+    quantity = page.locator("[name=quantity]")
+    unit = page.locator("[name=unit]")
+    price = page.locator("[name=price]")
+    postal_code = page.locator("[name=postal_code]")
 
-            # Premises: square metres only.
-            page.select_option("[name=category]", "bureaux")
-            assert quantity.is_visible()
-            assert unit.input_value() == "m2"
-            enabled_units = unit.locator("option:not([disabled])").evaluate_all(
-                "options => options.map(o => o.value).filter(v => v)"
-            )
-            assert enabled_units == ["m2"]
+    # Premises: square metres only.
+    page.select_option("[name=category]", "bureaux")
+    assert quantity.is_visible()
+    assert unit.input_value() == "m2"
+    enabled_units = unit.locator("option:not([disabled])").evaluate_all(
+        "options => options.map(o => o.value).filter(v => v)"
+    )
+    assert enabled_units == ["m2"]
 
-            # Staff lending: persons, days, hours.
-            page.select_option("[name=category]", "pret-personnel")
-            enabled_units = unit.locator("option:not([disabled])").evaluate_all(
-                "options => options.map(o => o.value).filter(v => v)"
-            )
-            assert sorted(enabled_units) == ["day", "hour", "person"]
+    # Staff lending: persons, days, hours.
+    page.select_option("[name=category]", "pret-personnel")
+    enabled_units = unit.locator("option:not([disabled])").evaluate_all(
+        "options => options.map(o => o.value).filter(v => v)"
+    )
+    assert sorted(enabled_units) == ["day", "hour", "person"]
 
-            # A price only for rent or sale.
-            page.select_option("[name=terms]", "free")
-            assert not price.is_visible()
-            page.select_option("[name=terms]", "rent")
-            assert price.is_visible()
+    # A price only for rent or sale.
+    page.select_option("[name=terms]", "free")
+    assert not price.is_visible()
+    page.select_option("[name=terms]", "rent")
+    assert price.is_visible()
 
-            # Another postal code only when asked for.
-            assert not postal_code.is_visible()
-            page.check("[name=location][value=other]")
-            assert postal_code.is_visible()
-            assert postal_code.get_attribute("data-postal-autocomplete") is not None
+    # Another postal code only when asked for.
+    assert not postal_code.is_visible()
+    page.check("[name=location][value=other]")
+    assert postal_code.is_visible()
+    assert postal_code.get_attribute("data-postal-autocomplete") is not None
 
-            # And the form submits what is shown.
-            page.fill("[name=title]", "Deux opérateurs disponibles")
-            page.fill("[name=description]", "Opérateurs de production, CACES 3.")
-            page.fill("[name=quantity]", "2")
-            page.select_option("[name=unit]", "person")
-            page.fill("[name=price]", "150")
-            page.fill("[name=postal_code]", "42000")
-            page.click("button[value=draft]")
-            page.wait_for_url("**/modifier/")
-        finally:
-            browser.close()
+    # And the form submits what is shown.
+    page.fill("[name=title]", "Deux opérateurs disponibles")
+    page.fill("[name=description]", "Opérateurs de production, CACES 3.")
+    page.fill("[name=quantity]", "2")
+    page.select_option("[name=unit]", "person")
+    page.fill("[name=price]", "150")
+    page.fill("[name=postal_code]", "42000")
+    page.click("button[value=draft]")
+    page.wait_for_url("**/modifier/")
 
     listing = Listing.objects.get()
     assert (listing.status, listing.unit, listing.postal_code) == ("draft", "person", "42000")

@@ -25,9 +25,3 @@ def need(company, family):
         title="Recherche entrepôt pour palettes",
         description="Besoin de 200 m2 avec quai de chargement.",
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Users are created by the dozen here; their passwords need not be expensive to hash."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

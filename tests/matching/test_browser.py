@@ -5,19 +5,10 @@ import pytest
 from bourse.matching.models import Dismissal
 from tests import factories
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_member_sees_reasons_and_dismisses_a_suggestion(live_server):
-    from playwright.sync_api import sync_playwright
-
+def test_member_sees_reasons_and_dismisses_a_suggestion(browser, live_server):
     member = factories.MembershipFactory().user
     parent = factories.CategoryFactory()
     category = factories.CategoryFactory(parent=parent)
@@ -34,29 +25,22 @@ def test_member_sees_reasons_and_dismisses_a_suggestion(live_server):
         kind="offer", category=category, postal_code="69100", title="Palettes à Villeurbanne"
     )
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(locale="fr-FR")
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{live_server.url}/comptes/login/")
-            page.fill("input[name=login]", member.email)
-            page.fill("input[name=password]", factories.PASSWORD)
-            page.click("form button[type=submit]")
-            page.wait_for_load_state()
-            page.goto(f"{live_server.url}/suggestions/")
-            card = page.locator(f'[data-listing="{hidden.pk}"]')
-            assert "même catégorie" in card.inner_text()
-            assert "mots en commun : palettes" in card.inner_text()
-            card.get_by_role("button", name="Masquer").click()
-            page.wait_for_load_state()
-            assert "ne vous sera plus suggérée" in page.inner_text("main")
-            assert page.locator(f'[data-listing="{hidden.pk}"]').count() == 0
-            assert page.locator(f'[data-listing="{kept.pk}"]').count() == 1
-            assert errors == []
-        finally:
-            browser.close()
+    page = browser.new_page(locale="fr-FR")
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.fill("input[name=login]", member.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/suggestions/")
+    card = page.locator(f'[data-listing="{hidden.pk}"]')
+    assert "même catégorie" in card.inner_text()
+    assert "mots en commun : palettes" in card.inner_text()
+    card.get_by_role("button", name="Masquer").click()
+    page.wait_for_load_state()
+    assert "ne vous sera plus suggérée" in page.inner_text("main")
+    assert page.locator(f'[data-listing="{hidden.pk}"]').count() == 0
+    assert page.locator(f'[data-listing="{kept.pk}"]').count() == 1
+    assert errors == []
     assert Dismissal.objects.filter(listing=hidden, company=member.membership.company).exists()

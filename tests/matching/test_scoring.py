@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from bourse.matching import scoring
 from bourse.matching.scoring import Features
@@ -86,19 +87,56 @@ def test_overlapping_window_beats_disjoint_window():
     assert score(need, overlapping) > score(need, disjoint)
     assert (
         scoring.availability_part(
-            need.available_from, need.available_until, disjoint.available_from, None
+            need.available_from,
+            need.available_until,
+            disjoint.available_from,
+            None,
+            today=date(2026, 2, 1),
         )
         == 0.0
     )
 
 
-def test_missing_window_means_always_available():
-    assert scoring.availability_part(None, None, None, None) == 1.0
-    assert scoring.availability_part(None, None, date(2026, 3, 1), date(2026, 3, 10)) == 1.0
-    # Half of a 10-day window overlaps an open-ended one starting on day 6.
+def test_availability_is_the_share_of_the_need_window_the_offer_covers():
+    today = date(2026, 3, 1)
+    # No windows at all: the offer is always there.
+    assert scoring.availability_part(None, None, None, None, today=today) == 1.0
+    # A 10-day need, an offer open from its 6th day: half of it.
     assert scoring.availability_part(
-        date(2026, 3, 6), None, date(2026, 3, 1), date(2026, 3, 10)
+        date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 6), None, today=today
     ) == pytest.approx(0.5)
+    # A short offer inside a long need covers only its share (not "all of the shorter one").
+    assert scoring.availability_part(
+        date(2026, 3, 1), date(2026, 3, 30), date(2026, 3, 1), date(2026, 3, 3), today=today
+    ) == pytest.approx(0.1)
+    # A long offer around a short need covers all of it.
+    assert (
+        scoring.availability_part(
+            date(2026, 3, 5), date(2026, 3, 6), date(2026, 1, 1), date(2026, 12, 31), today=today
+        )
+        == 1.0
+    )
+
+
+def test_open_ended_need_counts_its_first_weeks():
+    today = date(2026, 3, 1)
+    # A need from now on, open-ended, and an offer from the autumn: nothing covered.
+    assert scoring.availability_part(today, None, date(2026, 9, 1), None, today=today) == 0.0
+    # Open from two weeks on: half of the first four weeks.
+    assert scoring.availability_part(
+        today, None, today + timedelta(days=14), None, today=today
+    ) == pytest.approx(0.5)
+    # A need without any window starts today.
+    assert scoring.availability_part(
+        None, None, today + timedelta(days=14), None, today=today
+    ) == pytest.approx(0.5)
+    # The days of a need already past do not count.
+    assert (
+        scoring.availability_part(
+            date(2026, 1, 1), date(2026, 3, 10), date(2026, 3, 1), date(2026, 3, 10), today=today
+        )
+        == 1.0
+    )
 
 
 def test_offer_covering_the_whole_need_beats_half():
@@ -227,7 +265,9 @@ def test_cheap_scorer_agrees_with_the_pure_part_functions():
         assert parts == {
             "category": scoring.category_part(base, other),
             "distance": scoring.distance_part(d, base.radius_km, other.radius_km),
-            "availability": scoring.availability_part(a_from, a_until, b_from, b_until),
+            "availability": scoring.availability_part(
+                a_from, a_until, b_from, b_until, today=timezone.localdate()
+            ),
             "quantity": scoring.QUANTITY_NEUTRAL if quantity is None else quantity,
             "text": 0.0,
         }

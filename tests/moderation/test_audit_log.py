@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from bourse.moderation.models import AuditLogEntry
-from bourse.moderation.services import audit_log_write, company_suspend
+from bourse.moderation.services import company_suspend
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_writing_outside_a_transaction_is_refused(moderator_69, settings):
     connection.in_atomic_block = False
     try:
         with pytest.raises(RuntimeError, match="inside the transaction"):
-            audit_log_write(
+            AuditLogEntry.objects.record(
                 actor=moderator_69, action="company.verify", target_type="company", target_id=1
             )
     finally:
@@ -97,3 +97,89 @@ def test_log_api_query_count_is_pinned(client_for, national, django_assert_num_q
     client = client_for(national)
     with django_assert_num_queries(2):
         assert client.get("/api/v1/moderation/log/?action=company.suspend").json()["count"] == 5
+
+
+# --- The database's own guard (raw SQL, no ORM) ------------------------------------------------
+
+
+@pytest.fixture
+def guarded(settings):
+    """The database as in production: no purge allowed for this test's connection."""
+    from django.db import connection
+
+    settings.AUDIT_LOG_PURGE_ALLOWED = False  # SQLite reads it at each statement
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # until the test's transaction rolls back
+            cursor.execute("SET LOCAL bourse.audit_log_purge = 'off'")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE moderation_auditlogentry SET reason = 'effacé' WHERE id = %s",
+        "UPDATE moderation_auditlogentry SET actor_email = 'x@y.fr', actor_id = NULL WHERE id = %s",
+        "UPDATE moderation_auditlogentry SET created_at = created_at WHERE id = %s",
+        "DELETE FROM moderation_auditlogentry WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_raw_updates_and_deletes(entry, guarded, statement):
+    from django.db import IntegrityError, connection
+
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [entry.pk])
+    entry.refresh_from_db()
+    assert entry.reason == "Annonces trompeuses" and entry.actor_id is not None
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_truncate(entry, guarded):
+    from django.db import IntegrityError, connection
+
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
+        cursor.execute("TRUNCATE moderation_auditlogentry CASCADE")
+    assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_deleting_the_moderators_account_only_clears_the_actor(entry, guarded):
+    """The one change the trigger lets through: SET_NULL of the actor; the e-mail stays."""
+    actor_email = entry.actor_email
+    entry.actor.delete()
+    entry.refresh_from_db()
+    assert entry.actor_id is None and entry.actor_email == actor_email
+
+
+def test_inserting_still_works_under_the_guard(guarded, moderator_69):
+    with transaction.atomic():
+        AuditLogEntry.objects.record(
+            actor=moderator_69, action="company.verify", target_type="company", target_id=7
+        )
+    assert AuditLogEntry.objects.filter(target_id=7).exists()
+
+
+def test_the_sqlite_trigger_compares_every_column():
+    """SQLite has no whole-row comparison: its trigger names each column. A column added to the
+    model (or a table rebuilt by a migration, which drops its triggers) fails here until the
+    trigger is recreated (append_only.install in a new migration)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only; PostgreSQL's trigger compares whole rows")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            ["moderation_auditlogentry"],
+        )
+        triggers = [row[0] for row in cursor.fetchall()]
+    assert len(triggers) == 2
+    update = next(sql for sql in triggers if "BEFORE UPDATE" in sql)
+    for field in AuditLogEntry._meta.concrete_fields:
+        assert f'"{field.column}"' in update or field.column == "actor_id"

@@ -1,7 +1,6 @@
 """In a real browser: a moderator works through the company queue of their territory."""
 
 import pytest
-from django.db import connections
 
 from accounts.models import Company
 from bourse.moderation.models import AuditLogEntry
@@ -11,35 +10,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
-    # are still plain synchronous calls (Playwright's documented setting for Django tests).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(locale="fr-FR")
-        try:
-            yield context.new_page()
-        finally:
-            # The ORM calls made while Playwright's loop runs have their own connection (Django
-            # keeps one per async context): close it, or the test database cannot be dropped.
-            connections.close_all()
-            context.close()
-            browser.close()
 
 
 def test_moderator_rejects_with_a_reason_and_verifies_from_the_queue(live_server, browser_page):

@@ -6,8 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from accounts.models import User
-from bourse.moderation.models import Moderator
+from accounts.models import Moderator, User
 from bourse.moderation.services import moderator_create
 from tests import factories
 

@@ -3,26 +3,24 @@
 A box of 50 km was read from (latitude, longitude) as one run of every listing of its latitudes
 across the whole country, the longitude tested entry by entry. Led by the band, it is read as ~10
 short runs of longitudes, one per band: about a third of the entries for a 50 km circle in
-France. The expression is written exactly as bourse.listings.queries.LATITUDE_BAND_SQL writes it
-in queries, so that both planners match it. The index carries every column the count and the
+France. The expression is bourse.listings.search.ddl.LATITUDE_BAND_SQL, which the search's
+statements write too, so that both planners match it. The index carries every column the count and the
 page's ids read (on PostgreSQL `id` too, or the ids are read from the table: 2-3x slower), so
 both are index-only. Replaces `listing_search_geo` (0004/0006).
 """
 
 from django.db import migrations
 
-BAND = "CAST(FLOOR(latitude * 10) AS INTEGER)"
+from bourse.listings.search import ddl
 
 FORWARD = {
     "postgresql": [
         "DROP INDEX IF EXISTS listing_search_geo",
-        f"CREATE INDEX IF NOT EXISTS listing_search_band ON listings_listing (({BAND}), longitude) "
-        "INCLUDE (latitude, expires_at, company_id, published_at, id) WHERE status = 'published'",
+        ddl.SEARCH_BAND_INDEX["postgresql"],
     ],
     "sqlite": [
         "DROP INDEX IF EXISTS listing_search_geo",
-        f"CREATE INDEX IF NOT EXISTS listing_search_band ON listings_listing (status, {BAND}, "
-        "longitude, latitude, expires_at, company_id, published_at)",
+        ddl.SEARCH_BAND_INDEX["sqlite"],
     ],
 }
 BACKWARD = {

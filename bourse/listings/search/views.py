@@ -1,6 +1,6 @@
 """Browsing and searching published listings: GET /api/v1/listings/ and the page /annonces/.
 
-Both validate with queries.parse_search_params and page through queries.ListingSearch, so the
+Both validate with params.parse_search_params and page through engine.ListingSearch, so the
 API, the page and bench/search.py run the same queries. Neither ever shows contact details:
 those are on a listing's detail, for members of verified companies only.
 """
@@ -18,20 +18,20 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from .models import Category, Kind
-from .queries import (
+from ..models import Category, Kind
+from ..serializers import ListingSerializer
+from .engine import ListingSearch
+from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
     ORDERING_DISTANCE,
     ORDERING_RECENT,
-    ListingSearch,
     SearchParams,
     SearchParamsError,
     parse_float,
     parse_search_params,
 )
-from .serializers import ListingSerializer
 
 PAGE_SIZE = 20
 

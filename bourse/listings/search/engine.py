@@ -1,0 +1,259 @@
+"""The search itself: the published listings matching a SearchParams, counted and paged.
+
+Radius search: bounding box(es) read from a B-tree on (0.1° latitude band, longitude) (the
+covering index `listing_search_band`, ddl.SEARCH_BAND_INDEX), then the exact great-circle test in
+SQL. Sorting by distance first looks in a small circle and grows it until it holds the page, so a
+dense city (Paris: ~13,000 of 100,000 listings within 50 km) does not sort every row of its
+radius to show twenty. The filters are compiled by the ORM once per search; the count and the
+page's ids are then short statements on the listings table, and the page's rows are read by id
+(rows.page_rows). Figures: docs/benchmarks.md, "Radius search".
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from bourse.geo.distance import bounding_boxes, haversine_km, inner_box
+from bourse.geo.sql import distance_bound, distance_order_sql, float_sql
+
+from ..models import Listing
+from .ddl import LATITUDE_BAND_SQL, LATITUDE_BANDS_PER_DEGREE
+from .fulltext import text_search
+from .params import MIN_RADIUS_KM, ORDERING_DISTANCE, SearchParams
+from .rows import page_rows
+
+LISTING_TABLE = '"listings_listing"'
+ID_COLUMN = '"listings_listing"."id"'
+LAT_COLUMN = '"listings_listing"."latitude"'
+LON_COLUMN = '"listings_listing"."longitude"'
+PUBLISHED_COLUMN = '"listings_listing"."published_at"'
+
+
+def live_listings() -> QuerySet:
+    """What Listing.objects.published() selects (published, not past expiry, company verified;
+    a test pins the equality), with the company test written as `company_id NOT IN (the
+    companies that are not verified)` instead of a join.
+
+    Same rows, better plans: with the join, SQLite drives the query from the verified
+    companies and sorts every live listing to show the newest twenty (~150 ms for 100,000
+    listings); with the subquery it walks the (status, published_at) index and stops after
+    twenty. The companies that are not verified are read once per statement from the status
+    index (a hash on PostgreSQL, a small temporary index on SQLite); a correlated EXISTS, one
+    lookup per row of the circle, cost a third of the count (docs/benchmarks.md).
+    """
+    from accounts.models import Company
+
+    # Named statuses rather than `status <> 'verified'`, so that the status index serves it.
+    others = [status for status in Company.Status.values if status != Company.Status.VERIFIED]
+    not_verified = Company.objects.filter(status__in=others).values("pk")
+    return Listing.objects.filter(
+        ~Q(company_id__in=not_verified),
+        status=Listing.Status.PUBLISHED,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def compile_filters(qs: QuerySet) -> tuple[str, list]:
+    """The WHERE clause of `qs` as SQL and parameters, for statements written by hand around it.
+
+    Only filters on the listings table itself are allowed (a subquery is fine, a join is not):
+    the statements of ListingSearch select from that table alone.
+    """
+    query = qs.query
+    compiler = query.get_compiler(using=qs.db)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return "1 = 0", []
+    except FullResultSet:
+        return "1 = 1", []
+    used = {alias for alias, refs in query.alias_refcount.items() if refs}
+    joined = used - {Listing._meta.db_table}
+    if joined:
+        raise ValueError(f"search filters must not join other tables: {sorted(joined)}")
+    return sql, list(params)
+
+
+def latitude_bands(min_lat: float, max_lat: float) -> list[int]:
+    """The bands (LATITUDE_BAND_SQL) holding every latitude from `min_lat` to `max_lat`."""
+    return list(
+        range(
+            math.floor(min_lat * LATITUDE_BANDS_PER_DEGREE),
+            math.floor(max_lat * LATITUDE_BANDS_PER_DEGREE) + 1,
+        )
+    )
+
+
+def circle_sql(lat: float, lon: float, radius_km: float, conn) -> tuple[str, list]:
+    """`the listing lies within radius_km of (lat, lon)` as SQL for the search statements.
+
+    Each bounding box (two across the date line) is read from the index `listing_search_band`
+    as a run of longitudes per latitude band, then the exact great-circle test keeps the
+    circle, except for the rows of a box inscribed in it (bourse.geo.distance.inner_box).
+    """
+    boxes, params = [], []
+    for min_lat, max_lat, min_lon, max_lon in bounding_boxes(lat, lon, radius_km):
+        bands = ", ".join(str(band) for band in latitude_bands(min_lat, max_lat))
+        boxes.append(
+            f"({LATITUDE_BAND_SQL.format(lat=LAT_COLUMN)} IN ({bands}) "
+            f"AND {LAT_COLUMN} >= %s AND {LAT_COLUMN} <= %s "
+            f"AND {LON_COLUMN} >= %s AND {LON_COLUMN} <= %s)"
+        )
+        params += [min_lat, max_lat, min_lon, max_lon]
+    order = distance_order_sql(LAT_COLUMN, LON_COLUMN, lat, lon, conn)
+    exact = f"{order} <= {float_sql(distance_bound(radius_km, conn))}"
+    inner = inner_box(lat, lon, radius_km)
+    if inner is not None:
+        # Rows of the square inside the circle pass without their distance (both databases
+        # stop at the first true term of an OR): a third less time for a count.
+        min_lat, max_lat, min_lon, max_lon = (float_sql(v) for v in inner)
+        exact = (
+            f"({LAT_COLUMN} >= {min_lat} AND {LAT_COLUMN} <= {max_lat} "
+            f"AND {LON_COLUMN} >= {min_lon} AND {LON_COLUMN} <= {max_lon}) OR {exact}"
+        )
+    return f"({' OR '.join(boxes)}) AND ({exact})", params
+
+
+class ListingSearch:
+    """The published listings matching `params`, as a sequence a Django Paginator (and so DRF's
+    PageNumberPagination) can page through: `count()` and slicing.
+
+    The filters are compiled once (compile_filters); the count and the page's ids are then
+    plain statements on the listings table, and the page's rows are read by id with what the
+    serializer needs. With a point and ordering by distance, a slice is found by looking in a
+    small circle first (sized from the count and the page wanted) and doubling it until it
+    holds the slice or reaches the radius: the nearest rows of the small circle are the nearest
+    overall.
+    """
+
+    GROWTH = 2.0
+
+    def __init__(self, params: SearchParams, base: QuerySet | None = None):
+        self.params = params
+        self.base = base if base is not None else live_listings()
+        self._count: int | None = None
+        self._filters: tuple[str, list] | None = None
+        self.queries_in_last_slice = 0
+
+    def filtered(self) -> QuerySet:
+        """Every filter except the circle, as a queryset."""
+        p = self.params
+        qs = self.base
+        if p.kind:
+            qs = qs.filter(kind=p.kind)
+        if p.category_ids:
+            qs = qs.filter(category_id__in=p.category_ids)
+        if p.company_id is not None:
+            qs = qs.filter(company_id=p.company_id)
+        if p.q:
+            qs = text_search(qs, p.q)
+        return qs
+
+    def _where(self, radius_km: float | None = None) -> tuple[str, list]:
+        """Every filter and, with a point, the circle of `radius_km` (the search's by default)."""
+        if self._filters is None:
+            self._filters = compile_filters(self.filtered())
+        sql, params = self._filters
+        p = self.params
+        if not p.has_point:
+            return sql, params
+        circle, circle_params = circle_sql(p.lat, p.lon, radius_km or p.radius_km, connection)
+        return f"{sql} AND {circle}", [*params, *circle_params]
+
+    def _select(self, columns: str, where: tuple[str, list], tail: str = "") -> list[tuple]:
+        """Runs a statement on the listings table. Every piece of SQL here is ours (constants,
+        the ORM's compilation, numbers we computed); what the client sent is in `params`.
+
+        No transaction: on SQLite this project's transactions are IMMEDIATE (the write lock,
+        which a read must not take); on PostgreSQL each statement sees its own snapshot (read
+        committed) and a row gone between the ids and the rows is left out. Parallel plans,
+        which add tens of ms to these index queries on a small server (docs/benchmarks.md), are off
+        for the whole connection (settings: PG_MAX_PARALLEL_WORKERS_PER_GATHER)."""
+        sql, params = where
+        statement = f"SELECT {columns} FROM {LISTING_TABLE} WHERE {sql} {tail}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._select("COUNT(*)", self._where())[0][0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            rows = self[index : index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("ListingSearch supports integer indexes and plain slices")
+        start = index.start or 0
+        stop = index.stop if index.stop is not None else self.count()
+        if start < 0 or stop < 0:
+            raise ValueError("ListingSearch does not support negative indexes")
+        if stop <= start:
+            return []
+        if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:
+            return self._nearest(start, stop)
+        # Newest first: ids (and dates) from an index, then the page's rows by id.
+        self.queries_in_last_slice = 1
+        ids = self._select(
+            f"{ID_COLUMN}",
+            self._where(),
+            f"ORDER BY {PUBLISHED_COLUMN} DESC, {ID_COLUMN} DESC "
+            f"LIMIT {int(stop - start)} OFFSET {int(start)}",
+        )
+        return self._rows_by_ids([row[0] for row in ids])
+
+    def _nearest(self, start: int, stop: int) -> list[Listing]:
+        p = self.params
+        total = self.count()
+        wanted = min(stop, total)
+        if wanted <= start:
+            self.queries_in_last_slice = 0
+            return []
+        # Listings are densest where people live, around the point more than at the edge of
+        # its circle: a circle holding `wanted` at the radius's average density is a fair,
+        # usually generous, first guess.
+        radius = p.radius_km
+        if total > wanted:
+            radius = max(MIN_RADIUS_KM, p.radius_km * math.sqrt(wanted / total) * 1.2)
+        order = (
+            f"ORDER BY {distance_order_sql(LAT_COLUMN, LON_COLUMN, p.lat, p.lon, connection)}, "
+            f"{PUBLISHED_COLUMN} DESC, {ID_COLUMN} DESC LIMIT {int(stop)}"
+        )
+        tries = 0
+        while True:
+            tries += 1
+            radius = min(radius, p.radius_km)
+            hits = [row[0] for row in self._select(ID_COLUMN, self._where(radius), order)]
+            if len(hits) >= wanted or radius >= p.radius_km:
+                break
+            radius *= self.GROWTH
+        self.queries_in_last_slice = tries
+        return self._rows_by_ids(hits[start:stop])
+
+    def _rows_by_ids(self, ids: list[int]) -> list[Listing]:
+        """The listings of `ids`, in that order, with what the serializer reads and, with a
+        point, their `distance_km`. By id alone: the filters were applied by the statement that
+        found the ids (repeating them here lets SQLite pick a status index over the primary
+        key)."""
+        if not ids:
+            return []
+        p = self.params
+        by_id = {row.pk: row for row in page_rows(ids)}
+        # A row gone since the ids were read (PostgreSQL read committed) is left out.
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+        if p.has_point:
+            for row in rows:
+                row.distance_km = haversine_km(p.lat, p.lon, row.latitude, row.longitude)
+        return rows
