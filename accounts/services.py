@@ -32,7 +32,7 @@ from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
-from .tasks import check_company_registry
+from .tasks import check_company_registry, locate_company
 
 # Fields a company admin may change, and those whose change sends a verified company back to
 # moderation: the identity a moderator checked.
@@ -197,14 +197,13 @@ def company_create(
 
 
 def _ask_registry_on_commit(company: Company) -> None:
-    """The public registry is asked about the SIRET after commit, in the background (an
-    outbox row of this transaction, retried if the check fails): the declaration never waits
-    for it, nor fails with it (accounts/registry.py)."""
-    defer(
-        check_company_registry,
-        company.pk,
-        key=f"accounts.registry_check:{company.pk}:{uuid.uuid4().hex}",
-    )
+    """The public registry is asked about the SIRET, and the address placed on the map, after
+    commit, in the background (outbox rows of this transaction, retried if they fail): the
+    declaration never waits for them, nor fails with them (accounts/registry.py,
+    bourse/geo/ban.py)."""
+    event = uuid.uuid4().hex
+    defer(check_company_registry, company.pk, key=f"accounts.registry_check:{company.pk}:{event}")
+    defer(locate_company, company.pk, key=f"accounts.locate:{company.pk}:{event}")
 
 
 @transaction.atomic
@@ -252,9 +251,13 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
     if place is not None and "postal_code" in changed:
         company.commune = place.commune
         company.departement = place.departement
-        company.latitude = place.latitude
-        company.longitude = place.longitude
-        changed |= {"commune", "departement", "latitude", "longitude"}
+        changed |= {"commune", "departement"}
+    if changed & {"address", "postal_code"}:
+        # Back to the commune's centre until the new address is placed (_ask_registry_on_commit).
+        centre = place or locate_postal_code(company.postal_code)
+        company.latitude, company.longitude = centre.latitude, centre.longitude
+        company.location_precision = "commune"
+        changed |= {"latitude", "longitude", "location_precision"}
     back_to_review = (
         company.status == Company.Status.VERIFIED and changed & set(COMPANY_IDENTITY_FIELDS)
     ) or (company.status == Company.Status.REJECTED and changed)

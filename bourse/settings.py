@@ -428,6 +428,12 @@ REGISTRY_API_URL = os.environ.get(
 REGISTRY_TIMEOUT = float(os.environ.get("REGISTRY_TIMEOUT", "4"))
 # The registry's published limit is 7 calls per second per address: stay under it.
 REGISTRY_RATE_PER_SECOND = int(os.environ.get("REGISTRY_RATE_PER_SECOND", "6"))
+# The Base Adresse Nationale places a street address (50 calls per second published).
+GEOCODER_API_URL = os.environ.get(
+    "GEOCODER_API_URL", "" if TESTING else "https://api-adresse.data.gouv.fr"
+)
+GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
+GEOCODER_RATE_PER_SECOND = int(os.environ.get("GEOCODER_RATE_PER_SECOND", "40"))
 # Verified companies are asked about again every this many days (closed establishments).
 REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
 

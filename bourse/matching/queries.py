@@ -194,7 +194,8 @@ def score_top(
     if not pending:
         return []
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
-    base_words = scoring.stems_with_words(base.text)
+    lexicon = scoring.Lexicon.current()
+    base_words = scoring.analyse(base.text, lexicon)
     best: list[Scored] = []
     position = 0
     while position < len(pending):
@@ -235,6 +236,7 @@ def score_top(
                     base_words=base_words,
                     parts=part_values,
                     quantity_compared=compared,
+                    lexicon=lexicon,
                 )
             )
         best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
@@ -292,7 +294,8 @@ def suggestions_naive(
                 "listing_id", flat=True
             )
         )
-    base_words = scoring.stems_with_words(base.text)
+    lexicon = scoring.Lexicon.current()
+    base_words = scoring.analyse(base.text, lexicon)
     results = []
     for other in _all_published_features():
         if other.id in dismissed:
@@ -300,7 +303,7 @@ def suggestions_naive(
         d = haversine_km(base.latitude, base.longitude, other.latitude, other.longitude)
         if not scoring.is_candidate(base, other, d):
             continue
-        results.append(scoring.score_pair(base, other, d, base_words=base_words))
+        results.append(scoring.score_pair(base, other, d, base_words=base_words, lexicon=lexicon))
     results.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
     return results[:limit]
 
