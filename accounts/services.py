@@ -8,13 +8,12 @@ ValidationError with a dict naming the field, which forms and the API turn into 
 from __future__ import annotations
 
 import re
+import uuid
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from stdnum.exceptions import (
 from stdnum.fr import siret as stdnum_siret
 
 from bourse.core import realtime
+from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
@@ -198,11 +198,12 @@ def company_create(
 
 def _ask_registry_on_commit(company: Company) -> None:
     """The public registry is asked about the SIRET, and the address placed on the map, after
-    commit, in the background: the declaration never waits for them, nor fails with them
-    (accounts/registry.py, bourse/geo/ban.py)."""
-    company_id = company.pk
-    transaction.on_commit(lambda: check_company_registry.enqueue(company_id))
-    transaction.on_commit(lambda: locate_company.enqueue(company_id))
+    commit, in the background (outbox rows of this transaction, retried if they fail): the
+    declaration never waits for them, nor fails with them (accounts/registry.py,
+    bourse/geo/ban.py)."""
+    event = uuid.uuid4().hex
+    defer(check_company_registry, company.pk, key=f"accounts.registry_check:{company.pk}:{event}")
+    defer(locate_company, company.pk, key=f"accounts.locate:{company.pk}:{event}")
 
 
 @transaction.atomic
@@ -339,25 +340,22 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", args=[invitation.token])
 
 
-def _send_invitation_email(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("company", "invited_by").get(pk=invitation_id)
-    context = {
-        "invitation": invitation,
-        "company": invitation.company,
-        "inviter_name": (
-            invitation.invited_by.display_name if invitation.invited_by else invitation.company.name
-        ),
-        "url": invitation_url(invitation),
-    }
-    subject = _("[Bourse d'entraide] %(company)s vous invite à la rejoindre") % {
-        "company": invitation.company.name
-    }
-    send_mail(
-        subject=subject,
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
-        fail_silently=False,
+def _send_invitation_email(invitation: Invitation) -> None:
+    """The invitation e-mail, stored in the inviting transaction (bourse.core.outbox) and
+    rendered when sent (templates/accounts/email/invitation_*.txt)."""
+    company = invitation.company
+    send_email(
+        key=f"accounts.invitation:{invitation.pk}",
+        to=invitation.email,
+        template="accounts/email/invitation",
+        context={
+            "company": company.name,
+            "inviter_name": (
+                invitation.invited_by.display_name if invitation.invited_by else company.name
+            ),
+            "url": invitation_url(invitation),
+            "email": invitation.email,
+        },
     )
 
 
@@ -383,7 +381,7 @@ def invitation_create(*, company: Company, by: User, email: str) -> Invitation:
             {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
             code="already_invited",
         ) from exc
-    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    _send_invitation_email(invitation)
     return invitation
 
 
