@@ -21,9 +21,13 @@ SEED = 20200317
 
 def load_demo(stdout, *, seed: int = SEED, target: int = listings.TARGET) -> None:
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    # The services send e-mails (verifications, invitations, matches) after commit; for demo
-    # data they are kept in memory rather than printed or sent.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+    # The services send e-mails (verifications, invitations, matches) through the outbox after
+    # commit; for demo data they run inline (whatever TASKS_BACKEND says, so no worker sends
+    # them later) and are kept in memory rather than printed or sent.
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    ):
         previous = getattr(mail, "outbox", None)
         mail.outbox = []
         with transaction.atomic():

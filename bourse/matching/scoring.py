@@ -2,7 +2,8 @@
 
 A suggestion for a listing is a published listing of the opposite kind, from another company,
 in the same category or the same parent category, whose distance is within the larger of the two
-radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1]:
+radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1],
+times the requirements factor:
 
 - category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
 - distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
@@ -14,7 +15,11 @@ radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, eac
                  give a quantity in the same unit; otherwise neutral (0.5),
 - text:          cosine similarity of the two sets of words of title + description, after
                  French-aware normalisation (lower case, no accents, no stop words, light
-                 stemming); the common words are reported.
+                 stemming), with the concepts of the trade's vocabulary (`Lexicon`) and
+                 without negated words ("sans pont roulant"); the common words are reported,
+- requirements:  the factor of the checks of what the need requires against what the offer
+                 has (bourse.matching.requirements: "capacité suffisante", "CACES 3 requis :
+                 non") and of contradictions (one says what the other negates).
 
 The weights live in `WEIGHTS`, and nowhere else.
 """
@@ -33,13 +38,16 @@ from django.utils.translation import ngettext
 
 from bourse.listings import vocabulary
 
+from . import requirements
+from .requirements import Check
+
 # --- The weights (they sum to 1, so the score stays in [0, 1]) ---------------------------------
 WEIGHTS: dict[str, float] = {
-    "category": 0.30,
-    "distance": 0.25,
+    "category": 0.25,
+    "distance": 0.20,
     "availability": 0.15,
-    "quantity": 0.15,
-    "text": 0.15,
+    "quantity": 0.10,
+    "text": 0.30,
 }
 CATEGORY_EXACT = 1.0
 CATEGORY_FAMILY = 0.5
@@ -70,6 +78,10 @@ class Features:
     quantity: Decimal | float | None = None
     unit: str = ""
     text: str = ""
+    # The values given in the listing's form (Listing.attributes) and the attribute names of
+    # its category (Category.attributes).
+    attributes: dict | None = None
+    attribute_names: tuple[str, ...] = ()
 
     @property
     def family_id(self) -> int:
@@ -93,16 +105,9 @@ class Features:
             quantity=listing.quantity,
             unit=listing.unit or "",
             text=f"{listing.title}\n{listing.description}",
+            attributes=listing.attributes,
+            attribute_names=tuple(listing.category.attributes or ()),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One thing that decides a substitute, compared: "capacité suffisante", "CACES 3 requis :
-    non", "incompatible : sans pont roulant". `status` is met, partial, unknown or unmet."""
-
-    status: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,15 +610,36 @@ MAX_CONTRADICTIONS = 2
 def requirement_checks(
     base: Features, other: Features, base_words: Analysis, other_words: Analysis
 ) -> tuple[Check, ...]:
-    """What decides whether `other` can stand in for `base`: words one says and the other
-    negates."""
-    contradicted = contradictions(base_words, other_words)
-    if not contradicted:
-        return ()
-    words = _readable(contradicted, (base_words, other_words))[:MAX_CONTRADICTIONS]
-    return tuple(
-        Check("contradiction", _("incompatible : %(words)s") % {"words": w}) for w in words
+    """What decides whether `other` can stand in for `base` (or `base` for `other`): the
+    requirements the need states among its category's attributes, compared with what the offer
+    has (bourse.matching.requirements), then words one listing says and the other negates."""
+    need, offer = (base, other) if base.kind == "need" else (other, base)
+    need_words, offer_words = (
+        (base_words, other_words) if need is base else (other_words, base_words)
     )
+    checks: list[Check] = []
+    names = need.attribute_names
+    if names:
+        wanted = frozenset(names)
+        need_values = requirements.values_of(
+            need.attributes,
+            requirements.read(fold(need.text), wanted, need_words.stems, need_words.negated),
+        )
+        offer_values = requirements.values_of(
+            offer.attributes,
+            requirements.read(fold(offer.text), wanted, offer_words.stems, offer_words.negated),
+        )
+        surface_as_quantity = offer.unit == "m2" and offer.quantity is not None
+        if "surface_m2" in wanted and "surface_m2" not in offer_values and surface_as_quantity:
+            offer_values["surface_m2"] = [float(offer.quantity)]
+        checks.extend(requirements.compare(names, need_values, offer_values))
+    contradicted = contradictions(base_words, other_words)
+    if contradicted:
+        words = _readable(contradicted, (base_words, other_words))[:MAX_CONTRADICTIONS]
+        checks.extend(
+            Check("contradiction", _("incompatible : %(words)s") % {"words": w}) for w in words
+        )
+    return tuple(checks)
 
 
 def requirement_factor(checks: tuple[Check, ...]) -> float:

@@ -37,7 +37,12 @@ def test_demo_matches_its_own_listings_among_demo_companies_without_email(
     factories.MembershipFactory(company=need.company)
     factories.MembershipFactory(company=other_company)
     offer = factories.ListingFactory(
-        company=other_company, kind="offer", category=family[1], postal_code="69003"
+        company=other_company,
+        kind="offer",
+        category=family[1],
+        postal_code="69003",
+        title="Entrepôt pour palettes",
+        description="200 m2 avec quai de chargement.",
     )
     # A company registered by hand offers the same thing next door: never matched here.
     hand_made = factories.ListingFactory(kind="offer", category=family[1], postal_code="69002")
