@@ -26,8 +26,9 @@ test: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# All of them one after another, or some: make bench BENCH="http_load soak"
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
