@@ -1,0 +1,37 @@
+"""Nearest first on PostgreSQL: a GiST index on each published listing's point of the unit sphere.
+
+`ListingSearch` reads page 1 by distance in index order (KNN, `<->`) and stops after the page,
+instead of sorting the rows of a growing circle (docs/search.md, "Nearest first"). The index and
+its expression are bourse.listings.search.ddl.PG_KNN_FORWARD.
+
+Needs the contrib extension `cube` (shipped with PostgreSQL, no PostGIS): the migrating role
+must be allowed to create it (superuser, or the database owner: `cube` is a trusted extension
+since PostgreSQL 13), or an administrator runs `CREATE EXTENSION cube` beforehand. SQLite keeps
+its design: nothing to do there.
+"""
+
+from django.db import migrations
+
+from bourse.listings.search import ddl
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("listings", "0008_search_latitude_band_index"),
+    ]
+
+    operations = [
+        migrations.RunPython(
+            _run({"postgresql": ddl.PG_KNN_FORWARD}),
+            _run({"postgresql": ddl.PG_KNN_BACKWARD}),
+            elidable=False,
+        ),
+    ]
