@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes et entreprises"
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401 - registers the OpenAPI extension
+        from . import receivers, schema  # noqa: F401 - registers receivers, OpenAPI extension

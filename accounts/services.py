@@ -28,6 +28,7 @@ from stdnum.exceptions import (
 )
 from stdnum.fr import siret as stdnum_siret
 
+from bourse.core import realtime
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
@@ -303,6 +304,8 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             code="last_admin",
         )
     membership.delete()
+    # Their sockets heard the company's conversations: closed once this commits.
+    realtime.close_user_sockets_on_commit(membership.user_id)
 
 
 @transaction.atomic
@@ -527,4 +530,5 @@ def user_delete(*, user: User) -> None:
     user.set_unusable_password()
     user.is_active = False
     user.save()
+    realtime.close_user_sockets_on_commit(user.pk)
     user.delete()

@@ -1,4 +1,4 @@
-"""Plumbing shared by the benchmarks that load the production set of processes (bench/http.py,
+"""Plumbing shared by the benchmarks that load the production set of processes (bench/http_load.py,
 bench/soak.py): a throwaway PostgreSQL database, the environment of a production-like run, and
 the processes of the repository's Procfile started by honcho. Not a benchmark itself
 (bench/run.py skips files starting with "_").
@@ -75,14 +75,20 @@ def redis_reachable() -> str | None:
 
 
 @contextlib.contextmanager
-def bench_database(prefix: str, *, keep: bool = False):
-    """A new PostgreSQL database named `<prefix>_<random>`, dropped afterwards."""
+def bench_database(prefix: str, *, keep: bool = False, reuse: str | None = None):
+    """A new PostgreSQL database named `<prefix>_<random>`, dropped afterwards unless `keep`;
+    or the database `reuse` (kept by an earlier run), as it is."""
     import psycopg
 
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    if reuse:
+        yield f"{base}/{reuse}"
+        return
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_URL.rsplit("/", 1)[0]
+    if keep:
+        print(f"database {name} is kept (--reuse {name})", flush=True)
     try:
         yield f"{base}/{name}"
     finally:

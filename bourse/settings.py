@@ -56,6 +56,43 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline script,
+# no style attribute, no eval; images also from the map's tile server. See docs/security.md.
+_MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+_MAP_TILES_ORIGIN = "/".join(_MAP_TILES_URL.split("/")[:3]).replace("{s}.", "*.")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", _MAP_TILES_ORIGIN],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page of this site uses, refused to every origin (bourse.core.headers).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # --- Applications ----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -90,6 +127,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "bourse.core.headers.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,7 +195,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PG_TRANSACTION_POOLER", False)
     # Under ASGI each request runs its synchronous part in a thread of its own, so persistent
     # connections (CONN_MAX_AGE) stay open with the finished threads until the server runs out
-    # of connections (bench/http.py, 50 clients). PG_POOL_MAX_SIZE > 0 gives each process a
+    # of connections (bench/http_load.py, 50 clients). PG_POOL_MAX_SIZE > 0 gives each process a
     # bounded pool (psycopg_pool) instead: a request borrows a connection, and gives it back at
     # its end; a request finding none free waits up to PG_POOL_TIMEOUT seconds.
     _pool_max = int(os.environ.get("PG_POOL_MAX_SIZE", "0"))
@@ -174,6 +213,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # flush between tests). Never read from the environment (bourse/moderation/append_only.py).
 AUDIT_LOG_PURGE_ALLOWED = TESTING
 MESSAGING_ASYNC_CONNECTIONS = int(os.environ.get("MESSAGING_ASYNC_CONNECTIONS", "4"))
+# Threads doing the sockets' other database work in each server process (messaging.threads);
+# 0: 8 on PostgreSQL, 1 on SQLite (one writer at a time).
+MESSAGING_DB_THREADS = int(os.environ.get("MESSAGING_DB_THREADS", "0"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer -----------------------------------------------------------------
@@ -190,9 +232,17 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis' pub/sub layer, repaired to survive a Redis restart.
+            "BACKEND": "bourse.core.channel_layer.RedisPubSubLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        # A Redis that does not answer fails a push quickly (never a request).
+                        "socket_connect_timeout": 2,
+                    }
+                ],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "bourse"),
             },
         }
@@ -200,6 +250,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Each server process checks its channel layer this often (a message to itself through Redis)
+# and tells its sockets at once when it goes down or comes back; every socket also gets a
+# heartbeat this often (bourse.core.realtime).
+REALTIME_PROBE_SECONDS = float(os.environ.get("REALTIME_PROBE_SECONDS", "1"))
+REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "10"))
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -334,14 +389,14 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
-# bench/http.py's floor: GET /bench/floor, a bare JSON view on the same processes. Routed only
+# bench/http_load.py's floor: GET /bench/floor, a bare JSON view on the same processes. Routed only
 # when this is true (never in production by default).
 BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 6,
-    "TILES": os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "TILES": _MAP_TILES_URL,
     "ATTRIBUTION_PREFIX": "© OpenStreetMap",
 }
 

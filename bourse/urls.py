@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -29,7 +29,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
     path("", include("accounts.urls")),
     path("annonces/", include("bourse.listings.urls")),
@@ -47,5 +47,5 @@ if settings.SERVE_MEDIA:
     ]
 
 if settings.BENCH_FLOOR_VIEW:
-    # The floor of bench/http.py: the same middleware and processes, no database, no template.
+    # The floor of bench/http_load.py: the same middleware and processes, no database, no template.
     urlpatterns += [path("bench/floor", views.bench_floor, name="bench_floor")]

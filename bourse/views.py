@@ -85,6 +85,6 @@ def healthz(request):
 
 @require_GET
 def bench_floor(request):
-    """The floor of bench/http.py: what a request costs through the same middleware and server
+    """The floor of bench/http_load.py: what a request costs through the same middleware and server
     processes when the view does nothing. Routed only when settings.BENCH_FLOOR_VIEW is true."""
     return JsonResponse({"ok": True})

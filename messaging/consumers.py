@@ -1,104 +1,41 @@
 """The one WebSocket per tab: every event of the user's company arrives here.
 
-Thin on purpose: authenticate, join the company group, parse and validate what the client
-sends, call the services (which store first and push on commit), relay pushed events. Any
-refusal is an `error` event; the socket stays open.
+Thin on purpose: authenticate, join the company's and the user's groups, parse and validate what
+the client sends, call the services (which store first), relay the events bourse.core.realtime
+sends. Any refusal is an `error` event; the socket stays open.
+
+A message sent over the socket is acknowledged only once stored: the sender gets its own
+company's numbered `message.new` straight away (even with the channel layer down), and the copy
+the group brings back later is dropped. A socket whose rights end is closed with 4403
+(bourse.core.realtime); one without a valid session or token is accepted and closed at once
+with 4401, so that a browser sees the code.
 """
 
-import asyncio
-import contextvars
-import functools
 import json
-import os
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+import logging
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connections
 from django.http import Http404
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
-from bourse.notifications.services import company_group
+from accounts.models import Company, Membership, User
+from bourse.core import realtime
 
 from . import events, permissions, pgasync, services
 from .models import Conversation
+from .threads import database_call
 
+logger = logging.getLogger(__name__)
 
-def _database_threads() -> int:
-    """Threads doing the sockets' database work in this process.
-
-    Channels' default runs every consumer's database calls on ONE thread, so one commit
-    (a WAL flush on PostgreSQL, a few ms) waits for the previous one and a busy process stops
-    keeping up. Several threads let PostgreSQL commit them side by side (one connection per
-    thread; set CONN_MAX_AGE so they persist). SQLite has one writer at a time: one thread.
-    """
-    configured = os.environ.get("MESSAGING_DB_THREADS")
-    if configured:
-        return max(1, int(configured))
-    engine = settings.DATABASES["default"]["ENGINE"]
-    return 1 if engine == "django.db.backends.sqlite3" else 8
-
-
-_executor = ThreadPoolExecutor(max_workers=_database_threads(), thread_name_prefix="ws-db")
-
-
-# Django pings a persistent connection (CONN_HEALTH_CHECKS) before its first use in each
-# request; for a socket, every message is a request, and the ping was one more round trip and
-# a tenth of the server's time under load. The database threads ping at most once a second:
-# a connection that broke in between fails one call (the client resends with the same
-# client_id), and close_old_connections() drops it at the end of that call.
-HEALTH_CHECK_SECONDS = 1.0
-_pinged_at = threading.local()
-
-
-def _skip_recent_health_checks() -> None:
-    now = time.monotonic()
-    for conn in connections.all(initialized_only=True):
-        if conn.connection is None or not conn.health_check_enabled:
-            continue
-        last = getattr(_pinged_at, conn.alias, None)
-        if last is not None and now - last < HEALTH_CHECK_SECONDS:
-            conn.health_check_done = True
-        else:
-            setattr(_pinged_at, conn.alias, now)
-
-
-def database_call(func):
-    """Like channels' database_sync_to_async, on this module's threads.
-
-    Old connections are closed inside the call itself: asgiref runs the function in a copy of
-    the caller's context, and connections opened there are not visible to cleanup code that
-    runs outside it (channels' version would leave them open on these threads).
-    """
-
-    @functools.wraps(func)
-    def call(*args, **kwargs):
-        close_old_connections()
-        _skip_recent_health_checks()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    @functools.wraps(func)
-    async def run(*args, **kwargs):
-        loop = asyncio.get_running_loop()
-        # Pushes made by the services on commit go straight to this loop (services.calling_loop).
-        services.calling_loop.set(loop)
-        # The caller's context (active language, calling_loop) follows the call into the
-        # thread. A plain executor hop: asgiref's sync_to_async does much more per call
-        # (thread-sensitivity, deadlock detection), a tenth of the server's time under load.
-        context = contextvars.copy_context()
-        return await loop.run_in_executor(
-            _executor, functools.partial(context.run, call, *args, **kwargs)
-        )
-
-    return run
+# A frame larger than this, or nested deeper, is refused before it is parsed further: the
+# client frames are flat objects of a few fields and a body of at most 5,000 characters.
+MAX_FRAME_CHARACTERS = 32_000
+MAX_FRAME_DEPTH = 4
 
 
 class SocketError(Exception):
@@ -116,6 +53,28 @@ def _not_found() -> SocketError:
 def _company_id(user) -> int | None:
     membership = Membership.objects.filter(user_id=user.pk).only("company_id").first()
     return membership.company_id if membership else None
+
+
+@database_call
+def _still_allowed(user_id: int, company_id: int | None, session: SessionBase | None) -> bool:
+    """Whether the socket's rights still hold: the user active, in the same company (not
+    suspended), and the session it opened with still logged in as them."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    membership = Membership.objects.select_related("company").filter(user_id=user_id).first()
+    if (membership.company_id if membership else None) != company_id:
+        return False
+    if membership is not None and membership.company.status == Company.Status.SUSPENDED:
+        return False
+    if session is not None:
+        fresh = session.__class__(session.session_key)
+        if str(fresh.get(SESSION_KEY)) != str(user_id):
+            return False
+        stored_hash = fresh.get(HASH_SESSION_KEY)
+        if stored_hash and not constant_time_compare(stored_hash, user.get_session_auth_hash()):
+            return False
+    return True
 
 
 def _fresh_user(user):
@@ -147,20 +106,9 @@ def _conversation_of(user, conversation_id) -> Conversation:
 
 
 @database_call
-def _send_message(user, conversation_id, body, client_id) -> dict | None:
-    """Store and (on commit) push the message; for a repeated client_id, the first message's
-    event, for this socket only (the others heard of it the first time)."""
+def _send_message(user, conversation_id, body, client_id) -> tuple:
+    """Check, then store (nothing announced yet): (message, created)."""
     try:
-        # PostgreSQL with the event loop's connections off: the same single statement here.
-        if (
-            _is_id(conversation_id)
-            and connections[Conversation.objects.db].vendor == "postgresql"
-            and not pgasync.enabled()
-            and services.send_to_conversation(
-                conversation_id=conversation_id, by=user, body=body, client_id=client_id
-            )
-        ):
-            return None
         user = _fresh_user(user)
         conversation = _conversation_of(user, conversation_id)
         try:
@@ -169,16 +117,16 @@ def _send_message(user, conversation_id, body, client_id) -> dict | None:
             raise _not_found() from None
         except PermissionDenied as exc:
             raise SocketError("forbidden", str(exc)) from None
-        message, created = services.message_send(
+        return services.message_send(
             conversation=conversation,
             by=user,
             body=body,
             client_id=client_id,
             company=membership.company,
+            announce=False,
         )
     except services.MessagingError as exc:
         raise SocketError(exc.code, exc.detail) from None
-    return None if created else events.message_new_event(message)
 
 
 @database_call
@@ -198,10 +146,18 @@ def _typing_target(user, conversation_id) -> tuple[Conversation, int]:
     return conversation, permissions.company_id_of(user)
 
 
+def _depth(value, limit: int) -> int:
+    """How deep `value` nests, counted up to `limit + 1`."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
+
+
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         """Channels' dispatch, without the hop to a thread that closes old database connections
-        before every event (twice per chat line and socket: the frame received, the push
+        before every event (twice per chat line and socket: the frame received, the event
         relayed). This consumer never uses a connection on the event loop's thread: its
         database work runs in `database_call`, which closes old connections itself."""
         handler = getattr(self, get_handler_name(message), None)
@@ -210,36 +166,55 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def connect(self):
+        self.groups_joined = []
+        self.watched = False
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            # Closing before accept refuses the handshake (HTTP 403 to the client).
-            await self.close(code=4401)
+            await self.accept()
+            await self.close(code=realtime.CLOSE_UNAUTHENTICATED)
             return
         self.user = user
+        self.user_id = user.pk
+        session = self.scope.get("session")
+        self.session = session if isinstance(session, SessionBase) else None
+        self.session_key = (self.session.session_key if self.session is not None else "") or ""
         self.company_id = await _company_id(user)
-        self.groups_joined = []
+        self.acknowledged: dict[int, None] = {}
+        groups = [realtime.user_group(user.pk)]
         if self.company_id is not None:
-            group = company_group(self.company_id)
+            groups.append(realtime.company_group(self.company_id))
+        for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
+        monitor = realtime.watch(self)
+        self.watched = True
+        self.recoveries_seen = monitor.recoveries
         pgasync.socket_opened()
-        self.uses_pgasync = True
+        if not monitor.up:
+            await self.send_json({"type": "heartbeat", "layer": "down"})
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "uses_pgasync", False):
-            self.uses_pgasync = False
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # noqa: BLE001 - the layer down: nothing to leave
+                logger.debug("group_discard failed", exc_info=True)
+        if getattr(self, "watched", False):
+            self.watched = False
+            realtime.unwatch(self)
             await pgasync.socket_closed()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
             await self._error("bad_json", _("Seuls les messages texte JSON sont acceptés."))
             return
+        if len(text_data) > MAX_FRAME_CHARACTERS:
+            await self._error("too_large", _("Message trop volumineux."))
+            return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             await self._error("bad_json", _("JSON invalide."))
             return
         await self.receive_json(content)
@@ -249,8 +224,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._error("bad_json", _("Un objet JSON est attendu."))
             return
         client_id = content.get("client_id")
-        if not isinstance(client_id, str):
+        if not isinstance(client_id, str) or "\x00" in client_id or len(client_id) > 64:
             client_id = None
+        if _depth(content, MAX_FRAME_DEPTH) > MAX_FRAME_DEPTH:
+            await self._error("bad_json", _("JSON trop imbriqué."), client_id=client_id)
+            return
         handler = {
             "message.send": self._on_message_send,
             "typing": self._on_typing,
@@ -263,19 +241,35 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await handler(content)
         except SocketError as exc:
             await self._error(exc.code, exc.detail, client_id=client_id)
+        except Exception:  # noqa: BLE001 - a fault of ours is an error event, never a drop
+            logger.exception("socket frame %s failed", content.get("type"))
+            await self._error(
+                "server_error", _("Erreur du serveur, réessayez."), client_id=client_id
+            )
 
     async def _on_message_send(self, content):
         conversation_id, body = content.get("conversation"), content.get("body")
         client_id = content.get("client_id")
-        # PostgreSQL: one statement on the event loop checks, stores and pushes. When it stores
-        # nothing (or cannot run), the general path gives the exact answer.
-        if _is_id(conversation_id) and await services.asend_to_conversation(
-            conversation_id=conversation_id, by=self.user, body=body, client_id=client_id
-        ):
-            return
-        repeated = await _send_message(self.user, conversation_id, body, client_id)
-        if repeated is not None:
-            await self.send_json(repeated)
+        # PostgreSQL: one statement on the event loop checks and stores. When it stores nothing
+        # (or cannot run), the general path gives the exact answer.
+        message, created = None, False
+        if _is_id(conversation_id):
+            message = await services.amessage_send(
+                conversation_id=conversation_id, by=self.user, body=body, client_id=client_id
+            )
+            created = message is not None
+        if message is None:
+            message, created = await _send_message(self.user, conversation_id, body, client_id)
+        if created:
+            # Stored: the acknowledgement is this company's numbered copy, sent here directly;
+            # the copy the group brings back is dropped (realtime_push).
+            self.acknowledged[message.pk] = None
+            if len(self.acknowledged) > 256:
+                del self.acknowledged[next(iter(self.acknowledged))]
+            await self.send_json(await services.announce(message))
+        else:
+            # A repeated client_id: the first message, for this socket only.
+            await self.send_json(events.message_new_event(message))
 
     async def _on_read(self, content):
         up_to = content.get("up_to")
@@ -284,7 +278,12 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await _mark_read(self.user, content.get("conversation"), up_to)
 
     async def _on_typing(self, content):
-        conversation, company_id = await _typing_target(self.user, content.get("conversation"))
+        conversation_id = content.get("conversation")
+        if not _is_id(conversation_id):
+            raise SocketError("invalid", _("« conversation » doit être un identifiant."))
+        if not services.typing_allowed(user_id=self.user_id, conversation_id=conversation_id):
+            return
+        conversation, company_id = await _typing_target(self.user, conversation_id)
         await services.typing(conversation=conversation, by=self.user, by_company_id=company_id)
 
     async def _error(self, code: str, detail: str, *, client_id: str | None = None):
@@ -293,6 +292,29 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             event["client_id"] = client_id
         await self.send_json(event)
 
-    async def push(self, message):
-        """A server-side event for this company (see bourse.notifications.services)."""
-        await self.send_json(message["event"])
+    async def realtime_push(self, message):
+        """An event for this company or user (bourse.core.realtime.send_event)."""
+        event = message["event"]
+        if event.get("type") == "message.new" and self.acknowledged:
+            message_id = event.get("message", {}).get("id")
+            if message_id in self.acknowledged:
+                del self.acknowledged[message_id]
+                return
+        await self.send_json(event)
+
+    async def realtime_close(self, message):
+        """Rights ended (bourse.core.realtime.close_*_on_commit)."""
+        session = message.get("session")
+        if session and session != self.session_key:
+            return
+        await self.close(code=message.get("code", realtime.CLOSE_FORBIDDEN))
+
+    async def heartbeat(self, event: dict, *, recoveries: int) -> None:
+        """From this process's layer monitor. After an outage, closes published meanwhile were
+        lost: check the rights again."""
+        if recoveries != self.recoveries_seen:
+            self.recoveries_seen = recoveries
+            if not await _still_allowed(self.user_id, self.company_id, self.session):
+                await self.close(code=realtime.CLOSE_FORBIDDEN)
+                return
+        await self.send_json(event)

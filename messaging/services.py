@@ -1,23 +1,26 @@
 """Writes of the messaging app. Callers check permissions first (messaging.permissions).
 
-Every message is stored before anyone hears of it: the WebSocket push to both companies'
-groups leaves on commit. The socket is a convenience; the database is the truth.
+Every message is stored before anyone hears of it: the event to both companies' groups leaves
+on commit (bourse.core.realtime). The socket is a convenience; the database is the truth.
+
+One way to send a message, `message_send`, with its storage behind it: on PostgreSQL one
+statement (`_SEND_POSTGRESQL`) that checks, stores and orders; elsewhere the ORM in a
+transaction (`_store`). `amessage_send` is its form for the socket's event loop: the same
+statement over the loop's own connections (messaging.pgasync); when that cannot answer, the
+socket takes `message_send` on a database thread.
 """
 
-import asyncio
-import contextvars
 import logging
+import time
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
+from bourse.core import realtime
 from bourse.listings.models import Listing
-from bourse.notifications.services import company_group
 
 from . import events, pgasync
 from .models import (
@@ -87,7 +90,11 @@ def clean_body(body) -> str:
 def clean_client_id(client_id) -> str:
     if client_id is None:
         return ""
-    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
+    if (
+        not isinstance(client_id, str)
+        or len(client_id) > CLIENT_ID_MAX_LENGTH
+        or any(ord(c) < 32 for c in client_id)  # a NUL cannot even be stored
+    ):
         raise InvalidClientId(
             _("client_id doit être un texte de %(max)d caractères au plus.")
             % {"max": CLIENT_ID_MAX_LENGTH}
@@ -110,14 +117,21 @@ def _sender_company(by) -> Company:
 
 
 def message_send(
-    *, conversation: Conversation, by, body: str, client_id: str | None = None, company=None
+    *,
+    conversation: Conversation,
+    by,
+    body: str,
+    client_id: str | None = None,
+    company=None,
+    announce: bool = True,
 ) -> tuple[Message, bool]:
-    """Store a message, then (on commit) push it to both companies. Returns (message, created).
+    """Store a message, then (on commit) send it to both companies. Returns (message, created).
 
     A repeated `client_id` from the same user in the same conversation returns the first
     message (created False) instead of a duplicate, even when two requests race. A user
     sends at most 30 messages a minute (RateLimited). `company` is the sender's, when the
-    caller has just read it.
+    caller has just read it. `announce=False`: the caller sends the event itself (`announce`;
+    the socket does, to acknowledge with its numbered copy).
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
@@ -131,19 +145,31 @@ def message_send(
         return _refused(conversation, by, client_id, now), False
     conversation.last_message = message
     conversation.updated_at = now
-    _push_on_commit(_partner_first(conversation, message), events.message_new_event(message))
+    if announce:
+        realtime.send_event_on_commit(
+            companies=_partner_first(conversation, message),
+            event=events.message_new_event(message),
+        )
     return message, True
 
 
-async def asend_to_conversation(
-    *, conversation_id: int, by, body, client_id=None
-) -> Message | None:
-    """The socket's path on PostgreSQL: message_send in one statement, run on the event loop
-    (messaging.pgasync), the caller's right to write (a member of either side, company
-    verified) checked by the statement itself from fresh rows. None when the message was not
-    stored, for whatever reason (not allowed, rate limit, repeated client_id, no such
-    conversation, this path unavailable): the caller then takes the general path, whose checks
-    give the exact answer."""
+async def announce(message: Message) -> dict:
+    """Send a stored message to both companies now; returns the sender's company's copy."""
+    copies = await realtime.send_event(
+        companies=_partner_first(message.conversation, message),
+        event=events.message_new_event(message),
+    )
+    return copies[("company", message.company_id)]
+
+
+async def amessage_send(*, conversation_id: int, by, body, client_id=None) -> Message | None:
+    """message_send on the socket's event loop (PostgreSQL): the same statement, run over the
+    loop's own connections (messaging.pgasync), the caller's right to write (a member of either
+    side, company verified) checked by the statement itself from fresh rows. Nothing is
+    announced (the caller does, `announce`). None when the message was not stored, for
+    whatever reason (not allowed, rate limit, repeated client_id, no such conversation, this
+    path unavailable): the caller then takes message_send, whose checks give the exact
+    answer."""
     cleaned = _cleaned_or_none(body, client_id)
     if cleaned is None:
         return None
@@ -157,28 +183,8 @@ async def asend_to_conversation(
         return None
     if row is None:
         return None
-    message = _sent_message(row, conversation_id, by, body, client_id, now)
-    # Stored and committed (the statement is its own transaction): push at once.
-    _start_push(
-        asyncio.get_running_loop(),
-        _partner_first(message.conversation, message),
-        events.message_new_event(message),
-    )
-    return message
-
-
-def send_to_conversation(*, conversation_id: int, by, body, client_id=None) -> Message | None:
-    """asend_to_conversation from a database thread, on Django's connection (the socket's path
-    when the event loop's connections are off: MESSAGING_ASYNC_CONNECTIONS=0)."""
-    cleaned = _cleaned_or_none(body, client_id)
-    if cleaned is None:
-        return None
-    body, client_id = cleaned
-    message = _send_postgresql(conversation_id, by, body, client_id, timezone.now())
-    if message is not None:
-        event = events.message_new_event(message)
-        _push_on_commit(_partner_first(message.conversation, message), event)
-    return message
+    # Stored and committed (the statement is its own transaction).
+    return _sent_message(row, conversation_id, by, body, client_id, now)
 
 
 def _cleaned_or_none(body, client_id) -> tuple[str, str] | None:
@@ -335,60 +341,10 @@ def _store(conversation, by, company, body: str, client_id: str, now) -> Message
     return message
 
 
-# The event loop of the WebSocket consumer calling a service from its database thread (set by
-# messaging.consumers around each call; contextvars follow the call into the thread).
-calling_loop: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = contextvars.ContextVar(
-    "messaging_calling_loop", default=None
-)
-
-
-async def _send_to_companies(company_ids: tuple[int, ...], event: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "push", "event": event}
-    await asyncio.gather(*(layer.group_send(company_group(c), message) for c in company_ids))
-
-
-def _push_now(company_ids: tuple[int, ...], event: dict) -> None:
-    """Send the event to each company's group. From a socket's database thread, handed to the
-    socket's event loop without waiting (the message is stored; delivery is at most once
-    anyway, the database is the truth); from anywhere else (an HTTP request), sent before
-    returning."""
-    loop = calling_loop.get()
-    if loop is None or loop.is_closed():
-        async_to_sync(_send_to_companies)(company_ids, event)
-        return
-    loop.call_soon_threadsafe(_start_push, loop, company_ids, event)
-
-
-# The pushes under way: the event loop keeps only weak references to its tasks.
-_pushes: set[asyncio.Task] = set()
-
-
-def _start_push(loop: asyncio.AbstractEventLoop, company_ids: tuple[int, ...], event: dict) -> None:
-    """On `loop`'s thread: send the event in the background."""
-    task = loop.create_task(_send_to_companies(company_ids, event))
-    _pushes.add(task)
-    task.add_done_callback(_push_done)
-
-
-def _push_done(task: asyncio.Task) -> None:
-    _pushes.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("push to the companies' sockets failed", exc_info=task.exception())
-
-
 def _partner_first(conversation: Conversation, message: Message) -> tuple[int, int]:
     """Both companies, the one the message is for first: the channel layer publishes one group
     at a time, and the sender's side already has its own copy on screen."""
     return tuple(sorted(conversation.company_ids, key=lambda c: c == message.company_id))
-
-
-def _push_on_commit(company_ids, event: dict) -> None:
-    """After commit, send the event to each company's group."""
-    company_ids = tuple(company_ids)
-    transaction.on_commit(lambda: _push_now(company_ids, event))
 
 
 def _by_client_id(conversation: Conversation, by, client_id: str) -> Message | None:
@@ -447,7 +403,7 @@ def mark_read(*, conversation: Conversation, by, up_to: int) -> bool:
         event = events.read_event(
             conversation_id=conversation.pk, company_id=company.pk, up_to=up_to
         )
-        _push_on_commit(conversation.company_ids, event)
+        realtime.send_event_on_commit(companies=conversation.company_ids, event=event)
     return moved
 
 
@@ -459,15 +415,32 @@ def mark_all_read(*, conversation: Conversation, by) -> bool:
     return mark_read(conversation=conversation, by=by, up_to=newest)
 
 
+# Typing frames relayed at most once per TYPING_EVERY_SECONDS per user and conversation, in
+# each server process (a client sends one every 3 s while typing; a flood of them must not slow
+# everyone else's messages). The check runs before any database work.
+TYPING_EVERY_SECONDS = 2.0
+_typing_relayed: dict[tuple[int, int], float] = {}
+
+
+def typing_allowed(*, user_id: int, conversation_id: int) -> bool:
+    """Whether a typing frame of this user in this conversation may be relayed now."""
+    now = time.monotonic()
+    key = (user_id, conversation_id)
+    if now - _typing_relayed.get(key, -TYPING_EVERY_SECONDS) < TYPING_EVERY_SECONDS:
+        return False
+    if len(_typing_relayed) > 10_000:  # forget the stale ones now and then
+        for stale in [k for k, t in _typing_relayed.items() if now - t >= TYPING_EVERY_SECONDS]:
+            del _typing_relayed[stale]
+    _typing_relayed[key] = now
+    return True
+
+
 async def typing(*, conversation: Conversation, by, by_company_id: int) -> None:
     """Tell the other side someone is writing. Nothing is stored: it only matters live."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     other = (
         conversation.other_company_id
         if by_company_id == conversation.owner_company_id
         else conversation.owner_company_id
     )
     event = events.typing_event(conversation_id=conversation.pk, user=by)
-    await layer.group_send(company_group(other), {"type": "push", "event": event})
+    await realtime.send_event(companies=(other,), event=event)

@@ -1,4 +1,9 @@
-"""factory_boy factories shared by every test module. Extend here, per model."""
+"""factory_boy factories, one per model, shared by every test module: tests build their rows
+here (or through the services when the path is what they test), never with `objects.create`.
+
+A factory makes a valid, ordinary row: a verified company in Lyon, a published offer of it, a
+conversation between two companies about that offer. Pass what the test is about; leave the
+rest to the factory."""
 
 import random
 from datetime import timedelta
@@ -94,11 +99,6 @@ class ModeratorFactory(factory.django.DjangoModelFactory):
     departements = factory.LazyFunction(lambda: ["69", "42"])
 
 
-def listing_factory_defaults() -> dict:
-    now = timezone.now()
-    return {"published_at": now, "expires_at": now + timedelta(days=60)}
-
-
 # --- Listings (added by the matching area; listings/search tests may reuse them) --------------
 class CategoryFactory(factory.django.DjangoModelFactory):
     """A category of its own (slug never clashing with the seeded taxonomy). Pass parent=... for
@@ -114,13 +114,18 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
 class ListingFactory(factory.django.DjangoModelFactory):
     """A published, live listing (an offer) of a verified company, located at the company's
-    postal code unless postal_code=... is given."""
+    postal code unless postal_code=... is given (latitude=/longitude= move the point itself).
+
+    `published_ago` and `expires_in` (timedeltas) place it in time. The one way to build a
+    listing in tests; tests of the lifecycle itself go through the services."""
 
     class Meta:
         model = "listings.Listing"
 
     class Params:
         place = factory.LazyAttribute(lambda o: geo.lookup(o.postal_code))
+        published_ago = timedelta(0)
+        expires_in = timedelta(days=60)
 
     company = factory.SubFactory(CompanyFactory)
     kind = "offer"
@@ -135,8 +140,152 @@ class ListingFactory(factory.django.DjangoModelFactory):
     latitude = factory.LazyAttribute(lambda o: o.place.latitude)
     longitude = factory.LazyAttribute(lambda o: o.place.longitude)
     radius_km = 50
-    published_at = factory.LazyFunction(timezone.now)
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
+    published_at = factory.LazyAttribute(lambda o: timezone.now() - o.published_ago)
+    expires_at = factory.LazyAttribute(lambda o: timezone.now() + o.expires_in)
+
+
+class ListingPhotoFactory(factory.django.DjangoModelFactory):
+    """A photo row (files named, not written: for what reads rows; photo uploads are tested
+    through the pipeline)."""
+
+    class Meta:
+        model = "listings.ListingPhoto"
+
+    listing = factory.SubFactory(ListingFactory)
+    image = factory.Sequence(lambda n: f"listings/photo-{n}.jpg")
+    thumbnail = factory.Sequence(lambda n: f"listings/photo-{n}_t.jpg")
+    width = 40
+    height = 30
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation to join a company."""
+
+    class Meta:
+        model = "accounts.Invitation"
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"invite{n}@entreprise-exemple.fr")
+    invited_by = None
+
+
+# --- Matching -----------------------------------------------------------------------------------
+class MatchFactory(factory.django.DjangoModelFactory):
+    """A recorded match between a need and an offer made in that order, so the pair is in id
+    order as the database requires (`match_pair_ordered`); pass both listings otherwise."""
+
+    class Meta:
+        model = "matching.Match"
+
+    listing_a = factory.SubFactory(ListingFactory, kind="need")
+    listing_b = factory.SubFactory(ListingFactory, kind="offer")
+    score = 0.8
+    reasons = factory.LazyFunction(dict)
+
+
+class DismissalFactory(factory.django.DjangoModelFactory):
+    """A suggestion a company chose to hide."""
+
+    class Meta:
+        model = "matching.Dismissal"
+
+    listing = factory.SubFactory(ListingFactory)
+    company = factory.SubFactory(CompanyFactory)
+
+
+class SavedSearchFactory(factory.django.DjangoModelFactory):
+    """A saved search of a company, without a place unless one is given."""
+
+    class Meta:
+        model = "matching.SavedSearch"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Recherche {n}")
+    q = ""
+
+
+class SavedSearchHitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matching.SavedSearchHit"
+
+    saved_search = factory.SubFactory(SavedSearchFactory)
+    listing = factory.SubFactory(ListingFactory)
+
+
+# --- Notifications ------------------------------------------------------------------------------
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread notification of a company."""
+
+    class Meta:
+        model = "notifications.Notification"
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = "listing_status"
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    body = ""
+    url = ""
+
+
+# --- Messaging ----------------------------------------------------------------------------------
+class ConversationFactory(factory.django.DjangoModelFactory):
+    """A conversation about a listing between its company and another company (no message:
+    pass them through MessageFactory, or start it with `messaging.services.conversation_start`
+    when the test is about starting one)."""
+
+    class Meta:
+        model = "messaging.Conversation"
+
+    listing = factory.SubFactory(ListingFactory)
+    owner_company = factory.SelfAttribute("listing.company")
+    other_company = factory.SubFactory(CompanyFactory, postal_code="42000")
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.SelfAttribute("created_at")
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A message of the conversation's other company (pass company= and sender= to change);
+    it becomes the conversation's last message, as `message_send` makes it."""
+
+    class Meta:
+        model = "messaging.Message"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    company = factory.SelfAttribute("conversation.other_company")
+    sender = None
+    body = factory.Sequence(lambda n: f"Message {n}")
+    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        message = super()._create(model_class, *args, **kwargs)
+        type(message.conversation).objects.filter(pk=message.conversation_id).update(
+            last_message=message
+        )
+        message.conversation.last_message = message
+        return message
+
+
+class ReadMarkFactory(factory.django.DjangoModelFactory):
+    """How far a company has read a conversation."""
+
+    class Meta:
+        model = "messaging.ReadMark"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    company = factory.SelfAttribute("conversation.owner_company")
+    last_read_message_id = 0
+
+
+class UserReadMarkFactory(factory.django.DjangoModelFactory):
+    """How far one person has read a conversation (reminders read it)."""
+
+    class Meta:
+        model = "messaging.UserReadMark"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    user = factory.SubFactory(UserFactory)
+    last_read_message_id = 0
 
 
 # --- Moderation (added by the moderation area) -------------------------------------------------

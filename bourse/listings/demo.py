@@ -29,10 +29,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import Company, User
 from bourse.geo import data as geo
+from bourse.moderation import services as moderation_services
 
 from . import services
 from .demo_catalog import CATALOG, PAIRS
-from .models import Category, Listing
+from .models import Category, Listing, lifetime
 
 TARGET = 600
 STATUS_COUNTS = {
@@ -298,7 +299,7 @@ def _create(item: Planned, moderator: User | None, categories: dict[str, Categor
                 company=item.company, by=author, data=data, submit=True
             )
         if item.status == "rejected" and moderator is not None:
-            listing = services.listing_reject(
+            listing = moderation_services.listing_reject(
                 listing=listing, by=moderator, reason=REJECT_REASONS[listing.pk % 3]
             )
         return listing
@@ -308,7 +309,7 @@ def _create(item: Planned, moderator: User | None, categories: dict[str, Categor
     published_at = timezone.now() - timedelta(days=item.age_days)
     Listing.objects.filter(pk=listing.pk).update(  # demo history: published in the past
         published_at=published_at,
-        expires_at=published_at + services.lifetime(),
+        expires_at=published_at + lifetime(),
         created_at=published_at - timedelta(hours=2),
     )
     listing.refresh_from_db()
@@ -317,7 +318,7 @@ def _create(item: Planned, moderator: User | None, categories: dict[str, Categor
         upload = SimpleUploadedFile(f"demo-{listing.pk}.jpg", content, "image/jpeg")
         services.listing_photo_add(listing=listing, by=author, upload=upload)
     if item.status == "hidden" and moderator is not None:
-        listing = services.listing_hide(
+        listing = moderation_services.listing_hide(
             listing=listing, by=moderator, reason=HIDE_REASONS[listing.pk % 2]
         )
     elif item.status in ("fulfilled", "withdrawn"):

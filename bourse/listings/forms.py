@@ -10,7 +10,7 @@ from accounts.models import Company
 from bourse.core.text import validate_single_line, validate_text
 
 from .models import Category, Kind, Listing, Terms, Unit
-from .services import CLOSE_FROM, PRICED_TERMS, allowed_units
+from .services import PRICED_TERMS, allowed_units
 
 LOCATION_COMPANY = "company"
 LOCATION_OTHER = "other"
@@ -205,7 +205,7 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args, listing: Listing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.can_fulfil = listing.status in CLOSE_FROM[Listing.Status.FULFILLED]
+        self.can_fulfil = listing.can("fulfil")
         if not self.can_fulfil:
             # A listing never published (draft, pending, rejected) can only be withdrawn.
             outcome = self.fields["outcome"]

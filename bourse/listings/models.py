@@ -1,12 +1,17 @@
 """Categories, listings (offers and needs) and their photos."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from bourse.core.errors import ServiceError
 
 
 class Category(models.Model):
@@ -96,16 +101,77 @@ class ListingQuerySet(models.QuerySet):
         )
 
 
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("brouillon")
+    PENDING = "pending", _("en attente de validation")
+    PUBLISHED = "published", _("publiée")
+    REJECTED = "rejected", _("refusée")
+    FULFILLED = "fulfilled", _("réalisée")
+    WITHDRAWN = "withdrawn", _("retirée")
+    EXPIRED = "expired", _("expirée")
+    HIDDEN = "hidden", _("masquée")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of a listing's status: from which statuses, to which, made by whom."""
+
+    name: str
+    sources: frozenset[str]
+    target: str | None  # None: the status stays (edit); submit publishes when approval is off
+    actor: str  # "company", "moderator" or "system"
+    verb: str  # French infinitive for the refusal: "Impossible de <verb> une annonce..."
+    needs_reason: bool = False  # the company is told why (reject, hide)
+
+
+_S = ListingStatus
+_NOT_CLOSED = frozenset({_S.DRAFT, _S.PENDING, _S.REJECTED, _S.PUBLISHED, _S.EXPIRED, _S.HIDDEN})
+
+# The lifecycle, with the choices made where the product rules are silent:
+# - a company edits its listing until it is closed; a substantive edit of a published listing
+#   sends it back to pending when approval is required (listing_update);
+# - submit: draft, rejected or hidden → pending (after fixing what the moderator said), or
+#   published at once when LISTINGS_REQUIRE_APPROVAL is off;
+# - withdraw from any open status (the company gives up); fulfil from published, expired and
+#   hidden (the deal was done anyway);
+# - renew: published or expired → published for another LISTING_LIFETIME_DAYS days.
+LISTING_TRANSITIONS = (
+    Transition("edit", _NOT_CLOSED, None, "company", _("modifier")),
+    Transition(
+        "submit",
+        frozenset({_S.DRAFT, _S.REJECTED, _S.HIDDEN}),
+        _S.PENDING,
+        "company",
+        _("soumettre"),
+    ),
+    Transition("approve", frozenset({_S.PENDING}), _S.PUBLISHED, "moderator", _("approuver")),
+    Transition("reject", frozenset({_S.PENDING}), _S.REJECTED, "moderator", _("refuser"), True),
+    Transition("hide", frozenset({_S.PUBLISHED}), _S.HIDDEN, "moderator", _("masquer"), True),
+    Transition(
+        "fulfil",
+        frozenset({_S.PUBLISHED, _S.EXPIRED, _S.HIDDEN}),
+        _S.FULFILLED,
+        "company",
+        _("clôturer"),
+    ),
+    Transition("withdraw", _NOT_CLOSED, _S.WITHDRAWN, "company", _("clôturer")),
+    Transition(
+        "renew", frozenset({_S.PUBLISHED, _S.EXPIRED}), _S.PUBLISHED, "company", _("renouveler")
+    ),
+    Transition("expire", frozenset({_S.PUBLISHED}), _S.EXPIRED, "system", _("expirer")),
+)
+CLOSE_TRANSITIONS = {_S.FULFILLED: "fulfil", _S.WITHDRAWN: "withdraw"}
+
+
+def lifetime() -> datetime.timedelta:
+    """How long a listing stays published (LISTING_LIFETIME_DAYS) before it expires or renews."""
+    return datetime.timedelta(days=settings.LISTING_LIFETIME_DAYS)
+
+
 class Listing(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("brouillon")
-        PENDING = "pending", _("en attente de validation")
-        PUBLISHED = "published", _("publiée")
-        REJECTED = "rejected", _("refusée")
-        FULFILLED = "fulfilled", _("réalisée")
-        WITHDRAWN = "withdrawn", _("retirée")
-        EXPIRED = "expired", _("expirée")
-        HIDDEN = "hidden", _("masquée")
+    Status = ListingStatus
+    # Every change of status, in one table: services, views, forms and moderation read it.
+    TRANSITIONS = {t.name: t for t in LISTING_TRANSITIONS}
 
     company = models.ForeignKey(
         "accounts.Company", on_delete=models.CASCADE, related_name="listings"
@@ -197,6 +263,74 @@ class Listing(models.Model):
             and self.expires_at is not None
             and self.expires_at > timezone.now()
         )
+
+    # --- Lifecycle: the only code that changes `status` on one listing --------------------
+    # Each method checks the table, changes the fields and saves; the caller holds the row
+    # lock (select_for_update) and does the rest (audit log, notifications, matching).
+
+    def can(self, action: str) -> bool:
+        return self.status in self.TRANSITIONS[action].sources
+
+    def actions(self, actor: str) -> list[str]:
+        """What `actor` ("company", "moderator") may do to the listing now, in table order."""
+        return [t.name for t in LISTING_TRANSITIONS if t.actor == actor and self.can(t.name)]
+
+    def check_can(self, action: str) -> None:
+        """ServiceError on `status` naming the current status when the move does not apply."""
+        if not self.can(action):
+            raise ServiceError(
+                gettext("Impossible de %(action)s une annonce au statut « %(status)s ».")
+                % {"action": self.TRANSITIONS[action].verb, "status": self.get_status_display()},
+                field="status",
+                code="invalid_transition",
+            )
+
+    def _publish(self, now: datetime.datetime | None) -> None:
+        now = now or timezone.now()
+        self.status = self.Status.PUBLISHED
+        self.published_at = now
+        self.expires_at = now + lifetime()
+        self.rejection_reason = ""
+
+    def submit(self, *, approval_required: bool, now: datetime.datetime | None = None) -> None:
+        self.check_can("submit")
+        if approval_required:
+            self.status = self.Status.PENDING
+            self.rejection_reason = ""
+        else:
+            self._publish(now)
+        self.save()
+
+    def approve(self, *, now: datetime.datetime | None = None) -> None:
+        self.check_can("approve")
+        self._publish(now)
+        self.save()
+
+    def _set_aside(self, action: str, reason: str) -> None:
+        self.check_can(action)
+        self.status = self.TRANSITIONS[action].target
+        self.rejection_reason = reason
+        self.save()
+
+    def reject(self, *, reason: str) -> None:
+        self._set_aside("reject", reason)
+
+    def hide(self, *, reason: str) -> None:
+        self._set_aside("hide", reason)
+
+    def close(self, *, outcome: str, partner_company=None) -> None:
+        """fulfilled (with its counterpart when known) or withdrawn."""
+        self.check_can(CLOSE_TRANSITIONS[outcome])
+        self.status = outcome
+        self.partner_company = partner_company
+        self.closed_at = timezone.now()
+        self.save()
+
+    def renew(self, *, now: datetime.datetime | None = None) -> None:
+        self.check_can("renew")
+        self.status = self.Status.PUBLISHED
+        self.expires_at = (now or timezone.now()) + lifetime()
+        self.save()
 
 
 def photo_path(instance: "ListingPhoto", filename: str) -> str:

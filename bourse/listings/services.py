@@ -1,23 +1,16 @@
 """Writes on listings: every change of state goes through one of these functions.
 
 Keyword-only, atomic. They assume the caller is allowed (see permissions.py) and enforce the
-business rules themselves, raising `django.core.exceptions.ValidationError` with a dict naming the
-field (`{"postal_code": [...]}`, `{"status": [...]}` for a transition that does not apply), so
-the API answers 400 in DRF's shape and the web form shows the message next to the field.
+business rules themselves, raising `ServiceError` naming the field (`postal_code`, `status`
+for a transition that does not apply), so the API answers 400 in DRF's shape and the web form
+shows the message next to the field.
 
-Moderation (bourse.moderation) calls `listing_approve`, `listing_reject` and `listing_hide`; they
-write the audit log in the same transaction and notify the company after commit.
-
-Lifecycle (PRODUCT.md), with the choices made where the specification is silent:
-- draft → pending (submit), or → published at once when LISTINGS_REQUIRE_APPROVAL is off;
-- rejected or hidden → pending (submit again, after fixing what the moderator said);
-- pending → published (approve) | rejected (reject, reason required);
-- published → hidden (moderator, reason required), fulfilled | withdrawn (close), expired (job);
-- withdrawn is also allowed from draft, pending, rejected, hidden and expired (the company gives
-  up); fulfilled from published, expired and hidden (the deal was done anyway);
-- renew: published or expired → published, expires_at = now + LISTING_LIFETIME_DAYS;
-- a substantive edit of a published listing sends it back to pending when approval is required
-  (without approval it stays published and `listing_published` is sent again for matching).
+The lifecycle is the transitions table on the model (`Listing.TRANSITIONS`, methods
+`listing.submit()`, `.close()`, `.renew()`...). The moderator's moves (approve, reject, hide)
+are services of bourse.moderation, which write the audit log; they call `announce_published`
+and `notify_status` here for what the company and matching hear.
+A substantive edit of a published listing sends it back to pending when approval is required
+(without approval it stays published and `listing_published` is sent again for matching).
 """
 
 import contextlib
@@ -27,7 +20,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -35,12 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
+from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
-from bourse.moderation.models import AuditLogEntry
-from bourse.moderation.services import audit_log_write
 from bourse.notifications.services import notify
 
-from .models import Category, Listing, ListingPhoto, Terms, Unit
+from .models import CLOSE_TRANSITIONS, Category, Listing, ListingPhoto, Terms, Unit
 from .signals import listing_published
 
 Status = Listing.Status
@@ -60,26 +51,6 @@ EDITABLE_FIELDS = (
     "available_from",
     "available_until",
 )
-EDITABLE_STATUSES = {
-    Status.DRAFT,
-    Status.PENDING,
-    Status.REJECTED,
-    Status.PUBLISHED,
-    Status.EXPIRED,
-    Status.HIDDEN,
-}
-SUBMITTABLE_STATUSES = {Status.DRAFT, Status.REJECTED, Status.HIDDEN}
-CLOSE_FROM = {
-    Status.FULFILLED: {Status.PUBLISHED, Status.EXPIRED, Status.HIDDEN},
-    Status.WITHDRAWN: {
-        Status.DRAFT,
-        Status.PENDING,
-        Status.REJECTED,
-        Status.PUBLISHED,
-        Status.EXPIRED,
-        Status.HIDDEN,
-    },
-}
 PRICED_TERMS = {Terms.RENT, Terms.SALE}
 
 # Demo loading publishes hundreds of listings at once; matching computes its own demo matches.
@@ -100,10 +71,6 @@ def approval_required() -> bool:
     return bool(getattr(settings, "LISTINGS_REQUIRE_APPROVAL", True))
 
 
-def lifetime() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.LISTING_LIFETIME_DAYS)
-
-
 def allowed_units(category: Category) -> list[str]:
     """The units that make sense for a category; a parent allows those of its children."""
     if category.units:
@@ -112,17 +79,6 @@ def allowed_units(category: Category) -> list[str]:
     for child in category.children.all():
         units += [u for u in child.units if u not in units]
     return units
-
-
-def _transition_error(listing: Listing, action: str) -> ValidationError:
-    return ValidationError(
-        {
-            "status": [
-                _("Impossible de %(action)s une annonce au statut « %(status)s ».")
-                % {"action": action, "status": listing.get_status_display()}
-            ]
-        }
-    )
 
 
 def _clean(values: dict, *, company: Company) -> dict:
@@ -200,7 +156,7 @@ def _clean(values: dict, *, company: Company) -> dict:
             )
 
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     return cleaned
 
 
@@ -210,28 +166,38 @@ def _current_values(listing: Listing) -> dict:
     return values
 
 
-def _publish(listing: Listing, *, now: datetime.datetime | None = None) -> None:
-    """Make the listing live; the signal leaves after commit (matching listens to it)."""
-    now = now or timezone.now()
-    listing.status = Status.PUBLISHED
-    listing.published_at = now
-    listing.expires_at = now + lifetime()
-    listing.rejection_reason = ""
-    _announce_on_commit(listing)
-
-
-def _announce_on_commit(listing: Listing) -> None:
+def announce_published(listing: Listing) -> None:
+    """The listing went live: `listing_published` leaves after commit (matching listens)."""
     if _quiet.get():
         return
     listing_id = listing.pk
     transaction.on_commit(lambda: listing_published.send(sender=Listing, listing_id=listing_id))
 
 
-def _notify_status(listing: Listing, *, title: str, body: str = "", email: bool = True) -> None:
+def notify_status(listing: Listing, *, reason: str = "", email: bool = True) -> None:
+    """Tell the company its listing changed status (published, rejected, hidden, expired)."""
+    if listing.status == Status.PUBLISHED:
+        title = _("Annonce publiée : %(title)s")
+        body = _("Votre annonce est en ligne jusqu'au %(date)s.") % {
+            "date": timezone.localtime(listing.expires_at).strftime("%d/%m/%Y")
+        }
+    elif listing.status in (Status.REJECTED, Status.HIDDEN):
+        if listing.status == Status.REJECTED:
+            title = _("Annonce refusée : %(title)s")
+        else:
+            title = _("Annonce masquée : %(title)s")
+        body = _("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.") % {
+            "reason": reason
+        }
+    elif listing.status == Status.EXPIRED:
+        title = _("Annonce expirée : %(title)s")
+        body = _("Renouvelez-la depuis « Mes annonces » si elle est toujours d'actualité.")
+    else:
+        raise ValueError(f"no notification for a listing {listing.status}")
     notify(
         company=listing.company,
         kind="listing_status",
-        title=title,
+        title=title % {"title": listing.title},
         body=body,
         url=reverse("listings:detail", args=[listing.pk]),
         data={"listing": listing.pk, "status": listing.status},
@@ -247,11 +213,9 @@ def listing_create(*, company: Company, by: User, data: dict, submit: bool) -> L
     listing = Listing(company=company, created_by=by, status=Status.DRAFT, **cleaned)
     listing.save()
     if submit:
-        if approval_required():
-            listing.status = Status.PENDING
-        else:
-            _publish(listing)
-        listing.save()
+        listing.submit(approval_required=approval_required())
+        if listing.status == Status.PUBLISHED:
+            announce_published(listing)
     return listing
 
 
@@ -260,8 +224,7 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
     """Change what the company wrote. On a published listing a real change of any editable field
     is substantive: back to pending when approval is required."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    if listing.status not in EDITABLE_STATUSES:
-        raise _transition_error(listing, _("modifier"))
+    listing.check_can("edit")
     before = _current_values(listing)
     values = dict(before)
     values.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
@@ -275,7 +238,7 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
             listing.status = Status.PENDING
         elif listing.is_live:
             # Without approval the new content is live at once: matching recomputes from it.
-            _announce_on_commit(listing)
+            announce_published(listing)
     listing.save()
     return listing
 
@@ -292,113 +255,10 @@ def _differs(a, b) -> bool:
 def listing_submit(*, listing: Listing, by: User) -> Listing:
     """Draft, rejected or hidden → pending (or published at once when approval is off)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    if listing.status not in SUBMITTABLE_STATUSES:
-        raise _transition_error(listing, _("soumettre"))
-    if approval_required():
-        listing.status = Status.PENDING
-        listing.rejection_reason = ""
-    else:
-        _publish(listing)
-    listing.save()
+    listing.submit(approval_required=approval_required())
+    if listing.status == Status.PUBLISHED:
+        announce_published(listing)
     return listing
-
-
-@transaction.atomic
-def listing_approve(*, listing: Listing, by: User) -> Listing:
-    """Moderator: pending → published for LISTING_LIFETIME_DAYS days."""
-    listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
-    if listing.status != Status.PENDING:
-        raise _transition_error(listing, _("approuver"))
-    _publish(listing)
-    listing.save()
-    audit_log_write(
-        actor=by,
-        action=AuditLogEntry.Action.LISTING_APPROVE,
-        target_type="listing",
-        target_id=listing.pk,
-        departement=listing.departement,
-    )
-    _notify_status(
-        listing,
-        title=_("Annonce publiée : %(title)s") % {"title": listing.title},
-        body=_("Votre annonce est en ligne jusqu'au %(date)s.")
-        % {"date": timezone.localtime(listing.expires_at).strftime("%d/%m/%Y")},
-    )
-    return listing
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Indiquez un motif.")]})
-    return reason
-
-
-def _set_aside(
-    *,
-    listing: Listing,
-    by: User,
-    reason: str,
-    from_status: str,
-    to_status: str,
-    verb,
-    action,
-    title,
-) -> Listing:
-    """A moderator takes a listing out of (or keeps it from) the exchange, with a reason the
-    company sees; shared by reject and hide."""
-    reason = _require_reason(reason)
-    listing = Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
-    if listing.status != from_status:
-        raise _transition_error(listing, verb)
-    listing.status = to_status
-    listing.rejection_reason = reason
-    listing.save()
-    audit_log_write(
-        actor=by,
-        action=action,
-        target_type="listing",
-        target_id=listing.pk,
-        departement=listing.departement,
-        reason=reason,
-    )
-    _notify_status(
-        listing,
-        title=title % {"title": listing.title},
-        body=_("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.")
-        % {"reason": reason},
-    )
-    return listing
-
-
-@transaction.atomic
-def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
-    """Moderator: pending → rejected, with a reason the company sees."""
-    return _set_aside(
-        listing=listing,
-        by=by,
-        reason=reason,
-        from_status=Status.PENDING,
-        to_status=Status.REJECTED,
-        verb=_("refuser"),
-        action=AuditLogEntry.Action.LISTING_REJECT,
-        title=_("Annonce refusée : %(title)s"),
-    )
-
-
-@transaction.atomic
-def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
-    """Moderator: published → hidden, with a reason the company sees."""
-    return _set_aside(
-        listing=listing,
-        by=by,
-        reason=reason,
-        from_status=Status.PUBLISHED,
-        to_status=Status.HIDDEN,
-        verb=_("masquer"),
-        action=AuditLogEntry.Action.LISTING_HIDE,
-        title=_("Annonce masquée : %(title)s"),
-    )
 
 
 @transaction.atomic
@@ -407,23 +267,20 @@ def listing_close(
 ) -> Listing:
     """The deal is done (fulfilled, with its counterpart when known) or the company gives up."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    if outcome not in CLOSE_FROM:
-        raise ValidationError({"outcome": [_("Choisissez « fulfilled » ou « withdrawn ».")]})
-    if listing.status not in CLOSE_FROM[outcome]:
-        raise _transition_error(listing, _("clôturer"))
+    if outcome not in CLOSE_TRANSITIONS:
+        raise ServiceError(_("Choisissez « fulfilled » ou « withdrawn »."), field="outcome")
+    listing.check_can(CLOSE_TRANSITIONS[outcome])
     if partner_company is not None:
         if outcome != Status.FULFILLED:
-            raise ValidationError(
-                {"partner_company": [_("Un partenaire n'a de sens que pour un échange réalisé.")]}
+            raise ServiceError(
+                _("Un partenaire n'a de sens que pour un échange réalisé."),
+                field="partner_company",
             )
         if partner_company.pk == listing.company_id:
-            raise ValidationError(
-                {"partner_company": [_("Le partenaire doit être une autre entreprise.")]}
+            raise ServiceError(
+                _("Le partenaire doit être une autre entreprise."), field="partner_company"
             )
-    listing.status = outcome
-    listing.partner_company = partner_company
-    listing.closed_at = timezone.now()
-    listing.save()
+    listing.close(outcome=outcome, partner_company=partner_company)
     return listing
 
 
@@ -431,14 +288,10 @@ def listing_close(
 def listing_renew(*, listing: Listing, by: User) -> Listing:
     """Published or expired → published for another LISTING_LIFETIME_DAYS days from now."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    if listing.status not in {Status.PUBLISHED, Status.EXPIRED}:
-        raise _transition_error(listing, _("renouveler"))
     was_live = listing.is_live
-    listing.status = Status.PUBLISHED
-    listing.expires_at = timezone.now() + lifetime()
-    listing.save()
+    listing.renew()
     if not was_live:
-        _announce_on_commit(listing)
+        announce_published(listing)
     return listing
 
 
@@ -451,12 +304,8 @@ def listing_delete(*, listing: Listing, by: User) -> None:
     try:
         listing.delete()
     except ProtectedError as exc:
-        raise ValidationError(
-            {
-                "non_field_errors": [
-                    _("Cette annonce est liée à des échanges : retirez-la plutôt que la supprimer.")
-                ]
-            }
+        raise ServiceError(
+            _("Cette annonce est liée à des échanges : retirez-la plutôt que la supprimer.")
         ) from exc
     for photo in photos:
         delete_files_on_commit(photo)
@@ -472,7 +321,7 @@ def expire_listings(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     expired = list(
         Listing.objects.select_for_update()
-        .filter(status=Status.PUBLISHED, expires_at__lte=now)
+        .filter(status__in=Listing.TRANSITIONS["expire"].sources, expires_at__lte=now)
         .select_related("company")
     )
     if not expired:
@@ -481,13 +330,8 @@ def expire_listings(*, now: datetime.datetime | None = None) -> int:
         status=Status.EXPIRED, updated_at=now
     )
     for listing in expired:
-        listing.status = Status.EXPIRED
-        _notify_status(
-            listing,
-            title=_("Annonce expirée : %(title)s") % {"title": listing.title},
-            body=_("Renouvelez-la depuis « Mes annonces » si elle est toujours d'actualité."),
-            email=False,
-        )
+        listing.status = Listing.TRANSITIONS["expire"].target
+        notify_status(listing, email=False)
     return len(expired)
 
 

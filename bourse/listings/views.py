@@ -19,7 +19,7 @@ from .forms import CloseForm, ListingForm, PhotoForm, category_units
 from .models import Listing, ListingPhoto
 from .photos import MAX_PHOTOS
 from .serializers import contact_for
-from .services import PRICED_TERMS, SUBMITTABLE_STATUSES
+from .services import PRICED_TERMS
 
 Status = Listing.Status
 
@@ -92,7 +92,7 @@ def listing_create(request):
 def listing_edit(request, pk: int):
     listing = _listing(pk)
     permissions.check_can_edit(request.user, listing)
-    if listing.status not in services.EDITABLE_STATUSES:
+    if not listing.can("edit"):
         messages.error(request, _("Une annonce clôturée ne peut plus être modifiée."))
         return redirect("listings:detail", listing.pk)
     form = ListingForm(
@@ -104,7 +104,7 @@ def listing_edit(request, pk: int):
             listing = services.listing_update(
                 listing=listing, by=request.user, data=form.service_data()
             )
-            if request.POST.get("action") == "submit" and listing.status in SUBMITTABLE_STATUSES:
+            if request.POST.get("action") == "submit" and listing.can("submit"):
                 listing = services.listing_submit(listing=listing, by=request.user)
         except ValidationError as exc:
             form.add_service_errors(_error_dict(exc))
@@ -134,7 +134,7 @@ def _render_edit(request, listing: Listing, form: ListingForm, photo_form: Photo
             photo_form=photo_form,
             can_add_photo=len(photos) < MAX_PHOTOS,
             max_photos=MAX_PHOTOS,
-            can_submit=listing.status in SUBMITTABLE_STATUSES,
+            can_submit=listing.can("submit"),
         ),
         status=status,
     )
@@ -222,8 +222,8 @@ def listing_mine(request):
             "can_publish": membership.company.is_verified,
             "statuses": Status.choices,
             "current_status": status,
-            "submittable": SUBMITTABLE_STATUSES,
-            "editable": services.EDITABLE_STATUSES,
+            "submittable": Listing.TRANSITIONS["submit"].sources,
+            "editable": Listing.TRANSITIONS["edit"].sources,
         },
     )
 

@@ -1,7 +1,7 @@
 """The moderator actions, by name: the service each calls and whether it needs a reason.
 One table for the API (api.py, urls.py) and the pages (views.py, forms.py)."""
 
-from bourse.listings import services as listing_services
+from bourse.listings.models import Listing
 
 from . import services
 
@@ -13,9 +13,12 @@ COMPANY_ACTIONS = {
 }
 
 LISTING_ACTIONS = {
-    "approve": (listing_services.listing_approve, False),
-    "reject": (listing_services.listing_reject, True),
-    "hide": (listing_services.listing_hide, True),
+    name: (service, Listing.TRANSITIONS[name].needs_reason)
+    for name, service in [
+        ("approve", services.listing_approve),
+        ("reject", services.listing_reject),
+        ("hide", services.listing_hide),
+    ]
 }
 
 

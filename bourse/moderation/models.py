@@ -2,12 +2,40 @@
 user's role: `accounts.models.Moderator`.)"""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditLogQuerySet(models.QuerySet):
+    def record(
+        self,
+        *,
+        actor,
+        action: str,
+        target_type: str,
+        target_id: int,
+        departement: str = "",
+        reason: str = "",
+        data: dict | None = None,
+    ) -> "AuditLogEntry":
+        """Append one entry: the one way to write the log. Call it inside the atomic block of
+        the change it records, so both commit or neither does (RuntimeError otherwise)."""
+        if not transaction.get_connection(self.db).in_atomic_block:
+            raise RuntimeError(
+                "AuditLogEntry.objects.record must run inside the transaction of the change"
+            )
+        return self.create(
+            actor=actor,
+            actor_email=actor.email,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            departement=departement,
+            reason=reason,
+            data=data or {},
+        )
+
     def update(self, **kwargs):
         raise TypeError("The audit log is append-only")
 

@@ -25,37 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Company, Moderator, User
+from bourse.core import realtime
+from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
+from bourse.listings import services as listing_services
+from bourse.listings.models import Listing
 from bourse.notifications.models import Notification
 from bourse.notifications.services import notify
 
 from .models import AuditLogEntry, Report
-
-
-def audit_log_write(
-    *,
-    actor: User,
-    action: str,
-    target_type: str,
-    target_id: int,
-    departement: str = "",
-    reason: str = "",
-    data: dict | None = None,
-) -> AuditLogEntry:
-    """Append one entry. Call it inside the service's atomic block, with the change itself."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_log_write must run inside the transaction of the change")
-    return AuditLogEntry.objects.create(
-        actor=actor,
-        actor_email=actor.email,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        departement=departement,
-        reason=reason,
-        data=data or {},
-    )
-
 
 # --- Moderators ------------------------------------------------------------------------------
 
@@ -179,7 +157,7 @@ def _transition_company(
     locked.status_reason = reason
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
-    audit_log_write(
+    AuditLogEntry.objects.record(
         actor=by,
         action=action,
         target_type="company",
@@ -243,7 +221,7 @@ def company_suspend(*, company: Company, by: User, reason: str) -> Company:
     """Suspend a verified company: its listings leave the exchange (published() excludes them)
     and its members can no longer send messages (the messaging app checks the status)."""
     reason = _require_reason(reason)
-    return _transition_company(
+    suspended = _transition_company(
         company=company,
         by=by,
         allowed_from=(Company.Status.VERIFIED,),
@@ -257,6 +235,10 @@ def company_suspend(*, company: Company, by: User, reason: str) -> Company:
         )
         % {"name": company.name, "reason": reason},
     )
+    # Its members' sockets close once this commits (after hearing why); those they open again
+    # cannot send.
+    realtime.close_company_sockets_on_commit(company.pk)
+    return suspended
 
 
 @transaction.atomic
@@ -274,6 +256,66 @@ def company_reinstate(*, company: Company, by: User) -> Company:
         )
         % {"name": company.name},
     )
+
+
+# --- Listings --------------------------------------------------------------------------------
+# The moves are the listing's (Listing.TRANSITIONS); here they are made by a moderator, logged
+# in the same transaction and told to the company after commit.
+
+
+def _locked_listing(listing: Listing) -> Listing:
+    return Listing.objects.select_for_update().select_related("company").get(pk=listing.pk)
+
+
+def _listing_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Indiquez un motif."), field="reason")
+    return reason
+
+
+def _record_listing(listing: Listing, *, by: User, action: str, reason: str = "") -> None:
+    AuditLogEntry.objects.record(
+        actor=by,
+        action=action,
+        target_type="listing",
+        target_id=listing.pk,
+        departement=listing.departement,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def listing_approve(*, listing: Listing, by: User) -> Listing:
+    """pending → published for LISTING_LIFETIME_DAYS days; matching runs after commit."""
+    listing = _locked_listing(listing)
+    listing.approve()
+    listing_services.announce_published(listing)
+    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_APPROVE)
+    listing_services.notify_status(listing)
+    return listing
+
+
+@transaction.atomic
+def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
+    """pending → rejected, with a reason the company sees (it may fix and submit again)."""
+    reason = _listing_reason(reason)
+    listing = _locked_listing(listing)
+    listing.reject(reason=reason)
+    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_REJECT, reason=reason)
+    listing_services.notify_status(listing, reason=reason)
+    return listing
+
+
+@transaction.atomic
+def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
+    """published → hidden, with a reason the company sees."""
+    reason = _listing_reason(reason)
+    listing = _locked_listing(listing)
+    listing.hide(reason=reason)
+    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_HIDE, reason=reason)
+    listing_services.notify_status(listing, reason=reason)
+    return listing
 
 
 # --- Reports ---------------------------------------------------------------------------------
@@ -318,8 +360,6 @@ class ReportTarget:
 
 def report_target(*, target_type: str, target_id, reporter_company: Company) -> ReportTarget:
     """The reported object as the reporter can see it; ValidationError when unknown or unseen."""
-    from bourse.listings.models import Listing
-
     unknown = ValidationError(
         {
             "target_id": [
@@ -377,8 +417,6 @@ def report_target_company(report: Report) -> Company | None:
         if report.target_type == Report.TargetType.COMPANY:
             return Company.objects.get(pk=report.target_id)
         if report.target_type == Report.TargetType.LISTING:
-            from bourse.listings.models import Listing
-
             return Listing.objects.select_related("company").get(pk=report.target_id).company
         if report.target_type == Report.TargetType.MESSAGE:
             Message = _message_model()
@@ -437,9 +475,6 @@ def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -
             raise ValidationError(
                 {"decision": [_("Seul le signalement d'une annonce peut la masquer.")]}
             )
-        from bourse.listings.models import Listing
-        from bourse.listings.services import listing_hide
-
         listing = Listing.objects.filter(pk=locked.target_id).first()
         if listing is None:
             raise ValidationError({"decision": [_("L'annonce n'existe plus.")]})
@@ -477,7 +512,7 @@ def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -
     locked.resolved_by = by
     locked.resolved_at = timezone.now()
     locked.save(update_fields=["status", "decision", "note", "resolved_by", "resolved_at"])
-    audit_log_write(
+    AuditLogEntry.objects.record(
         actor=by,
         action=AuditLogEntry.Action.REPORT_RESOLVE,
         target_type="report",
@@ -500,7 +535,7 @@ def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -
 def conversation_read_record(*, by: User, conversation) -> AuditLogEntry:
     """Record that a moderator opened a reported conversation (call after
     permissions.moderator_can_read_conversation said yes)."""
-    return audit_log_write(
+    return AuditLogEntry.objects.record(
         actor=by,
         action=AuditLogEntry.Action.CONVERSATION_READ,
         target_type="conversation",

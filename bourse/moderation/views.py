@@ -76,13 +76,13 @@ def _error_messages(exc: ValidationError) -> list[str]:
     return exc.messages
 
 
-def _decorate(objects, *, actions_for: dict, labels: dict, needs_reason: set, failed) -> None:
+def _decorate(objects, *, actions_for, labels: dict, needs_reason: set, failed) -> None:
     """Give each queue item its possible actions and, for the one whose action failed, the
     submitted form and the errors to show next to it (nothing typed is lost)."""
     for obj in objects:
         obj.actions = [
             {"name": name, "label": labels[name], "needs_reason": name in needs_reason}
-            for name in actions_for.get(obj.status, [])
+            for name in actions_for(obj)
         ]
         needing = [str(action["label"]) for action in obj.actions if action["needs_reason"]]
         obj.any_reason = bool(needing)
@@ -141,7 +141,7 @@ def _companies_page(request, *, status_code: int = 200, failed=None):
     page = _page(params, queryset)
     _decorate(
         page.object_list,
-        actions_for=COMPANY_ACTIONS_BY_STATUS,
+        actions_for=lambda company: COMPANY_ACTIONS_BY_STATUS.get(company.status, []),
         labels=forms.COMPANY_ACTIONS,
         needs_reason=forms.COMPANY_NEEDS_REASON,
         failed=failed,  # (company pk, bound form, error messages) to show on that item
@@ -199,12 +199,6 @@ def company_action(request, pk: int):
 # --- Listings --------------------------------------------------------------------------------
 
 
-LISTING_ACTIONS_BY_STATUS = {
-    Listing.Status.PENDING: ["approve", "reject"],
-    Listing.Status.PUBLISHED: ["hide"],
-}
-
-
 def _listings_page(request, *, status_code: int = 200, failed=None):
     params = request.POST if failed else request.GET
     moderator = request.moderator
@@ -220,7 +214,7 @@ def _listings_page(request, *, status_code: int = 200, failed=None):
     page = _page(params, queryset)
     _decorate(
         page.object_list,
-        actions_for=LISTING_ACTIONS_BY_STATUS,
+        actions_for=lambda listing: listing.actions("moderator"),
         labels=forms.LISTING_ACTIONS,
         needs_reason=forms.LISTING_NEEDS_REASON,
         failed=failed,

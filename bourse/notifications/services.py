@@ -4,32 +4,14 @@ Pushes and e-mails leave after the transaction commits, so nobody hears of a cha
 rolled back.
 """
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
 from accounts.models import Company
+from bourse.core import realtime
 
 from .models import Notification
-
-
-def company_group(company_id: int) -> str:
-    """The channel-layer group every socket of a company's members joins."""
-    return f"company.{company_id}"
-
-
-def push_to_company(company_id: int, event: dict) -> None:
-    """Send one event to the company's sockets now (call it from on_commit)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(company_group(company_id), {"type": "push", "event": event})
-
-
-def push_on_commit(company_id: int, event: dict) -> None:
-    transaction.on_commit(lambda: push_to_company(company_id, event))
 
 
 def email_company_members(*, company: Company, subject: str, body: str) -> None:
@@ -68,9 +50,9 @@ def notify(
     notification = Notification.objects.create(
         company=company, kind=kind, title=title, body=body, url=url, data=data or {}
     )
-    push_on_commit(
-        company.pk,
-        {
+    realtime.send_event_on_commit(
+        companies=(company.pk,),
+        event={
             "type": "notification",
             "kind": kind,
             "data": {

@@ -9,4 +9,18 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The Content-Security-Policy refuses inline handlers and style attributes: what they did is
+  // here. A <select data-autosubmit> sends its form when it changes.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      select.form.submit();
+    });
+  });
+  // Bar charts: <span data-width="42"> is 42 % wide.
+  document.querySelectorAll("[data-width]").forEach(function (bar) {
+    var width = parseFloat(bar.getAttribute("data-width"));
+    if (!isNaN(width)) {
+      bar.style.width = Math.max(0, Math.min(100, width)) + "%";
+    }
+  });
 })();

@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 
-from accounts.models import Invitation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +17,7 @@ def admin_client_(db):
 
 
 def test_admin_lists_and_change_pages(admin_client_, company, company_admin):
-    invitation = Invitation.objects.create(company=company, email="x@exemple.fr")
+    invitation = factories.InvitationFactory(company=company)
     membership = company_admin.membership
     pages = [
         "/admin/accounts/user/",

@@ -100,17 +100,7 @@ def test_lost_race_on_siret_becomes_the_same_validation_error(user, company, mon
 
 def test_unique_siret_constraint_is_in_the_database(company):
     with pytest.raises(IntegrityError):
-        Company.objects.create(
-            name="Copie",
-            siret=company.siret,
-            siren=company.siren,
-            address="x",
-            postal_code="69002",
-            commune="Lyon",
-            departement="69",
-            latitude=45.7,
-            longitude=4.8,
-        )
+        factories.CompanyFactory(name="Copie", siret=company.siret)
 
 
 def test_member_of_a_company_cannot_create_another(company_member):

@@ -207,7 +207,7 @@ def test_invitee_signs_up_and_joins_from_the_email_link(
 
 
 def test_invitation_page_refuses_another_account(company, company_admin, user):
-    invitation = Invitation.objects.create(company=company, email="x@exemple.fr")
+    invitation = factories.InvitationFactory(company=company, email="x@exemple.fr")
     client = logged_in(user)
     html = client.get(f"/invitations/{invitation.token}/").content.decode()
     assert "adressée à x@exemple.fr" in html
@@ -273,7 +273,7 @@ def test_profile_edit_export_and_delete(company, company_admin):
 
 def test_login_with_a_pending_invitation_lands_on_it(company, company_admin):
     invitee = factories.UserFactory()
-    invitation = Invitation.objects.create(company=company, email=invitee.email)
+    invitation = factories.InvitationFactory(company=company, email=invitee.email)
     response = Client().post(
         "/comptes/login/", {"login": invitee.email, "password": factories.PASSWORD}
     )

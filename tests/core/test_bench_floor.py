@@ -1,4 +1,4 @@
-"""bench/http.py's floor view exists only when BENCH_FLOOR_VIEW is on: never by default."""
+"""bench/http_load.py's floor view exists only when BENCH_FLOOR_VIEW is on: never by default."""
 
 import importlib
 

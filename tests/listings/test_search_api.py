@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 
 from bourse.geo import data as geo
 from bourse.geo.distance import haversine_km
-from bourse.listings.models import ListingPhoto
 from tests import factories
 from tests.contract import LISTING_FIELDS
 
@@ -20,7 +19,7 @@ URL = "/api/v1/listings/"
 
 
 def test_anonymous_gets_a_paginated_list_with_the_listing_shape(api_client):
-    row = s.listing(title="Palettes Europe")
+    row = factories.ListingFactory(title="Palettes Europe")
     response = api_client.get(URL)
     assert response.status_code == 200
     body = response.json()
@@ -36,7 +35,7 @@ def test_anonymous_gets_a_paginated_list_with_the_listing_shape(api_client):
 
 def test_results_never_carry_contact_details(api_client, company_member, client_for):
     company = factories.CompanyFactory(phone="04 72 00 00 00", website="https://exemple.fr")
-    s.listing(company=company)
+    factories.ListingFactory(company=company)
     for client in (api_client, client_for(company_member)):
         text = client.get(URL).content.decode()
         assert "04 72 00 00 00" not in text
@@ -47,7 +46,7 @@ def test_results_never_carry_contact_details(api_client, company_member, client_
 def test_pages_of_twenty(api_client):
     company = factories.CompanyFactory()
     for i in range(23):
-        s.listing(company=company, published_ago=timedelta(minutes=i))
+        factories.ListingFactory(company=company, published_ago=timedelta(minutes=i))
     first = api_client.get(URL).json()
     assert first["count"] == 23
     assert len(first["results"]) == 20
@@ -61,9 +60,9 @@ def test_pages_of_twenty(api_client):
 
 def test_near_postal_code_adds_distance_and_orders_by_distance(api_client):
     lyon = geo.lookup("69001")
-    far = s.listing(postal_code="42000")
-    near = s.listing(postal_code="69003")
-    s.listing(postal_code="75001")  # Paris, outside 100 km
+    far = factories.ListingFactory(postal_code="42000")
+    near = factories.ListingFactory(postal_code="69003")
+    factories.ListingFactory(postal_code="75001")  # Paris, outside 100 km
     response = api_client.get(URL, {"near": "69001", "radius_km": 100, "ordering": "distance"})
     assert response.status_code == 200
     results = response.json()["results"]
@@ -76,8 +75,8 @@ def test_near_postal_code_adds_distance_and_orders_by_distance(api_client):
 def test_lat_lon_with_default_radius_of_50_km(api_client):
     km_per_degree = 111.19508
     lat, lon = 45.0, 5.0
-    inside = s.listing(lat=lat + 49.9 / km_per_degree, lon=lon)
-    s.listing(lat=lat + 50.1 / km_per_degree, lon=lon)
+    inside = factories.ListingFactory(latitude=lat + 49.9 / km_per_degree, longitude=lon)
+    factories.ListingFactory(latitude=lat + 50.1 / km_per_degree, longitude=lon)
     body = api_client.get(URL, {"lat": lat, "lon": lon}).json()
     assert [r["id"] for r in body["results"]] == [inside.pk]
     assert body["results"][0]["distance_km"] == pytest.approx(49.9, abs=0.01)
@@ -87,10 +86,16 @@ def test_filters_combine(api_client):
     parent = s.category("transport-test", "Transport (test)")
     child = s.category("camion-test", "Camion (test)", parent=parent)
     company = factories.CompanyFactory()
-    wanted = s.listing(company=company, cat=child, kind="need", title="Camion frigorifique")
-    s.listing(company=company, cat=child, kind="offer", title="Camion frigorifique")
-    s.listing(cat=child, kind="need", title="Camion frigorifique")  # another company
-    s.listing(company=company, cat=child, kind="need", title="Chariot")
+    wanted = factories.ListingFactory(
+        company=company, category=child, kind="need", title="Camion frigorifique"
+    )
+    factories.ListingFactory(
+        company=company, category=child, kind="offer", title="Camion frigorifique"
+    )
+    factories.ListingFactory(
+        category=child, kind="need", title="Camion frigorifique"
+    )  # another company
+    factories.ListingFactory(company=company, category=child, kind="need", title="Chariot")
     response = api_client.get(
         URL,
         {"kind": "need", "category": "transport-test", "company": company.pk, "q": "camions"},
@@ -132,7 +137,7 @@ def test_bad_input_is_a_400_naming_the_field(api_client, query, field):
 @pytest.mark.parametrize("junk", ["\x00", "\x1b[2J", "\u202e"])
 def test_control_characters_are_a_400_naming_the_parameter_never_a_500(api_client, field, junk):
     """NUL (which PostgreSQL refuses in text), other control characters and bidi overrides."""
-    s.listing()
+    factories.ListingFactory()
     response = api_client.get(URL, {"lat": "45", "lon": "4", field: f"pal{junk}ettes"})
     assert response.status_code == 400
     assert list(response.json()) == [field]
@@ -140,7 +145,7 @@ def test_control_characters_are_a_400_naming_the_parameter_never_a_500(api_clien
 
 
 def test_radius_bounds_are_accepted(api_client):
-    s.listing()
+    factories.ListingFactory()
     for radius in ("1", "1000", "12.5"):
         assert api_client.get(URL, {"near": "69002", "radius_km": radius}).status_code == 200
 
@@ -154,17 +159,13 @@ def test_query_count_does_not_grow_with_the_page(api_client):
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
-    lone = s.listing(postal_code="13001")
-    ListingPhoto.objects.create(
-        listing=lone, image="a.jpg", thumbnail="a_t.jpg", width=40, height=30
-    )
+    lone = factories.ListingFactory(postal_code="13001")
+    factories.ListingPhotoFactory(listing=lone)
     marseille = {"near": "13001", "radius_km": "20", "ordering": "distance"}
     few = (count_queries({}), count_queries(marseille))
     for i in range(19):
-        row = s.listing(postal_code="13001", published_ago=timedelta(minutes=i))
-        ListingPhoto.objects.create(
-            listing=row, image=f"{i}.jpg", thumbnail=f"{i}_t.jpg", width=40, height=30
-        )
+        row = factories.ListingFactory(postal_code="13001", published_ago=timedelta(minutes=i))
+        factories.ListingPhotoFactory(listing=row)
     body = api_client.get(URL, marseille).json()
     assert body["count"] == 20 and len(body["results"]) == 20
     assert all(len(r["photos"]) == 1 for r in body["results"])

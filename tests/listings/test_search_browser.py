@@ -2,7 +2,7 @@
 
 import pytest
 
-from . import search_support as s
+from tests import factories
 
 
 @pytest.mark.browser
@@ -16,8 +16,8 @@ def test_map_groups_listings_of_one_commune_and_lists_them_in_its_popup(
         "TILES": "http://127.0.0.1:9/{z}/{x}/{y}.png",
     }
     for i in range(3):
-        s.listing(postal_code="42000", title=f"Palettes stéphanoises {i}")
-    s.listing(postal_code="69003", title="Palettes lyonnaises")
+        factories.ListingFactory(postal_code="42000", title=f"Palettes stéphanoises {i}")
+    factories.ListingFactory(postal_code="69003", title="Palettes lyonnaises")
 
     page = browser.new_page(locale="fr-FR")
     errors = []

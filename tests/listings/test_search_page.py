@@ -33,7 +33,7 @@ def map_points(html: str) -> list[dict]:
 
 def test_page_is_at_annonces_and_in_french(client):
     assert reverse("listings:search") == "/annonces/"
-    s.listing(title="Entrepôt de 300 m²")
+    factories.ListingFactory(title="Entrepôt de 300 m²")
     response, html = page(client)
     assert '<html lang="fr">' in html
     assert "Rechercher" in html
@@ -45,7 +45,7 @@ def test_page_is_at_annonces_and_in_french(client):
 
 def test_visitor_sees_listings_without_contact_and_is_invited_to_register(client):
     company = factories.CompanyFactory(phone="04 78 11 22 33", website="https://contact.example")
-    s.listing(company=company, title="Palettes à donner")
+    factories.ListingFactory(company=company, title="Palettes à donner")
     _, html = page(client)
     assert "Palettes à donner" in html
     assert "04 78 11 22 33" not in html
@@ -55,9 +55,9 @@ def test_visitor_sees_listings_without_contact_and_is_invited_to_register(client
 
 
 def test_search_by_text_and_postal_code_shows_the_results_and_the_map(client):
-    near = s.listing(postal_code="69003", title="Chariot élévateur")
-    s.listing(postal_code="69003", title="Local commercial vide")
-    s.listing(postal_code="13001", title="Chariot élévateur")  # Marseille, far
+    near = factories.ListingFactory(postal_code="69003", title="Chariot élévateur")
+    factories.ListingFactory(postal_code="69003", title="Local commercial vide")
+    factories.ListingFactory(postal_code="13001", title="Chariot élévateur")  # Marseille, far
     _, html = page(client, q="chariots", near="69001", radius_km="50", ordering="distance")
     assert "1 annonce" in html
     assert "autour de Lyon" in html
@@ -72,8 +72,8 @@ def test_search_by_text_and_postal_code_shows_the_results_and_the_map(client):
 def test_kind_and_parent_category_filters(client):
     parent = s.category("mat-test", "Matériaux (test)")
     child = s.category("bois-test", "Bois (test)", parent=parent)
-    s.listing(cat=child, kind="offer", title="Planches de chêne")
-    s.listing(cat=child, kind="need", title="Recherche planches")
+    factories.ListingFactory(category=child, kind="offer", title="Planches de chêne")
+    factories.ListingFactory(category=child, kind="need", title="Recherche planches")
     _, html = page(client, kind="offer", category="mat-test")
     assert "Planches de chêne" in html
     assert "Recherche planches" not in html
@@ -82,7 +82,7 @@ def test_kind_and_parent_category_filters(client):
 
 def test_listings_sharing_a_commune_share_map_coordinates(client):
     for i in range(3):
-        s.listing(postal_code="42000", title=f"Annonce stéphanoise {i}")
+        factories.ListingFactory(postal_code="42000", title=f"Annonce stéphanoise {i}")
     _, html = page(client)
     points = map_points(html)
     assert len({(p["lat"], p["lon"]) for p in points}) == 1  # one marker, grouped by map.js
@@ -119,7 +119,9 @@ def test_empty_state_in_french(client):
 def test_pagination_keeps_the_query(client):
     company = factories.CompanyFactory()
     for i in range(25):
-        s.listing(company=company, title=f"Benne {i}", published_ago=timedelta(minutes=i))
+        factories.ListingFactory(
+            company=company, title=f"Benne {i}", published_ago=timedelta(minutes=i)
+        )
     _, html = page(client, q="benne")
     assert "25 annonces" in html
     assert "Page 1 sur 2" in html
@@ -133,8 +135,8 @@ def test_member_can_search_around_their_company(client):
     company = factories.CompanyFactory(postal_code="42000")
     member = factories.MembershipFactory(company=company, role=Membership.Role.MEMBER).user
     client.force_login(member)
-    near = s.listing(postal_code="42000", title="Près de Saint-Étienne")
-    s.listing(postal_code="13001", title="À Marseille")
+    near = factories.ListingFactory(postal_code="42000", title="Près de Saint-Étienne")
+    factories.ListingFactory(postal_code="13001", title="À Marseille")
     _, html = page(client, around="company", radius_km="25")
     assert "Autour de mon entreprise" in html
     assert "Près de Saint-Étienne" in html
@@ -148,7 +150,7 @@ def test_member_can_search_around_their_company(client):
 
 
 def test_around_company_is_ignored_for_visitors(client):
-    s.listing(postal_code="13001", title="À Marseille")
+    factories.ListingFactory(postal_code="13001", title="À Marseille")
     _, html = page(client, around="company")
     assert "À Marseille" in html
     assert "Autour de mon entreprise" not in html

@@ -32,7 +32,7 @@ def run(**params) -> list[Listing]:
 def test_distance_matches_python_haversine():
     points = [(48.8566, 2.3522), (43.2965, 5.3698), (-21.1151, 55.5364), (45.75, 4.85)]
     for lat, lon in points:
-        s.listing(lat=lat, lon=lon)
+        factories.ListingFactory(latitude=lat, longitude=lon)
     search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], radius_km=1000.0))
     found = {(row.latitude, row.longitude): row.distance_km for row in search[0:10]}
     assert len(found) == 3  # La Réunion is 9,000 km away
@@ -43,8 +43,8 @@ def test_distance_matches_python_haversine():
 def test_radius_includes_the_edge_and_excludes_just_beyond():
     # Due north of Lyon: 1 km of latitude is 1/111.195 degree on this sphere.
     km_per_degree = 2 * math.pi * 6371.0088 / 360
-    inside = s.listing(lat=LYON[0] + 9.99 / km_per_degree, lon=LYON[1])
-    outside = s.listing(lat=LYON[0] + 10.01 / km_per_degree, lon=LYON[1])
+    inside = factories.ListingFactory(latitude=LYON[0] + 9.99 / km_per_degree, longitude=LYON[1])
+    outside = factories.ListingFactory(latitude=LYON[0] + 10.01 / km_per_degree, longitude=LYON[1])
     found = run(lat=LYON[0], lon=LYON[1], radius_km=10)
     assert [row.pk for row in found] == [inside.pk]
     assert outside.pk in [row.pk for row in run(lat=LYON[0], lon=LYON[1], radius_km=11)]
@@ -59,7 +59,11 @@ def test_radius_and_order_agree_with_python_haversine_on_random_points():
         for _ in range(60):
             lon = clon + rng.uniform(-2.5, 2.5)
             lon = (lon + 180) % 360 - 180
-            rows.append(s.listing(company=company, lat=clat + rng.uniform(-1, 1), lon=lon))
+            rows.append(
+                factories.ListingFactory(
+                    company=company, latitude=clat + rng.uniform(-1, 1), longitude=lon
+                )
+            )
     for clat, clon in centres:
         for radius in (5, 40, 120):
             found = run(lat=clat, lon=clon, radius_km=radius, ordering="distance")
@@ -88,7 +92,7 @@ def test_rows_around_the_inner_box_corners_are_counted_exactly():
             for f in (0.99, 1.01, 1.03, 1.045, 1.06, 1.07, 1.09):
                 lat = LYON[0] + (corner_lat - LYON[0]) * f
                 lon = LYON[1] + (corner_lon - LYON[1]) * f
-                rows.append(s.listing(company=company, lat=lat, lon=lon))
+                rows.append(factories.ListingFactory(company=company, latitude=lat, longitude=lon))
     expected = {r.pk for r in rows if haversine_km(*LYON, r.latitude, r.longitude) <= 50.0}
     assert 0 < len(expected) < len(rows)
     search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], radius_km=50.0))
@@ -98,8 +102,8 @@ def test_rows_around_the_inner_box_corners_are_counted_exactly():
 
 def test_search_crosses_the_date_line():
     # Wallis-et-Futuna (986) lies near 180°: a point at lon 179.9 finds a listing at lon -179.9.
-    across = s.listing(lat=-17.0, lon=-179.9)
-    far = s.listing(lat=-17.0, lon=-178.0)
+    across = factories.ListingFactory(latitude=-17.0, longitude=-179.9)
+    far = factories.ListingFactory(latitude=-17.0, longitude=-178.0)
     found = run(lat=-17.0, lon=179.9, radius_km=50)
     assert [row.pk for row in found] == [across.pk]
     assert found[0].distance_km == pytest.approx(haversine_km(-17.0, 179.9, -17.0, -179.9))
@@ -107,16 +111,16 @@ def test_search_crosses_the_date_line():
 
 
 def test_search_near_a_pole_covers_every_longitude():
-    opposite = s.listing(lat=89.9, lon=-170.0)
+    opposite = factories.ListingFactory(latitude=89.9, longitude=-170.0)
     found = run(lat=89.95, lon=10.0, radius_km=50)
     assert [row.pk for row in found] == [opposite.pk]
     assert found[0].distance_km == pytest.approx(haversine_km(89.95, 10.0, 89.9, -170.0))
 
 
 def test_ordering_by_distance_nearest_first():
-    far = s.listing(postal_code="42000")  # Saint-Étienne, ~50 km
-    near = s.listing(postal_code="69100")  # Villeurbanne
-    middle = s.listing(postal_code="38200")  # Vienne
+    far = factories.ListingFactory(postal_code="42000")  # Saint-Étienne, ~50 km
+    near = factories.ListingFactory(postal_code="69100")  # Villeurbanne
+    middle = factories.ListingFactory(postal_code="38200")  # Vienne
     found = run(lat=LYON[0], lon=LYON[1], radius_km=100, ordering="distance")
     assert [row.pk for row in found] == [near.pk, middle.pk, far.pk]
     distances = [row.distance_km for row in found]
@@ -124,9 +128,9 @@ def test_ordering_by_distance_nearest_first():
 
 
 def test_ordering_by_date_newest_first_by_default():
-    old = s.listing(published_ago=timedelta(days=3))
-    new = s.listing(published_ago=timedelta(hours=1))
-    middle = s.listing(published_ago=timedelta(days=1))
+    old = factories.ListingFactory(published_ago=timedelta(days=3))
+    new = factories.ListingFactory(published_ago=timedelta(hours=1))
+    middle = factories.ListingFactory(published_ago=timedelta(days=1))
     assert [row.pk for row in run()] == [new.pk, middle.pk, old.pk]
     found = run(lat=LYON[0], lon=LYON[1])
     assert [row.pk for row in found] == [new.pk, middle.pk, old.pk]
@@ -136,8 +140,14 @@ def test_nearest_page_is_exact_when_the_small_circle_must_grow():
     """The first small circle holds too few rows: it grows, and the page stays the exact
     nearest ones, in order."""
     # A dense cluster 40 km away and a few listings scattered closer.
-    rows = [s.listing(lat=LYON[0] + 0.36 + i * 1e-4, lon=LYON[1]) for i in range(30)]
-    rows += [s.listing(lat=LYON[0] + 0.05 * i, lon=LYON[1] + 0.01) for i in range(1, 5)]
+    rows = [
+        factories.ListingFactory(latitude=LYON[0] + 0.36 + i * 1e-4, longitude=LYON[1])
+        for i in range(30)
+    ]
+    rows += [
+        factories.ListingFactory(latitude=LYON[0] + 0.05 * i, longitude=LYON[1] + 0.01)
+        for i in range(1, 5)
+    ]
     search = ListingSearch(
         SearchParams(lat=LYON[0], lon=LYON[1], radius_km=50.0, ordering="distance")
     )
@@ -222,8 +232,8 @@ def test_postgres_reads_page_one_by_distance_from_the_nearest_neighbour_index():
 
 
 def test_filter_by_kind():
-    offer = s.listing(kind="offer")
-    need = s.listing(kind="need")
+    offer = factories.ListingFactory(kind="offer")
+    need = factories.ListingFactory(kind="need")
     assert [row.pk for row in run(kind="need")] == [need.pk]
     assert [row.pk for row in run(kind="offer")] == [offer.pk]
 
@@ -233,10 +243,10 @@ def test_parent_category_includes_its_children_and_child_only_itself():
     child = s.category("entrepot-test", "Entrepôt (test)", parent=parent)
     sibling = s.category("froid-test", "Froid (test)", parent=parent)
     other = s.category("autre-test", "Autre (test)")
-    in_child = s.listing(cat=child)
-    in_sibling = s.listing(cat=sibling)
-    in_parent = s.listing(cat=parent)
-    s.listing(cat=other)
+    in_child = factories.ListingFactory(category=child)
+    in_sibling = factories.ListingFactory(category=sibling)
+    in_parent = factories.ListingFactory(category=parent)
+    factories.ListingFactory(category=other)
     assert {row.pk for row in run(category="stock-test")} == {
         in_child.pk,
         in_sibling.pk,
@@ -247,14 +257,16 @@ def test_parent_category_includes_its_children_and_child_only_itself():
 
 def test_filter_by_company():
     mine = factories.CompanyFactory()
-    ours = s.listing(company=mine)
-    s.listing()
+    ours = factories.ListingFactory(company=mine)
+    factories.ListingFactory()
     assert [row.pk for row in run(company=mine.pk)] == [ours.pk]
 
 
 def test_text_search_ignores_accents_and_plural():
-    wanted = s.listing(title="Entrepôt sec de 500 m²", description="Quai de chargement.")
-    s.listing(title="Chariot élévateur", description="Disponible en semaine.")
+    wanted = factories.ListingFactory(
+        title="Entrepôt sec de 500 m²", description="Quai de chargement."
+    )
+    factories.ListingFactory(title="Chariot élévateur", description="Disponible en semaine.")
     assert [row.pk for row in run(q="entrepôts")] == [wanted.pk]
     assert [row.pk for row in run(q="ENTREPOT")] == [wanted.pk]
     assert [row.pk for row in run(q="quai chargements")] == [wanted.pk]
@@ -262,7 +274,7 @@ def test_text_search_ignores_accents_and_plural():
 
 
 def test_text_search_follows_edits_and_deletes():
-    row = s.listing(title="Palettes en bois")
+    row = factories.ListingFactory(title="Palettes en bois")
     assert [r.pk for r in run(q="palette")] == [row.pk]
     Listing.objects.filter(pk=row.pk).update(title="Cartons vides")
     assert run(q="palette") == []
@@ -272,14 +284,16 @@ def test_text_search_follows_edits_and_deletes():
 
 
 def test_text_search_ignores_query_syntax_characters():
-    row = s.listing(title="Benne à déchets")
+    row = factories.ListingFactory(title="Benne à déchets")
     assert run(q='benne" OR * (déchets) NEAR') == []  # every word is required, "near" too
     assert [r.pk for r in run(q='"benne" (déchets)')] == [row.pk]
 
 
 @pytest.mark.postgres
 def test_postgres_text_search_uses_french_stemming():
-    row = s.listing(title="Transport frigorifique", description="Camions réfrigérés disponibles.")
+    row = factories.ListingFactory(
+        title="Transport frigorifique", description="Camions réfrigérés disponibles."
+    )
     assert [r.pk for r in run(q="camion réfrigéré")] == [row.pk]
     assert [r.pk for r in run(q="transports")] == [row.pk]
 
@@ -304,7 +318,7 @@ def test_sqlite_fts_triggers_and_search_index_are_restored_after_migrate():
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER listings_listing_fts_ai")
         cursor.execute("DROP INDEX listing_search_band")
-    row = s.listing(title="Compresseur d'air")  # inserted while the trigger is missing
+    row = factories.ListingFactory(title="Compresseur d'air")  # while the trigger is missing
     assert run(q="compresseur") == []
     call_command("migrate", verbosity=0)
     assert [r.pk for r in run(q="compresseur")] == [row.pk]
@@ -318,11 +332,11 @@ def test_sqlite_fts_triggers_and_search_index_are_restored_after_migrate():
 
 
 def test_expired_and_unpublished_listings_are_absent():
-    live = s.listing()
-    s.listing(expires_in=timedelta(seconds=-1))
-    s.listing(status=Listing.Status.PENDING)
-    s.listing(status=Listing.Status.HIDDEN)
-    s.listing(status=Listing.Status.FULFILLED)
+    live = factories.ListingFactory()
+    factories.ListingFactory(expires_in=timedelta(seconds=-1))
+    factories.ListingFactory(status=Listing.Status.PENDING)
+    factories.ListingFactory(status=Listing.Status.HIDDEN)
+    factories.ListingFactory(status=Listing.Status.FULFILLED)
     assert [row.pk for row in run()] == [live.pk]
     assert [row.pk for row in run(lat=LYON[0], lon=LYON[1], ordering="distance")] == [live.pk]
 
@@ -331,8 +345,8 @@ def test_expired_and_unpublished_listings_are_absent():
     "status", [Company.Status.PENDING, Company.Status.SUSPENDED, Company.Status.REJECTED]
 )
 def test_listings_of_non_verified_companies_are_absent(status):
-    live = s.listing()
-    s.listing(company=factories.CompanyFactory(status=status))
+    live = factories.ListingFactory()
+    factories.ListingFactory(company=factories.CompanyFactory(status=status))
     assert [row.pk for row in run()] == [live.pk]
     assert [row.pk for row in run(q="annonce")] == [live.pk]
 
@@ -340,7 +354,7 @@ def test_listings_of_non_verified_companies_are_absent(status):
 def test_sqlite_math_detection_and_python_fallback_give_the_same_distance(monkeypatch):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only")
-    row = s.listing(postal_code="13001")
+    row = factories.ListingFactory(postal_code="13001")
     params = SearchParams(lat=LYON[0], lon=LYON[1], radius_km=400.0)
     with_math = ListingSearch(params)[0:1][0].distance_km
     monkeypatch.setattr(geo_sql, "sqlite_has_math", lambda: False)  # a build without them
@@ -359,19 +373,19 @@ def test_live_listings_select_exactly_what_published_selects():
         company = factories.CompanyFactory(status=company_status)
         for status in Listing.Status.values:
             for expires_in in (timedelta(days=1), timedelta(seconds=-1)):
-                s.listing(company=company, status=status, expires_in=expires_in)
+                factories.ListingFactory(company=company, status=status, expires_in=expires_in)
     expected = set(Listing.objects.published().values_list("pk", flat=True))
     assert len(expected) == 1
     assert set(listing_search.live_listings().values_list("pk", flat=True)) == expected
 
 
 def test_text_of_punctuation_only_filters_nothing():
-    row = s.listing(title="Benne")
+    row = factories.ListingFactory(title="Benne")
     assert [r.pk for r in run(q="?!*")] == [row.pk]
 
 
 def test_text_search_plural_in_aux_finds_the_singular():
-    row = s.listing(title="Transport de cheval", description="Van pour un animal.")
+    row = factories.ListingFactory(title="Transport de cheval", description="Van pour un animal.")
     assert [r.pk for r in run(q="chevaux")] == [row.pk]
 
 
@@ -380,7 +394,10 @@ def test_latitude_band_edges_and_southern_latitudes_are_found():
     edge, just under it, and south of the equator (negative bands) are all found."""
     company = factories.CompanyFactory()
     latitudes = [45.7, 45.7 - 1e-9, 45.8, 45.6 + 1e-9, -21.1, -21.1 - 1e-9, -21.0, 0.0, -1e-9]
-    rows = [s.listing(company=company, lat=lat, lon=LYON[1]) for lat in latitudes]
+    rows = [
+        factories.ListingFactory(company=company, latitude=lat, longitude=LYON[1])
+        for lat in latitudes
+    ]
     for clat in (45.75, -21.05, 0.0):
         found = {r.pk for r in run(lat=clat, lon=LYON[1], radius_km=12)}
         expected = {
@@ -392,7 +409,7 @@ def test_latitude_band_edges_and_southern_latitudes_are_found():
 def test_radius_search_statements_use_the_latitude_band_index():
     """The band expression in the statements must be written as the index writes it
     (migration 0008), or the planner falls back to reading every published listing."""
-    template = s.listing()
+    template = factories.ListingFactory()
     rng = random.Random(3)
     copies = []
     for _ in range(3000):  # enough rows across France for the planner to want an index
@@ -415,7 +432,7 @@ def test_radius_search_statements_use_the_latitude_band_index():
 def test_search_filters_must_stay_on_the_listings_table():
     with pytest.raises(ValueError, match="must not join"):
         listing_search.compile_filters(Listing.objects.filter(company__name="Bois"))
-    s.listing()
+    factories.ListingFactory()
     nothing = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1]), base=Listing.objects.none())
     assert nothing.count() == 0
     assert nothing[0:20] == []
@@ -433,7 +450,7 @@ def add_photos(row: Listing, positions) -> None:
 
 
 def test_photos_come_in_display_order_with_or_without_the_prefetch():
-    row = s.listing()
+    row = factories.ListingFactory()
     add_photos(row, (2, 0, 1))
     prefetched = Listing.objects.for_api().get(pk=row.pk)
     assert [p.position for p in prefetched.ordered_photos] == [0, 1, 2]
@@ -449,7 +466,7 @@ def test_page_rows_load_what_the_serializer_reads_as_the_orm_does(rf):
 
     from bourse.listings.serializers import ListingSerializer
 
-    full = s.listing(
+    full = factories.ListingFactory(
         quantity=Decimal("1250.50"),
         unit="m2",
         price=Decimal("0.75"),
@@ -457,7 +474,7 @@ def test_page_rows_load_what_the_serializer_reads_as_the_orm_does(rf):
         terms="rent",
     )
     add_photos(full, (1, 0))
-    bare = s.listing(lat=LYON[0] + 0.01, lon=LYON[1])
+    bare = factories.ListingFactory(latitude=LYON[0] + 0.01, longitude=LYON[1])
     context = {"request": rf.get("/api/v1/listings/")}
     expected = {
         row.pk: ListingSerializer(row, context=context).data
@@ -475,7 +492,7 @@ def test_page_rows_load_what_the_serializer_reads_as_the_orm_does(rf):
 
 
 def test_negative_or_stepped_slices_are_refused():
-    s.listing()
+    factories.ListingFactory()
     search = ListingSearch(SearchParams())
     with pytest.raises(ValueError):
         search[-1:]

@@ -13,6 +13,7 @@ from accounts.models import Company
 from bourse.listings import services
 from bourse.listings.models import Category, Listing
 from bourse.listings.signals import listing_published
+from bourse.moderation import services as moderation_services
 from bourse.moderation.models import AuditLogEntry
 from bourse.notifications.models import Notification
 from tests import factories
@@ -188,7 +189,7 @@ def test_approve_publishes_for_the_lifetime_audits_and_notifies(
     moderator = moderator_user()
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        listing = services.listing_approve(listing=listing, by=moderator)
+        listing = moderation_services.listing_approve(listing=listing, by=moderator)
     assert listing.status == "published"
     assert before <= listing.published_at <= timezone.now()
     assert listing.expires_at - listing.published_at == timedelta(days=60)
@@ -211,7 +212,7 @@ def test_approve_refused_unless_pending(company, company_admin, start):
     listing = make_listing(company, company_admin, start)
     entries = AuditLogEntry.objects.count()
     with pytest.raises(ValidationError):
-        services.listing_approve(listing=listing, by=moderator_user())
+        moderation_services.listing_approve(listing=listing, by=moderator_user())
     listing.refresh_from_db()
     assert listing.status == start
     assert AuditLogEntry.objects.count() == entries
@@ -223,7 +224,7 @@ def test_reject_records_the_reason_audits_and_emails(
     listing = make_listing(company, company_admin, "pending")
     moderator = moderator_user()
     with django_capture_on_commit_callbacks(execute=True):
-        listing = services.listing_reject(
+        listing = moderation_services.listing_reject(
             listing=listing, by=moderator, reason="Photos sans rapport avec l'annonce."
         )
     assert listing.status == "rejected"
@@ -238,7 +239,7 @@ def test_reject_records_the_reason_audits_and_emails(
 def test_reject_without_reason_is_refused_and_changes_nothing(company, company_admin):
     listing = make_listing(company, company_admin, "pending")
     with pytest.raises(ValidationError) as exc_info:
-        services.listing_reject(listing=listing, by=moderator_user(), reason="   ")
+        moderation_services.listing_reject(listing=listing, by=moderator_user(), reason="   ")
     assert "reason" in field_errors(exc_info)
     listing.refresh_from_db()
     assert listing.status == "pending"
@@ -248,7 +249,7 @@ def test_reject_without_reason_is_refused_and_changes_nothing(company, company_a
 def test_reject_refused_for_a_published_listing(company, company_admin):
     listing = make_listing(company, company_admin, "published")
     with pytest.raises(ValidationError):
-        services.listing_reject(listing=listing, by=moderator_user(), reason="Non.")
+        moderation_services.listing_reject(listing=listing, by=moderator_user(), reason="Non.")
 
 
 def test_hide_takes_a_published_listing_off_the_exchange(
@@ -256,7 +257,9 @@ def test_hide_takes_a_published_listing_off_the_exchange(
 ):
     listing = make_listing(company, company_admin, "published")
     with django_capture_on_commit_callbacks(execute=True):
-        listing = services.listing_hide(listing=listing, by=moderator_user(), reason="Doublon.")
+        listing = moderation_services.listing_hide(
+            listing=listing, by=moderator_user(), reason="Doublon."
+        )
     assert listing.status == "hidden"
     assert listing.rejection_reason == "Doublon."
     assert not Listing.objects.published().filter(pk=listing.pk).exists()
@@ -268,13 +271,13 @@ def test_hide_takes_a_published_listing_off_the_exchange(
 def test_hide_refused_unless_published(company, company_admin, start):
     listing = make_listing(company, company_admin, start)
     with pytest.raises(ValidationError):
-        services.listing_hide(listing=listing, by=moderator_user(), reason="Doublon.")
+        moderation_services.listing_hide(listing=listing, by=moderator_user(), reason="Doublon.")
 
 
 def test_hide_without_reason_is_refused(company, company_admin):
     listing = make_listing(company, company_admin, "published")
     with pytest.raises(ValidationError) as exc_info:
-        services.listing_hide(listing=listing, by=moderator_user(), reason="")
+        moderation_services.listing_hide(listing=listing, by=moderator_user(), reason="")
     assert "reason" in field_errors(exc_info)
 
 
@@ -482,7 +485,7 @@ def test_listing_published_is_sent_only_after_commit(
 ):
     listing = make_listing(company, company_admin, "pending")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.listing_approve(listing=listing, by=moderator_user())
+        moderation_services.listing_approve(listing=listing, by=moderator_user())
     assert published_ids == []  # committed? not yet: nothing sent
     for callback in callbacks:
         callback()
@@ -496,7 +499,7 @@ def test_listing_published_is_not_sent_when_the_transaction_rolls_back(
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                services.listing_approve(listing=listing, by=moderator_user())
+                moderation_services.listing_approve(listing=listing, by=moderator_user())
                 raise RuntimeError("something later in the request failed")
         except RuntimeError:
             pass
@@ -525,4 +528,7 @@ def test_membership_of_another_company_does_not_matter_to_services(other_company
     # Services trust the caller's checks: a moderator approving needs no membership.
     member = factories.MembershipFactory(company=other_company).user
     listing = make_listing(other_company, member, "pending")
-    assert services.listing_approve(listing=listing, by=moderator_user()).status == "published"
+    assert (
+        moderation_services.listing_approve(listing=listing, by=moderator_user()).status
+        == "published"
+    )

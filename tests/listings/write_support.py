@@ -8,6 +8,7 @@ from PIL import Image
 
 from bourse.listings import services
 from bourse.listings.models import Category, Listing
+from bourse.moderation import services as moderation_services
 from tests import factories
 
 
@@ -43,10 +44,12 @@ def make_listing(company, by, status: str = "published", **overrides) -> Listing
         return listing
     moderator = moderator_user()
     if status == "rejected":
-        return services.listing_reject(listing=listing, by=moderator, reason="Trop vague.")
-    listing = services.listing_approve(listing=listing, by=moderator)
+        return moderation_services.listing_reject(
+            listing=listing, by=moderator, reason="Trop vague."
+        )
+    listing = moderation_services.listing_approve(listing=listing, by=moderator)
     if status == "hidden":
-        return services.listing_hide(listing=listing, by=moderator, reason="Doublon.")
+        return moderation_services.listing_hide(listing=listing, by=moderator, reason="Doublon.")
     if status in ("fulfilled", "withdrawn"):
         return services.listing_close(listing=listing, by=by, outcome=status)
     if status == "expired":

@@ -4,7 +4,6 @@ company and listing; one hit per saved search and listing."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from bourse.matching.models import Dismissal, Match, SavedSearch, SavedSearchHit
 from tests import factories
 
 
@@ -25,38 +24,37 @@ def pair(family):
 
 def test_match_pair_must_be_ordered(pair):
     low, high = sorted(pair, key=lambda listing: listing.pk)
-    violates(
-        "match_pair_ordered", lambda: Match.objects.create(listing_a=high, listing_b=low, score=0.8)
-    )
+    violates("match_pair_ordered", lambda: factories.MatchFactory(listing_a=high, listing_b=low))
 
 
 def test_match_pair_is_unique(pair):
     low, high = sorted(pair, key=lambda listing: listing.pk)
-    Match.objects.create(listing_a=low, listing_b=high, score=0.8)
+    factories.MatchFactory(listing_a=low, listing_b=high)
     violates(
-        "match_unique_pair", lambda: Match.objects.create(listing_a=low, listing_b=high, score=0.9)
+        "match_unique_pair",
+        lambda: factories.MatchFactory(listing_a=low, listing_b=high, score=0.9),
     )
 
 
 def test_dismissal_is_unique_per_company_and_listing(pair, company):
-    Dismissal.objects.create(company=company, listing=pair[1])
+    factories.DismissalFactory(company=company, listing=pair[1])
     violates(
         "dismissal_unique_company_listing",
-        lambda: Dismissal.objects.create(company=company, listing=pair[1]),
+        lambda: factories.DismissalFactory(company=company, listing=pair[1]),
     )
 
 
 def test_saved_search_hit_is_unique(pair, company):
-    search = SavedSearch.objects.create(company=company, name="x")
-    SavedSearchHit.objects.create(saved_search=search, listing=pair[1])
+    search = factories.SavedSearchFactory(company=company)
+    factories.SavedSearchHitFactory(saved_search=search, listing=pair[1])
     violates(
         "saved_search_hit_unique",
-        lambda: SavedSearchHit.objects.create(saved_search=search, listing=pair[1]),
+        lambda: factories.SavedSearchHitFactory(saved_search=search, listing=pair[1]),
     )
 
 
 def test_saved_search_point_is_complete(company):
     violates(
         "saved_search_point_complete",
-        lambda: SavedSearch.objects.create(company=company, name="x", latitude=45.0),
+        lambda: factories.SavedSearchFactory(company=company, latitude=45.0),
     )

@@ -10,7 +10,6 @@ from accounts.models import Company
 from bourse.geo import data as geo
 from bourse.geo.distance import haversine_km
 from bourse.matching import queries
-from bourse.matching.models import Dismissal
 from tests import factories
 
 
@@ -82,7 +81,7 @@ def test_inside_the_listings_own_radius_included_even_if_candidate_radius_is_sma
 
 def test_dismissed_listing_is_excluded_for_that_company_only(need, family):
     dismissed = offer_at("69003", family[1])
-    Dismissal.objects.create(company=need.company, listing=dismissed)
+    factories.DismissalFactory(company=need.company, listing=dismissed)
     assert ids(need) == []
     other_need = factories.ListingFactory(kind="need", category=family[1], postal_code="69001")
     assert ids(other_need) == [dismissed.pk]

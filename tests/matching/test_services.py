@@ -273,7 +273,7 @@ def test_match_is_pushed_to_both_companies_sockets(
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from bourse.notifications.services import company_group
+    from bourse.core.realtime import company_group
 
     layer = get_channel_layer()
 

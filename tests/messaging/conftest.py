@@ -46,3 +46,12 @@ def conversation(listing, writer, owner):
         listing=listing, by=writer, body="Bonjour, votre chariot est-il disponible ?"
     )
     return conversation
+
+
+@pytest.fixture(autouse=True)
+def _typing_throttle_forgotten():
+    """Typing frames are throttled per user and conversation in the process: ids come back
+    from one test to the next."""
+    services._typing_relayed.clear()
+    yield
+    services._typing_relayed.clear()

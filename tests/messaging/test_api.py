@@ -164,7 +164,7 @@ def test_list_is_paginated_by_20(client_for, company, owner):
 
 def test_messages_newest_first_50_at_a_time(client_for, conversation, owner, writer):
     for i in range(60):
-        Message.objects.create(
+        factories.MessageFactory(
             conversation=conversation, sender=owner, company=owner.membership.company, body=f"m{i}"
         )
     client = client_for(writer)

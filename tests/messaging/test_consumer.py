@@ -54,9 +54,19 @@ async def expect_error(communicator, code, client_id=None):
     return event
 
 
-async def test_unauthenticated_socket_is_refused():
+async def expect_closed(communicator, code):
+    output = await communicator.receive_output(timeout=3)
+    assert output == {"type": "websocket.close", "code": code}, output
+
+
+def without_seq(event: dict) -> dict:
+    return {k: v for k, v in event.items() if k != "seq"}
+
+
+async def test_unauthenticated_socket_is_closed_with_4401():
     communicator, connected = await open_socket()
-    assert not connected
+    assert connected  # accepted, so that a browser sees the code
+    await expect_closed(communicator, 4401)
     await communicator.disconnect()
 
 
@@ -96,9 +106,10 @@ async def test_session_token_from_app_login_is_accepted(conversation, owner, coo
     await partner.disconnect()
 
 
-async def test_bad_session_token_is_refused():
+async def test_bad_session_token_is_closed_with_4401():
     communicator, connected = await open_socket(token="not-a-token", origin=None)
-    assert not connected
+    assert connected
+    await expect_closed(communicator, 4401)
     await communicator.disconnect()
 
 
@@ -120,8 +131,9 @@ async def test_message_reaches_both_sides_and_is_stored_first(
     )
     echo = await sender.receive_json_from(timeout=3)
     delivered = await partner.receive_json_from(timeout=3)
-    assert echo == delivered
-    assert echo["type"] == "message.new"
+    assert echo["message"] == delivered["message"]
+    assert echo["type"] == delivered["type"] == "message.new"
+    assert isinstance(echo["seq"], int) and isinstance(delivered["seq"], int)
     message = echo["message"]
     assert message["client_id"] == "k1"
     assert message["sender"] == {"id": owner.pk, "name": owner.display_name}
@@ -320,8 +332,8 @@ async def test_read_reaches_both_sides_and_moves_the_mark(conversation, company,
         "company": company.pk,
         "up_to": first,
     }
-    assert await partner.receive_json_from(timeout=3) == expected
-    assert await reader.receive_json_from(timeout=3) == expected
+    assert without_seq(await partner.receive_json_from(timeout=3)) == expected
+    assert without_seq(await reader.receive_json_from(timeout=3)) == expected
     mark = await database_sync_to_async(ReadMark.objects.get)(company=company)
     assert mark.last_read_message_id == first
     await reader.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": "x"})

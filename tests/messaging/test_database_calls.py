@@ -3,21 +3,21 @@
 import pytest
 from django.db import connection
 
-from messaging import consumers
+from messaging import threads
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_thread_pings_its_connection_at_most_once_a_second(monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(consumers.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(consumers, "_pinged_at", type(consumers._pinged_at)())
+    monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(threads, "_pinged_at", type(threads._pinged_at)())
     connection.ensure_connection()
     assert connection.health_check_enabled
 
     def next_call_pings() -> bool:
         connection.health_check_done = False  # as at the start of every call
-        consumers._skip_recent_health_checks()
+        threads._skip_recent_health_checks()
         return not connection.health_check_done
 
     assert next_call_pings()  # the first call of this thread

@@ -68,7 +68,7 @@ def test_everyone_else_gets_404(request, conversation, who):
 
 
 def report_first_message(conversation, reporter):
-    return Report.objects.create(
+    return factories.ReportFactory(
         reporter=reporter,
         reporter_company=reporter.membership.company,
         target_type=Report.TargetType.MESSAGE,

@@ -35,7 +35,10 @@ def received(channel: str) -> list[dict]:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=0.05)
             except TimeoutError:
                 return
-            events.append(message["event"])
+            event = dict(message["event"])
+            # Numbered (bourse.core.realtime), typing aside; the number is tested there.
+            assert isinstance(event.pop("seq", None), int) or event["type"] == "typing"
+            events.append(event)
 
     async_to_sync(drain)()
     return events
@@ -68,7 +71,7 @@ def test_conversation_start_creates_then_reuses(listing, writer, writer_colleagu
 def test_database_refuses_a_second_conversation_for_the_same_pair(conversation):
     expected = "one conversation per listing and company pair|UNIQUE"
     with pytest.raises(IntegrityError, match=expected), transaction.atomic():
-        Conversation.objects.create(
+        factories.ConversationFactory(
             listing=conversation.listing,
             owner_company=conversation.owner_company,
             other_company=conversation.other_company,
@@ -134,7 +137,7 @@ def test_database_refuses_a_duplicate_client_id(conversation, owner, company):
         pytest.raises(IntegrityError, match="message_unique_client_id|UNIQUE"),
         transaction.atomic(),
     ):
-        Message.objects.create(
+        factories.MessageFactory(
             conversation=conversation, sender=owner, company=company, body="B", client_id="dup"
         )
 
@@ -275,13 +278,13 @@ def test_last_message_and_updated_at_follow_the_newest_message(conversation, own
 
 
 def send_on_an_event_loop(**kwargs):
-    """services.asend_to_conversation on an event loop with one socket registered, as the
+    """services.amessage_send on an event loop with one socket registered, as the
     consumer calls it; the loop's connections are closed when it returns."""
 
     async def run():
         pgasync.socket_opened()
         try:
-            return await services.asend_to_conversation(**kwargs)
+            return await services.amessage_send(**kwargs)
         finally:
             await pgasync.socket_closed()
 
@@ -290,16 +293,12 @@ def send_on_an_event_loop(**kwargs):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("where", ["event loop", "database thread"])
 def test_the_sockets_single_statement_stores_only_what_the_general_path_would(
-    conversation, owner, writer, outsider, company, where
+    conversation, owner, writer, outsider, company
 ):
-    """PostgreSQL: asend_to_conversation (and send_to_conversation, its twin for a database
-    thread) checks in SQL what the general path checks in Python. Whatever it does not store,
-    it leaves to the general path (None), storing nothing."""
-    send_from_a_socket = (
-        send_on_an_event_loop if where == "event loop" else services.send_to_conversation
-    )
+    """PostgreSQL: amessage_send checks in SQL what the general path checks in Python.
+    Whatever it does not store, it leaves to the general path (None), storing nothing."""
+    send_from_a_socket = send_on_an_event_loop
     message = send_from_a_socket(
         conversation_id=conversation.pk, by=owner, body="Oui, il est libre", client_id="c1"
     )
@@ -346,11 +345,11 @@ def test_the_event_loop_path_runs_only_while_the_loop_has_sockets(conversation, 
     taken); the last socket leaving closes the loop's connections."""
 
     async def run():
-        without = await services.asend_to_conversation(
+        without = await services.amessage_send(
             conversation_id=conversation.pk, by=owner, body="sans socket"
         )
         pgasync.socket_opened()
-        with_socket = await services.asend_to_conversation(
+        with_socket = await services.amessage_send(
             conversation_id=conversation.pk, by=owner, body="avec socket"
         )
         connections = pgasync._loops[asyncio.get_running_loop()]
@@ -408,7 +407,7 @@ def test_the_chat_statement_is_prepared_unless_behind_a_transaction_pooler(
     async def run():
         pgasync.socket_opened()
         try:
-            stored = await services.asend_to_conversation(
+            stored = await services.amessage_send(
                 conversation_id=conversation.pk, by=owner, body="Préparé ?"
             )
             pool = pgasync._loops[asyncio.get_running_loop()]

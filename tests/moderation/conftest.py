@@ -61,22 +61,14 @@ def make_conversation(db):
     `messages` is a list of (company, body, created_at or None)."""
     from django.utils import timezone
 
-    from messaging.models import Conversation, Message
-
     def make(listing, other, messages=(), created_at=None):
-        created_at = created_at or timezone.now()
-        conversation = Conversation.objects.create(
-            listing=listing,
-            owner_company=listing.company,
-            other_company=other,
-            created_at=created_at,
-            updated_at=created_at,
+        conversation = factories.ConversationFactory(
+            listing=listing, other_company=other, created_at=created_at or timezone.now()
         )
         for company, body, at in messages:
-            Message.objects.create(
+            factories.MessageFactory(
                 conversation=conversation,
                 company=company,
-                sender=None,
                 body=body,
                 created_at=at or timezone.now(),
             )

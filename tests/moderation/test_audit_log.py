@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from bourse.moderation.models import AuditLogEntry
-from bourse.moderation.services import audit_log_write, company_suspend
+from bourse.moderation.services import company_suspend
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_writing_outside_a_transaction_is_refused(moderator_69, settings):
     connection.in_atomic_block = False
     try:
         with pytest.raises(RuntimeError, match="inside the transaction"):
-            audit_log_write(
+            AuditLogEntry.objects.record(
                 actor=moderator_69, action="company.verify", target_type="company", target_id=1
             )
     finally:
@@ -159,7 +159,7 @@ def test_deleting_the_moderators_account_only_clears_the_actor(entry, guarded):
 
 def test_inserting_still_works_under_the_guard(guarded, moderator_69):
     with transaction.atomic():
-        audit_log_write(
+        AuditLogEntry.objects.record(
             actor=moderator_69, action="company.verify", target_type="company", target_id=7
         )
     assert AuditLogEntry.objects.filter(target_id=7).exists()

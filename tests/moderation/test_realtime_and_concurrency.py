@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 
 from accounts.models import Company
+from bourse.core.realtime import company_group
 from bourse.moderation import services
 from bourse.moderation.models import AuditLogEntry
-from bourse.notifications.services import company_group
 from tests import factories
 
 

@@ -22,9 +22,9 @@ failed request), and the ratio of its throughput to the floor's. `--profile SCEN
 that scenario's requests in one process under pyinstrument and prints where the time goes, and
 the SQL queries each page runs.
 
-    .venv/bin/python bench/http.py                   # ~2 minutes plus seeding
-    .venv/bin/python bench/http.py --quick           # 3 s per scenario, smaller data
-    .venv/bin/python bench/http.py --profile search  # and a profile of the search page
+    .venv/bin/python bench/http_load.py                   # ~2 minutes plus seeding
+    .venv/bin/python bench/http_load.py --quick           # 3 s per scenario, smaller data
+    .venv/bin/python bench/http_load.py --profile search  # and a profile of the search page
 
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres) and
 Redis (BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0); skips without them.
@@ -32,24 +32,18 @@ Redis (BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0); skips wi
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# This file shares its name with the standard library's `http` package, which Django and aiohttp
-# import: run as a script, bench/ would come first on the path. Put it last.
-_BENCH_DIR = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR] + [str(_BENCH_DIR)]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-import _stack  # noqa: E402 - bench/_stack.py
+import _stack  # bench/_stack.py: run as a script, bench/ is on sys.path
 
 # Listing titles: a thing and a wording, so that the text search finds some of them.
 THINGS = ["palettes", "entrepôt", "chariot élévateur", "cartons", "camion", "chambre froide"]
@@ -392,6 +386,44 @@ def print_report(results: list[dict], clients: int) -> None:
             )
 
 
+def run_scenarios(env: dict, data: dict, scenarios: list[str], args) -> list[dict]:
+    results = []
+    stack = _stack.Stack(env, web=args.web)
+    try:
+        rss_start = stack.web_rss_mb()
+        for scenario in scenarios:
+            make = request_maker(scenario, data, random.Random(16))
+            cpu0 = stack.web_cpu_seconds()
+            load0 = os.getloadavg()[0]
+            result = asyncio.run(
+                load(
+                    ports=stack.ports,
+                    make=make,
+                    clients=args.clients,
+                    seconds=args.seconds,
+                    max_requests=args.max_requests,
+                    warmup_seconds=args.warmup,
+                )
+            )
+            result["scenario"] = scenario
+            result["server_cpu_ms_per_request"] = round(
+                (stack.web_cpu_seconds() - cpu0) * 1000 / max(1, result["requests"]), 2
+            )
+            result["load_average"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
+            results.append(result)
+            print(json.dumps(result), flush=True)
+        rss_end = stack.web_rss_mb()
+        tracebacks = stack.tracebacks()
+        alive = stack.alive()
+    finally:
+        stack.stop()
+    print(
+        f"server RSS MB (each process) {rss_start} → {rss_end}; tracebacks in the servers' "
+        f"logs: {tracebacks}; every process alive at the end: {alive}"
+    )
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 s per scenario, less data")
@@ -408,6 +440,11 @@ def main() -> int:
     parser.add_argument("--profile-requests", type=int, default=300)
     parser.add_argument("--database-prefix", default="bourse_bench_http")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument("--reuse", metavar="NAME", help="a database kept by --keep, as it is")
+    parser.add_argument(
+        "--no-load", action="store_true", help="seed (or reuse) and profile only, no servers"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -425,11 +462,11 @@ def main() -> int:
         args.seconds, args.warmup = 3.0, 1.0
         args.companies, args.listings, args.members = 1000, 5000, 100
     if not _stack.postgres_reachable():
-        print(f"bench/http.py skipped: PostgreSQL is needed ({_stack.POSTGRES_URL})")
+        print(f"bench/http_load.py skipped: PostgreSQL is needed ({_stack.POSTGRES_URL})")
         return 0
     why = _stack.redis_reachable()
     if why:
-        print(f"bench/http.py skipped: Redis is needed ({_stack.REDIS_URL}): {why}")
+        print(f"bench/http_load.py skipped: Redis is needed ({_stack.REDIS_URL}): {why}")
         return 0
     scenarios = [s for s in args.scenarios.split(",") if s]
     if "floor" in scenarios:
@@ -443,63 +480,37 @@ def main() -> int:
     results: list[dict] = []
     script = str(Path(__file__).resolve())
     with (
-        _stack.bench_database(args.database_prefix) as database_url,
+        _stack.bench_database(
+            args.database_prefix, keep=args.keep, reuse=args.reuse
+        ) as database_url,
         tempfile.TemporaryDirectory() as folder,
     ):
         env = _stack.server_env(database_url, BENCH_FLOOR_VIEW="true")
-        data_path = str(Path(folder) / "data.json")
+        name = database_url.rsplit("/", 1)[1]
+        kept = Path(tempfile.gettempdir()) / f"{name}.json"
+        data_path = str(kept if args.keep or args.reuse else Path(folder) / "data.json")
         t0 = time.perf_counter()
-        _stack.manage(env, "migrate", "--no-input", "-v", "0")
-        _stack.run_python(
-            env,
-            script,
-            "--child",
-            "seed",
-            str(args.companies),
-            str(args.listings),
-            str(args.members),
-            data_path,
-        )
-        print(
-            f"seeded {args.companies} companies, {args.listings} listings, {args.members} "
-            f"members with sessions and conversations in {time.perf_counter() - t0:.0f} s",
-            flush=True,
-        )
+        if not args.reuse:
+            _stack.manage(env, "migrate", "--no-input", "-v", "0")
+            _stack.run_python(
+                env,
+                script,
+                "--child",
+                "seed",
+                str(args.companies),
+                str(args.listings),
+                str(args.members),
+                data_path,
+            )
+            print(
+                f"seeded {args.companies} companies, {args.listings} listings, {args.members} "
+                f"members with sessions and conversations in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
         data = json.loads(Path(data_path).read_text())
-        stack = _stack.Stack(env, web=args.web)
-        try:
-            rss_start = stack.web_rss_mb()
-            for scenario in scenarios:
-                make = request_maker(scenario, data, random.Random(16))
-                cpu0 = stack.web_cpu_seconds()
-                load0 = os.getloadavg()[0]
-                result = asyncio.run(
-                    load(
-                        ports=stack.ports,
-                        make=make,
-                        clients=args.clients,
-                        seconds=args.seconds,
-                        max_requests=args.max_requests,
-                        warmup_seconds=args.warmup,
-                    )
-                )
-                result["scenario"] = scenario
-                result["server_cpu_ms_per_request"] = round(
-                    (stack.web_cpu_seconds() - cpu0) * 1000 / max(1, result["requests"]), 2
-                )
-                result["load_average"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
-                results.append(result)
-                print(json.dumps(result), flush=True)
-            rss_end = stack.web_rss_mb()
-            tracebacks = stack.tracebacks()
-            alive = stack.alive()
-        finally:
-            stack.stop()
-        print(
-            f"server RSS MB (each process) {rss_start} → {rss_end}; tracebacks in the servers' "
-            f"logs: {tracebacks}; every process alive at the end: {alive}"
-        )
-        print_report(results, args.clients)
+        if scenarios and not args.no_load:
+            results = run_scenarios(env, data, scenarios, args)
+            print_report(results, args.clients)
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
         if args.profile:

@@ -1,0 +1,566 @@
+"""Soak: 1,000 sockets on two server processes sharing Redis, for 5 minutes, with churn.
+
+Seeds a PostgreSQL database of its own (`bourse_bench_soak_*`, beside BENCH_POSTGRES_URL) with
+pairs of verified companies (one member each, a logged-in session each), one conversation per
+pair, and one more listing per pair for the conversations opened during the run. Starts a
+private redis-server on a free port (its clients and keys are this run's only) and the
+Procfile's production set with honcho (`honcho start web worker -c web=2`). The two members of
+a pair connect to different processes: every chat line crosses Redis.
+
+During the run (bounded in time; load to 127.0.0.1 only):
+- 50 messages/s in all over the sockets (`message.send`), each to the sender's partner;
+- conversations open throughout (POST /api/v1/conversations/ with the member's session token,
+  one pair after the other, spread over the run): the listing's company's socket must get the
+  first message;
+- every minute 5 % of the sockets leave (closed by the client) and rejoin 2 s later; on
+  rejoining, a socket catches up with what it missed through GET
+  /api/v1/conversations/<id>/messages/?after=<last id seen>.
+
+A message is lost when the partner got it neither live nor by catching up; duplicated when a
+socket got it live twice. Reported: sent, lost, duplicated, live delivery latency (median, p99),
+sockets closed by the server, each server process's RSS, Redis connected clients, keys and
+memory, at the start and at the end.
+
+    .venv/bin/python bench/soak.py            # 1,000 sockets, 50 msg/s, 5 minutes
+    .venv/bin/python bench/soak.py --quick    # 200 sockets, 30 s, churn every 10 s
+
+Needs PostgreSQL (BENCH_POSTGRES_URL) and the redis-server binary (or BENCH_REDIS_URL to use a
+running Redis instead); skips without them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import _stack  # bench/_stack.py: run as a script, bench/ is on sys.path
+
+CHURN_SHARE = 0.05
+AWAY_SECONDS = 2.0
+
+
+# --- Seeding (child process, Django set up) ----------------------------------------------------
+def seed(n_pairs: int, out: str) -> None:
+    from datetime import timedelta
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from accounts.models import Company, Membership, User
+    from bourse.listings.models import Category, Listing
+    from messaging.models import Conversation
+
+    now = timezone.now()
+    place = {
+        "postal_code": "69003",
+        "commune": "Lyon",
+        "departement": "69",
+        "latitude": 45.76,
+        "longitude": 4.85,
+    }
+    category = Category.objects.filter(parent__isnull=False).order_by("pk").first()
+
+    def listing(company, title):
+        return Listing(
+            company=company,
+            kind="offer",
+            title=title,
+            description="Annonce de l'essai d'endurance.",
+            category=category,
+            terms="free",
+            status="published",
+            published_at=now,
+            expires_at=now + timedelta(days=60),
+            **place,
+        )
+
+    with transaction.atomic():
+        companies = Company.objects.bulk_create(
+            [
+                Company(
+                    name=f"Endurance {i}",
+                    siret=f"{70000000000000 + i}",
+                    siren=f"{700000000 + i}",
+                    address=f"{i % 90 + 1} quai de l'Essai",
+                    status="verified",
+                    status_changed_at=now,
+                    **place,
+                )
+                for i in range(2 * n_pairs)
+            ]
+        )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"endurance{i}@bench.example",
+                    first_name=f"Endurance{i}",
+                    password="!bench",  # noqa: S106 - unusable password
+                )
+                for i in range(2 * n_pairs)
+            ]
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(user=u, company=c, role="admin")
+                for u, c in zip(users, companies, strict=True)
+            ]
+        )
+        talked = Listing.objects.bulk_create(
+            [listing(companies[2 * i], f"Palettes {i}") for i in range(n_pairs)]
+        )
+        # One more listing per pair's first company, for the conversations opened in the run.
+        to_open = Listing.objects.bulk_create(
+            [listing(companies[2 * i], f"Cartons {i}") for i in range(n_pairs)]
+        )
+        conversations = Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    listing=talked[i],
+                    owner_company=companies[2 * i],
+                    other_company=companies[2 * i + 1],
+                )
+                for i in range(n_pairs)
+            ]
+        )
+        store = SessionStore()
+        keys, sessions = [], []
+        for user in users:
+            key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+            data = {
+                SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash(),
+            }
+            sessions.append(
+                Session(
+                    session_key=key,
+                    session_data=store.encode(data),
+                    expire_date=now + timedelta(days=1),
+                )
+            )
+            keys.append(key)
+        Session.objects.bulk_create(sessions)
+    Path(out).write_text(
+        json.dumps(
+            {
+                "sessions": keys,
+                "conversations": [c.pk for c in conversations],
+                "to_open": [x.pk for x in to_open],
+            }
+        )
+    )
+
+
+# --- Private Redis -----------------------------------------------------------------------------
+@contextlib.contextmanager
+def private_redis():
+    """A redis-server of this run's own, on a free port: its clients and keys are ours only."""
+    if os.environ.get("BENCH_REDIS_URL"):
+        yield os.environ["BENCH_REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory(prefix="bourse_soak_redis_") as folder:
+        process = subprocess.Popen(  # noqa: S603 - the system's redis-server
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+            + ["no", "--dir", folder, "--maxclients", "10000"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.1)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def redis_figures(url: str) -> dict:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    info = client.info()
+    return {
+        "clients": int(info.get("connected_clients", 0)) - 1,  # less this very connection
+        "keys": int(client.dbsize()),
+        "memory_mb": round(int(info.get("used_memory", 0)) / 1024 / 1024, 2),
+    }
+
+
+# --- The run -----------------------------------------------------------------------------------
+class Soak:
+    def __init__(self, *, stack, data: dict, redis_url: str, args):
+        self.stack, self.redis_url, self.args = stack, redis_url, args
+        self.keys = data["sessions"]
+        self.n = len(self.keys)
+        self.conversation_of = [data["conversations"][i // 2] for i in range(self.n)]
+        self.to_open = data["to_open"]
+        self.sockets: list = [None] * self.n
+        self.away: set[int] = set()
+        self.closing: set[int] = set()
+        self.last_seen: dict[tuple[int, int], int] = {}  # (socket, conversation) -> message id
+        self.sent: dict[str, tuple[float, int]] = {}  # client_id -> (t0, receiving socket)
+        self.live: dict[str, float] = {}  # client_id -> latency ms
+        self.caught_up: set[str] = set()
+        self.duplicates = 0
+        self.errors: list[str] = []
+        self.closed_by_server = 0
+        self.opened = 0
+        self.open_failures: list[str] = []
+        self.rejoins = 0
+        self.readers: dict[int, asyncio.Task] = {}
+
+    def port(self, i: int) -> int:
+        # The two members of a pair sit on different processes.
+        return self.stack.ports[i % len(self.stack.ports)]
+
+    async def connect(self, i: int) -> None:
+        from websockets.asyncio.client import connect
+
+        port = self.port(i)
+        self.sockets[i] = await connect(
+            f"ws://127.0.0.1:{port}/ws/",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={self.keys[i]}"},
+            proxy=None,
+            compression=None,
+            open_timeout=60,
+            ping_interval=None,
+            max_queue=None,
+        )
+        self.readers[i] = asyncio.create_task(self.read(i, self.sockets[i]))
+
+    def record(self, i: int, message: dict, *, live: bool, now: float) -> None:
+        conversation, message_id = message.get("conversation"), message.get("id")
+        if isinstance(message_id, int):
+            key = (i, conversation)
+            self.last_seen[key] = max(self.last_seen.get(key, 0), message_id)
+        client_id = message.get("client_id") or ""
+        origin = self.sent.get(client_id)
+        if origin is None or origin[1] != i:
+            return  # a warm-up line, or the sender's own echo
+        if not live:
+            self.caught_up.add(client_id)
+        elif client_id in self.live:
+            self.duplicates += 1
+        else:
+            self.live[client_id] = (now - origin[0]) * 1000
+
+    async def read(self, i: int, ws) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                event = json.loads(raw)
+                if event.get("type") == "error":
+                    self.errors.append(str(event.get("code")))
+                elif isinstance(event.get("message"), dict):
+                    self.record(i, event["message"], live=True, now=now)
+        except ConnectionClosed:
+            pass
+        if i not in self.closing:
+            self.closed_by_server += 1
+
+    async def catch_up(self, session, i: int) -> None:
+        conversation = self.conversation_of[i]
+        after = self.last_seen.get((i, conversation), 0)
+        while True:
+            async with session.get(
+                f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/{conversation}/messages/",
+                params={"after": str(after)},
+                headers={"X-Session-Token": self.keys[i]},
+            ) as resp:
+                if resp.status != 200:
+                    self.errors.append(f"catch-up {resp.status}")
+                    return
+                body = await resp.json()
+            for message in body["results"]:
+                self.record(i, message, live=False, now=time.perf_counter())
+            if not body.get("next_after"):
+                return
+            after = body["next_after"]
+
+    async def churn(self, session, rng: random.Random) -> None:
+        """5 % of the sockets leave, and rejoin AWAY_SECONDS later, catching up."""
+        chosen = rng.sample(range(self.n), max(1, int(CHURN_SHARE * self.n)))
+        self.away.update(chosen)
+        self.closing.update(chosen)
+        await asyncio.gather(*(self.sockets[i].close() for i in chosen), return_exceptions=True)
+        await asyncio.gather(*(self.readers[i] for i in chosen), return_exceptions=True)
+        await asyncio.sleep(AWAY_SECONDS)
+        for i in chosen:
+            self.closing.discard(i)
+        await asyncio.gather(*(self.connect(i) for i in chosen))
+        await asyncio.gather(*(self.catch_up(session, i) for i in chosen))
+        self.away.difference_update(chosen)
+        self.rejoins += len(chosen)
+
+    async def open_conversation(self, session, pair: int, run: str) -> None:
+        """The pair's second member contacts the next pair's first company (its listing)."""
+        opener = 2 * pair + 1
+        target_pair = (pair + 1) % (self.n // 2)
+        owner = 2 * target_pair
+        client_id = f"{run}o{pair}"
+        self.sent[client_id] = (time.perf_counter(), owner)
+        async with session.post(
+            f"http://127.0.0.1:{self.port(opener)}/api/v1/conversations/",
+            json={
+                "listing": self.to_open[target_pair],
+                "body": f"Bonjour, vos cartons m'intéressent ({client_id}).",
+                "client_id": client_id,
+            },
+            headers={"X-Session-Token": self.keys[opener]},
+        ) as resp:
+            if resp.status != 201:
+                self.open_failures.append(f"{resp.status} {(await resp.text())[:200]}")
+                del self.sent[client_id]
+                return
+        self.opened += 1
+
+    async def send_one(self, i: int, client_id: str, record: bool) -> None:
+        partner = i + 1 if i % 2 == 0 else i - 1
+        if record:
+            self.sent[client_id] = (time.perf_counter(), partner)
+        await self.sockets[i].send(
+            json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": self.conversation_of[i],
+                    "body": f"Message d'endurance {client_id}",
+                    "client_id": client_id,
+                }
+            )
+        )
+
+    async def run(self) -> dict:
+        import aiohttp
+
+        args = self.args
+        rng = random.Random(16)
+        run = uuid.uuid4().hex[:6]
+        for start in range(0, self.n, 50):
+            await asyncio.gather(*(self.connect(i) for i in range(start, min(start + 50, self.n))))
+        # Warm-up: every socket sends once, unrecorded.
+        for i in range(self.n):
+            await self.send_one(i, f"{run}w{i}", record=False)
+        await asyncio.sleep(3)
+
+        start_figures = {
+            "rss_mb": self.stack.web_rss_mb(),
+            "redis": redis_figures(self.redis_url),
+            "load_average": round(os.getloadavg()[0], 2),
+        }
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+            begin = time.perf_counter()
+            total = int(args.rate * args.seconds)
+            open_every = args.seconds / max(1, min(self.n // 2, args.openings))
+            next_open, next_churn, opened_pairs = begin + 1, begin + args.churn_every, 0
+            background: set[asyncio.Task] = set()
+            for k in range(total):
+                target = begin + k / args.rate
+                delay = target - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                now = time.perf_counter()
+                if now >= next_churn:
+                    next_churn += args.churn_every
+                    task = asyncio.create_task(self.churn(session, rng))
+                    background.add(task)
+                    task.add_done_callback(background.discard)
+                if now >= next_open and opened_pairs < self.n // 2:
+                    next_open += open_every
+                    owner = 2 * ((opened_pairs + 1) % (self.n // 2))
+                    if owner not in self.away and 2 * opened_pairs + 1 not in self.away:
+                        task = asyncio.create_task(
+                            self.open_conversation(session, opened_pairs, run)
+                        )
+                        background.add(task)
+                        task.add_done_callback(background.discard)
+                    opened_pairs += 1
+                i = k % self.n
+                while i in self.away:
+                    i = (i + 1) % self.n
+                await self.send_one(i, f"{run}m{k}", record=True)
+            elapsed = time.perf_counter() - begin
+            await asyncio.gather(*background, return_exceptions=True)
+            # Grace period for the last deliveries, bounded; then everyone catches up once
+            # (what a socket missed while away and not yet caught up).
+            deadline = time.perf_counter() + 15
+            while time.perf_counter() < deadline and len(self.live) + len(
+                self.caught_up - self.live.keys()
+            ) < len(self.sent):
+                await asyncio.sleep(0.2)
+            missing = {self.sent[c][1] for c in self.sent if c not in self.live}
+            missing -= {self.sent[c][1] for c in self.caught_up}
+            await asyncio.gather(*(self.catch_up(session, i) for i in sorted(missing)))
+        end_figures = {
+            "rss_mb": self.stack.web_rss_mb(),
+            "redis": redis_figures(self.redis_url),
+            "load_average": round(os.getloadavg()[0], 2),
+        }
+        self.closing.update(range(self.n))
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        await asyncio.wait_for(
+            asyncio.gather(*self.readers.values(), return_exceptions=True), timeout=60
+        )
+        latencies = sorted(self.live.values())
+        delivered = set(self.live) | self.caught_up
+        return {
+            "sockets": self.n,
+            "processes": len(self.stack.ports),
+            "rate": args.rate,
+            "seconds": round(elapsed, 1),
+            "sent": len(self.sent),
+            "opened_conversations": self.opened,
+            "open_failures": self.open_failures[:5],
+            "rejoins": self.rejoins,
+            "delivered_live": len(self.live),
+            "delivered_by_catch_up": len(self.caught_up - self.live.keys()),
+            "lost": len(set(self.sent) - delivered),
+            "duplicated": self.duplicates,
+            "errors": len(self.errors),
+            "error_codes": sorted(set(self.errors))[:10],
+            "closed_by_server": self.closed_by_server,
+            "median_ms": statistics.median(latencies) if latencies else float("nan"),
+            "p99_ms": _stack.percentile(latencies, 99),
+            "max_ms": latencies[-1] if latencies else float("nan"),
+            "start": start_figures,
+            "end": end_figures,
+        }
+
+
+def flat(start: float, end: float) -> str:
+    if not start:
+        return "—"
+    change = (end - start) / start
+    return f"{change:+.1%} ({'flat' if abs(change) <= 0.10 else 'NOT flat'})"
+
+
+def print_report(r: dict) -> None:
+    s, e = r["start"], r["end"]
+    print()
+    print(
+        "| sockets | processes | msg/s | s | sent (opened) | rejoins | lost | dup | errors | "
+        "closed by server | median ms | p99 ms | max ms |"
+    )
+    print("| --- " * 13 + "|")
+    print(
+        f"| {r['sockets']} | {r['processes']} | {r['rate']:g} | {r['seconds']} | {r['sent']} "
+        f"({r['opened_conversations']}) | {r['rejoins']} | {r['lost']} | {r['duplicated']} | "
+        f"{r['errors']} | {r['closed_by_server']} | {r['median_ms']:.1f} | {r['p99_ms']:.1f} | "
+        f"{r['max_ms']:.1f} |"
+    )
+    print()
+    print("| figure | start | end | change |")
+    print("| --- | --- | --- | --- |")
+    for k, (a, b) in enumerate(zip(s["rss_mb"], e["rss_mb"], strict=True)):
+        print(f"| RSS of web.{k + 1}, MB | {a} | {b} | {flat(a, b)} |")
+    for name in ("clients", "keys", "memory_mb"):
+        a, b = s["redis"][name], e["redis"][name]
+        print(f"| Redis {name.replace('_mb', ', MB')} | {a} | {b} | {flat(a, b)} |")
+    print(f"(load average {s['load_average']} → {e['load_average']})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 sockets, 30 s")
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=50.0, help="messages per second in all")
+    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--churn-every", type=float, default=60.0, help="seconds")
+    parser.add_argument("--openings", type=int, default=300, help="conversations opened")
+    parser.add_argument("--web", type=int, default=2, help="uvicorn processes")
+    parser.add_argument("--database-prefix", default="bourse_bench_soak")
+    parser.add_argument("--json", help="write the result to this file")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        import django
+
+        django.setup()
+        seed(int(args.child[1]), args.child[2])
+        return 0
+    if args.quick:
+        args.sockets, args.seconds, args.churn_every, args.openings = 200, 30.0, 10.0, 30
+    if not _stack.postgres_reachable():
+        print(f"bench/soak.py skipped: PostgreSQL is needed ({_stack.POSTGRES_URL})")
+        return 0
+
+    with private_redis() as redis_url:
+        if redis_url is None:
+            print("bench/soak.py skipped: no redis-server binary (or set BENCH_REDIS_URL)")
+            return 0
+        print(
+            f"Soak — {args.sockets} sockets on {args.web} uvicorn processes (Procfile via "
+            f"honcho), {args.rate:g} msg/s for {args.seconds:g} s, {CHURN_SHARE:.0%} of the "
+            f"sockets leaving and rejoining every {args.churn_every:g} s; Redis {redis_url}",
+            flush=True,
+        )
+        with (
+            _stack.bench_database(args.database_prefix) as database_url,
+            tempfile.TemporaryDirectory() as folder,
+        ):
+            env = _stack.server_env(database_url, REDIS_URL=redis_url)
+            data_path = str(Path(folder) / "data.json")
+            t0 = time.perf_counter()
+            _stack.manage(env, "migrate", "--no-input", "-v", "0")
+            _stack.run_python(
+                env,
+                str(Path(__file__).resolve()),
+                "--child",
+                "seed",
+                str(args.sockets // 2),
+                data_path,
+            )
+            print(f"seeded {args.sockets} members in {time.perf_counter() - t0:.0f} s", flush=True)
+            data = json.loads(Path(data_path).read_text())
+            stack = _stack.Stack(env, web=args.web)
+            try:
+                result = asyncio.run(
+                    Soak(stack=stack, data=data, redis_url=redis_url, args=args).run()
+                )
+                result["tracebacks_in_server_logs"] = stack.tracebacks()
+                result["every_process_alive"] = stack.alive()
+            finally:
+                stack.stop()
+    print(json.dumps(result), flush=True)
+    print_report(result)
+    print(
+        f"tracebacks in the servers' logs: {result['tracebacks_in_server_logs']}; every "
+        f"process alive at the end: {result['every_process_alive']}"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
