@@ -185,9 +185,8 @@ def test_listings_sharing_a_place_are_ordered_newest_first_across_page_ends():
     places = [(LYON[0] + 0.02 * i, LYON[1]) for i in range(4)]  # 0, 2.2, 4.4, 6.7 km
     for index in range(70):
         lat, lon = places[index % 4 if index < 60 else 1]
-        s.listing(
-            company=company, lat=lat, lon=lon, published_ago=timedelta(hours=rng.randint(1, 9))
-        )
+        ago = timedelta(hours=rng.randint(1, 9))
+        factories.ListingFactory(company=company, latitude=lat, longitude=lon, published_ago=ago)
     expected = full_scan(*LYON, 50.0)
     search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], ordering="distance"))
     assert search.count() == len(expected) == 70
@@ -202,7 +201,7 @@ def test_postgres_reads_page_one_by_distance_from_the_nearest_neighbour_index():
     the point of the sphere (migration 0009), which stops after the page."""
     from bourse.listings.search import ddl
 
-    template = s.listing()
+    template = factories.ListingFactory()
     rng = random.Random(5)
     copies = []
     for _ in range(3000):

@@ -25,7 +25,7 @@ from ..models import Listing
 from .ddl import LATITUDE_BAND_SQL, LATITUDE_BANDS_PER_DEGREE, PG_SPHERE_POINT_SQL
 from .fulltext import text_search
 from .params import MIN_RADIUS_KM, ORDERING_DISTANCE, SearchParams
-from .rows import page_rows
+from .rows import page_rows, rows_in
 
 LISTING_TABLE = '"listings_listing"'
 ID_COLUMN = '"listings_listing"."id"'
@@ -235,9 +235,8 @@ class ListingSearch:
             self.queries_in_last_slice = 0
             return []
         if self._index_orders_by_distance():
-            hits = self._nearest_by_index(stop, total)
-        else:
-            hits = self._nearest_in_growing_circles(stop, wanted, total)
+            return self._nearest_by_index(stop, total)[start:stop]
+        hits = self._nearest_in_growing_circles(stop, wanted, total)
         return self._rows_by_ids(hits[start:stop])
 
     def _index_orders_by_distance(self) -> bool:
@@ -248,8 +247,9 @@ class ListingSearch:
         p = self.params
         return connection.vendor == "postgresql" and not p.q and p.company_id is None
 
-    def _nearest_by_index(self, stop: int, total: int) -> list[int]:
-        """The ids of the `stop` nearest rows, read in index order (KNN) and not sorted.
+    def _nearest_by_index(self, stop: int, total: int) -> list[Listing]:
+        """The `stop` nearest rows (a few more at most), nearest first, found in index order
+        (KNN) and loaded in the same statement (rows.rows_in): one round trip for page 1.
 
         The statement is never asked for more rows than the count found (LIMIT ≤ total), so
         the index scan stops inside the circle. The index orders by distance alone; rows at
@@ -264,25 +264,33 @@ class ListingSearch:
         # The circle without its bounding boxes, which would lead the planner to the band
         # index and a sort. A superset of the count's rows (the boxes hold the circle), so
         # the limit below is always reached within the circle.
-        where = (f"{sql} AND {exact_circle_sql(p.lat, p.lon, p.radius_km, connection)}", params)
+        where = f"{sql} AND {exact_circle_sql(p.lat, p.lon, p.radius_km, connection)}"
         limit, tries = min(total, stop + 1), 0
         while True:
             tries += 1
-            rows = self._select(
-                f"{ID_COLUMN}, {PUBLISHED_COLUMN}, {key}", where, f"ORDER BY {key} LIMIT {limit}"
+            rows = rows_in(
+                f"SELECT {ID_COLUMN} FROM {LISTING_TABLE} WHERE {where} "  # noqa: S608 - ours
+                f"ORDER BY {key} LIMIT {int(limit)}",
+                params,
             )
-            if len(rows) <= stop or limit >= total or rows[-1][2] != rows[stop - 1][2]:
+            for row in rows:
+                row.distance_km = haversine_km(p.lat, p.lon, row.latitude, row.longitude)
+            rows.sort(key=lambda row: row.pk, reverse=True)  # stable sorts: id, date, distance
+            # Newest first, and (as PostgreSQL's DESC) a row without a date before the others.
+            rows.sort(key=lambda row: (row.published_at is None, row.published_at), reverse=True)
+            rows.sort(key=lambda row: row.distance_km)
+            if len(rows) <= stop or limit >= total:
+                break
+            if rows[-1].distance_km != rows[stop - 1].distance_km:
                 break
             limit = min(total, limit * 2)
         self.queries_in_last_slice = tries
-        rows.sort(key=lambda row: row[0], reverse=True)  # stable sorts: id, date, distance
-        rows.sort(key=lambda row: row[1], reverse=True)
-        rows.sort(key=lambda row: row[2])
-        return [row[0] for row in rows]
+        return rows
 
     def _nearest_in_growing_circles(self, stop: int, wanted: int, total: int) -> list[int]:
         """The ids of the `stop` nearest rows, sorted by the database within a circle grown
-        until it holds them (SQLite, and the selective searches on PostgreSQL)."""
+        until it holds them (SQLite, and the selective searches on PostgreSQL); the rows are
+        then read by id."""
         p = self.params
         # Listings are densest where people live, around the point more than at the edge of
         # its circle: a circle holding `wanted` at the radius's average density is a fair,
