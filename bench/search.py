@@ -110,6 +110,7 @@ def print_report(results: list[dict]) -> None:
             ("  CPU time of this process (SQLite: all; PG: client)", "search_cpu"),
             ("  of which count in radius", "count"),
             ("  of which page 1 (PG: index order; SQLite: growing circle)", "page"),
+            ("  page 1 by the growing circle (PG's previous design)", "page_circle"),
             ("floor: KNN query for the same 20 ids (ll_to_earth GiST)", "knn"),
             ("API path: count + page 1, newest first", "recent"),
             ("API path, parallel plans left on", "search_parallel"),
@@ -126,7 +127,8 @@ def print_report(results: list[dict]) -> None:
             knn = r["timings"]["knn"]["median"]
             print(
                 f"{r['backend']:<10} ratios to the KNN floor (medians): page 1 "
-                f"{r['timings']['page']['median'] / knn:.2f}x, count + page 1 "
+                f"{r['timings']['page']['median'] / knn:.2f}x (by the growing circle "
+                f"{r['timings']['page_circle']['median'] / knn:.2f}x), count + page 1 "
                 f"{r['timings']['search']['median'] / knn:.2f}x; KNN floor with other ids than "
                 f"the page: {r['knn_mismatches']}"
             )
@@ -346,6 +348,7 @@ def child(backend: str) -> None:
             "search_cpu",
             "count",
             "page",
+            "page_circle",
             "knn",
             "recent",
             "baseline",
@@ -364,6 +367,17 @@ def child(backend: str) -> None:
         timings["page"].append(timed(lambda: page.update(rows=search[0:PAGE])))  # noqa: B023
         tries.append(search.queries_in_last_slice)
         if knn_floor:
+
+            def by_circle(search=search):
+                hits = search._nearest_in_growing_circles(
+                    PAGE, min(PAGE, search.count()), search.count()
+                )
+                return search._rows_by_ids(hits[:PAGE])
+
+            circle = {}
+            timings["page_circle"].append(timed(lambda: circle.update(rows=by_circle())))  # noqa: B023
+            if [row.pk for row in circle["rows"]] != [row.pk for row in page["rows"]]:
+                mismatches += 1
             floor = {}
             timings["knn"].append(timed(lambda: floor.update(ids=knn_floor(lat, lon))))  # noqa: B023
             knn_mismatches += set(floor["ids"]) != {row.pk for row in page["rows"]}

@@ -15,14 +15,6 @@ from django.db import migrations
 from bourse.listings.search import ddl
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("listings", "0008_search_latitude_band_index"),
@@ -30,8 +22,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"postgresql": ddl.PG_KNN_FORWARD}),
-            _run({"postgresql": ddl.PG_KNN_BACKWARD}),
+            ddl.run_per_vendor({"postgresql": ddl.PG_KNN_FORWARD}),
+            ddl.run_per_vendor({"postgresql": ddl.PG_KNN_BACKWARD}),
             elidable=False,
         ),
     ]

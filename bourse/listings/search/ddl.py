@@ -128,3 +128,14 @@ PG_KNN_FORWARD = (
     "WHERE status = 'published'",
 )
 PG_KNN_BACKWARD = (f"DROP INDEX IF EXISTS {KNN_INDEX_NAME}",)
+
+
+def run_per_vendor(statements_by_vendor: dict[str, tuple[str, ...] | list[str]]):
+    """A RunPython function executing the statements of the migrating database's vendor (none
+    for another vendor)."""
+
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
+            schema_editor.execute(statement)
+
+    return run
