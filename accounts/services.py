@@ -8,13 +8,12 @@ ValidationError with a dict naming the field, which forms and the API turn into 
 from __future__ import annotations
 
 import re
+import uuid
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +28,11 @@ from stdnum.exceptions import (
 from stdnum.fr import siret as stdnum_siret
 
 from bourse.core import realtime
+from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
 from .models import Company, Invitation, Membership, User
-from .tasks import check_company_registry
+from .tasks import check_company_registry, locate_company
 
 # Fields a company admin may change, and those whose change sends a verified company back to
 # moderation: the identity a moderator checked.
@@ -197,10 +197,13 @@ def company_create(
 
 
 def _ask_registry_on_commit(company: Company) -> None:
-    """The public registry is asked about the SIRET after commit, in the background: the
-    declaration never waits for it, nor fails with it (accounts/registry.py)."""
-    company_id = company.pk
-    transaction.on_commit(lambda: check_company_registry.enqueue(company_id))
+    """The public registry is asked about the SIRET, and the address placed on the map, after
+    commit, in the background (outbox rows of this transaction, retried if they fail): the
+    declaration never waits for them, nor fails with them (accounts/registry.py,
+    bourse/geo/ban.py)."""
+    event = uuid.uuid4().hex
+    defer(check_company_registry, company.pk, key=f"accounts.registry_check:{company.pk}:{event}")
+    defer(locate_company, company.pk, key=f"accounts.locate:{company.pk}:{event}")
 
 
 @transaction.atomic
@@ -248,9 +251,13 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
     if place is not None and "postal_code" in changed:
         company.commune = place.commune
         company.departement = place.departement
-        company.latitude = place.latitude
-        company.longitude = place.longitude
-        changed |= {"commune", "departement", "latitude", "longitude"}
+        changed |= {"commune", "departement"}
+    if changed & {"address", "postal_code"}:
+        # Back to the commune's centre until the new address is placed (_ask_registry_on_commit).
+        centre = place or locate_postal_code(company.postal_code)
+        company.latitude, company.longitude = centre.latitude, centre.longitude
+        company.location_precision = "commune"
+        changed |= {"latitude", "longitude", "location_precision"}
     back_to_review = (
         company.status == Company.Status.VERIFIED and changed & set(COMPANY_IDENTITY_FIELDS)
     ) or (company.status == Company.Status.REJECTED and changed)
@@ -333,25 +340,22 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", args=[invitation.token])
 
 
-def _send_invitation_email(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("company", "invited_by").get(pk=invitation_id)
-    context = {
-        "invitation": invitation,
-        "company": invitation.company,
-        "inviter_name": (
-            invitation.invited_by.display_name if invitation.invited_by else invitation.company.name
-        ),
-        "url": invitation_url(invitation),
-    }
-    subject = _("[Bourse d'entraide] %(company)s vous invite à la rejoindre") % {
-        "company": invitation.company.name
-    }
-    send_mail(
-        subject=subject,
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
-        fail_silently=False,
+def _send_invitation_email(invitation: Invitation) -> None:
+    """The invitation e-mail, stored in the inviting transaction (bourse.core.outbox) and
+    rendered when sent (templates/accounts/email/invitation_*.txt)."""
+    company = invitation.company
+    send_email(
+        key=f"accounts.invitation:{invitation.pk}",
+        to=invitation.email,
+        template="accounts/email/invitation",
+        context={
+            "company": company.name,
+            "inviter_name": (
+                invitation.invited_by.display_name if invitation.invited_by else company.name
+            ),
+            "url": invitation_url(invitation),
+            "email": invitation.email,
+        },
     )
 
 
@@ -377,7 +381,7 @@ def invitation_create(*, company: Company, by: User, email: str) -> Invitation:
             {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
             code="already_invited",
         ) from exc
-    transaction.on_commit(lambda: _send_invitation_email(invitation.pk))
+    _send_invitation_email(invitation)
     return invitation
 
 

@@ -273,11 +273,9 @@ def company_detail(request, pk: int):
     company = get_object_or_404(Company, pk=pk)
     permissions.check_can_view_company(request.user, company)
     show_contact = permissions.can_see_contact_details(request.user, company)
-    from bourse.listings.models import Listing
-
+    # `listings` is the reverse relation the listings app declares (accounts may not import it).
     listings = (
-        Listing.objects.published()
-        .filter(company=company)
+        company.listings.published()
         .select_related("category", "company")
         .prefetch_related("photos")
         .order_by("-published_at")[:12]

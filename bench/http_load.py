@@ -490,8 +490,8 @@ def main() -> int:
         kept = Path(tempfile.gettempdir()) / f"{name}.json"
         data_path = str(kept if args.keep or args.reuse else Path(folder) / "data.json")
         t0 = time.perf_counter()
+        _stack.manage(env, "migrate", "--no-input", "-v", "0")
         if not args.reuse:
-            _stack.manage(env, "migrate", "--no-input", "-v", "0")
             _stack.run_python(
                 env,
                 script,

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
@@ -214,11 +213,11 @@ class CloseForm(forms.Form):
             del self.fields["partner_company"]
             return
         # Only the companies that wrote about this listing: the whole register would be long
-        # and would list every company to anyone closing a listing.
-        conversation = apps.get_model("messaging", "Conversation")
+        # and would list every company to anyone closing a listing. (`conversations` is the
+        # reverse relation messaging declares: listings may not import messaging, above it.)
         self.fields["partner_company"].queryset = (
             Company.objects.exclude(pk=listing.company_id)
-            .filter(pk__in=conversation.objects.filter(listing=listing).values("other_company"))
+            .filter(pk__in=listing.conversations.values("other_company"))
             .order_by("name")
         )
         self.fields["partner_company"].help_text = _(

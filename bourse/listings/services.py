@@ -167,11 +167,12 @@ def _current_values(listing: Listing) -> dict:
 
 
 def announce_published(listing: Listing) -> None:
-    """The listing went live: `listing_published` leaves after commit (matching listens)."""
+    """The listing went live: `listing_published` is sent inside the publishing transaction;
+    its receivers enqueue durable work through the outbox (bourse.core.outbox), which runs
+    after commit (matching defers its rematch)."""
     if _quiet.get():
         return
-    listing_id = listing.pk
-    transaction.on_commit(lambda: listing_published.send(sender=Listing, listing_id=listing_id))
+    listing_published.send(sender=Listing, listing_id=listing.pk)
 
 
 def notify_status(listing: Listing, *, reason: str = "", email: bool = True) -> None:

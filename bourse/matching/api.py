@@ -30,13 +30,16 @@ class MatchReasonsSerializer(serializers.Serializer):
     category (1 exact, 0.5 same parent), distance (1 at the same place, 0 at the larger of the
     two radii), availability (share of the need's window the offer covers), quantity (share of
     the need the offer covers; 0.5 when not comparable), text (similarity of titles and
-    descriptions)."""
+    descriptions, synonyms of the trade's vocabulary included), and requirements: the factor
+    the weighted parts are multiplied by (1 when every requirement the need states is met and
+    nothing one listing excludes is in the other)."""
 
     category = serializers.FloatField(min_value=0, max_value=1)
     distance = serializers.FloatField(min_value=0, max_value=1)
     availability = serializers.FloatField(min_value=0, max_value=1)
     quantity = serializers.FloatField(min_value=0, max_value=1)
     text = serializers.FloatField(min_value=0, max_value=1)
+    requirements = serializers.FloatField(min_value=0, max_value=1)
 
 
 class MatchSerializer(serializers.Serializer):

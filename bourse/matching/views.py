@@ -49,11 +49,12 @@ def suggestions_page(request):
         .order_by("-published_at", "-id")
     )
     sections = [
-        {
-            "listing": listing,
-            "suggestions": queries.suggestions_for(listing, limit=SUGGESTIONS_PER_LISTING),
-        }
-        for listing in own
+        {"listing": listing, "suggestions": suggestions}
+        for listing, suggestions in zip(
+            own,
+            queries.suggestions_for_each(own, limit=SUGGESTIONS_PER_LISTING),
+            strict=True,
+        )
     ]
     return render(
         request,

@@ -4,13 +4,13 @@
 assume the action is allowed.
 """
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Moderator
 from accounts.permissions import moderator_for
+from messaging.models import Message
 
 from .models import Report
 
@@ -71,10 +71,6 @@ def moderator_can_read_conversation(user, conversation) -> bool:
     `bourse.moderation.services.conversation_read_record` to put the read in the audit log."""
     moderator = moderator_for(user)
     if moderator is None or conversation is None:
-        return False
-    try:
-        Message = apps.get_model("messaging", "Message")
-    except LookupError:
         return False
     message_ids = Message.objects.filter(conversation=conversation).values("pk")
     reports = Report.objects.filter(

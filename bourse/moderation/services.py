@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +31,7 @@ from bourse.listings import services as listing_services
 from bourse.listings.models import Listing
 from bourse.notifications.models import Notification
 from bourse.notifications.services import notify
+from messaging.models import Message
 
 from .models import AuditLogEntry, Report
 
@@ -339,13 +339,6 @@ class ReportDecision:
     NEEDS_NOTE = (WARNED, LISTING_HIDDEN, COMPANY_SUSPENDED)
 
 
-def _message_model():
-    try:
-        return apps.get_model("messaging", "Message")
-    except LookupError:
-        return None
-
-
 def conversation_company_ids(conversation) -> set[int]:
     """The two companies of a conversation: the listing's owner and the one that wrote to it."""
     return {conversation.owner_company_id, conversation.other_company_id}
@@ -390,9 +383,6 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
             )
         return ReportTarget(company, company.departement, company)
     if target_type == Report.TargetType.MESSAGE:
-        Message = _message_model()
-        if Message is None:
-            raise unknown
         message = (
             Message.objects.select_related("conversation__listing").filter(pk=target_id).first()
         )
@@ -419,9 +409,6 @@ def report_target_company(report: Report) -> Company | None:
         if report.target_type == Report.TargetType.LISTING:
             return Listing.objects.select_related("company").get(pk=report.target_id).company
         if report.target_type == Report.TargetType.MESSAGE:
-            Message = _message_model()
-            if Message is None:
-                return None
             return Message.objects.select_related("company").get(pk=report.target_id).company
     except ObjectDoesNotExist:
         return None
@@ -529,6 +516,11 @@ def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -
 
 
 # --- Reported conversations ------------------------------------------------------------------
+
+
+def record_conversation_read(user: User, conversation) -> AuditLogEntry:
+    """The hook messaging calls (moderation's OutsideReader, see apps.py)."""
+    return conversation_read_record(by=user, conversation=conversation)
 
 
 @transaction.atomic

@@ -17,7 +17,12 @@ def test_demo_load_is_idempotent_and_sends_no_email(
     factories.MembershipFactory(company=need.company)
     factories.MembershipFactory(company=other_company)
     factories.ListingFactory(
-        company=other_company, kind="offer", category=family[1], postal_code="69003"
+        company=other_company,
+        kind="offer",
+        category=family[1],
+        postal_code="69003",
+        title="Entrepôt pour palettes",
+        description="200 m2 avec quai de chargement.",
     )
     with django_capture_on_commit_callbacks(execute=True):
         demo.load(random.Random(1), io.StringIO())

@@ -25,9 +25,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rng = random.Random(20200317)  # noqa: S311 - demo data, not security
-        # The services send e-mails (verifications, invitations, matches) after commit; for
-        # demo data they are kept in memory rather than printed or sent.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        # The services send e-mails (verifications, invitations, matches) through the outbox
+        # after commit; for demo data they run inline (whatever TASKS_BACKEND says, so no worker
+        # sends them later) and are kept in memory rather than printed or sent.
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ):
             mail.outbox = []
             for name in DEMO_MODULES:
                 try:
