@@ -198,7 +198,7 @@ def test_listings_sharing_a_place_are_ordered_newest_first_across_page_ends():
 @pytest.mark.postgres
 def test_postgres_reads_page_one_by_distance_from_the_nearest_neighbour_index():
     """The statement of a page by distance must leave the band index for the GiST index on
-    the point of the sphere (migration 0009), which stops after the page."""
+    the point of the sphere (migration 0010), which stops after the page."""
     from bourse.listings.search import ddl
 
     template = factories.ListingFactory()

@@ -108,7 +108,7 @@ SQLITE_FTS_BACKWARD = (
     f"DROP TABLE IF EXISTS {SQLITE_FTS_TABLE}",
 )
 
-# --- Nearest first on PostgreSQL (migration 0009) -------------------------------------------
+# --- Nearest first on PostgreSQL (migration 0010) -------------------------------------------
 
 # A listing's position as a point of the unit sphere in 3-D, a `cube` (contrib extension cube,
 # no PostGIS): the straight-line (chord) distance `<->` between two such points grows with their

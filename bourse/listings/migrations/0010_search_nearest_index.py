@@ -17,7 +17,7 @@ from bourse.listings.search import ddl
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listings", "0008_search_latitude_band_index"),
+        ("listings", "0009_trade_attributes_and_vocabulary"),
     ]
 
     operations = [
