@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
+from bourse.core.errors import ServiceError
 from bourse.core.text import validate_text
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
@@ -465,7 +466,7 @@ class ReasonListView(ModeratorAPIView):
         if action and action not in ModerationReason.Action.values:
             errors["action"] = [_("Choisissez reject, suspend ou hide.")]
         if errors:
-            raise ValidationError(errors)
+            raise ServiceError(errors)
         reasons = (
             reasons_for(target, action)
             if target

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0003_moderator_moved_to_accounts'),
+        ('moderation', '0004_report_decision_choices'),
     ]
 
     operations = [

@@ -49,6 +49,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("moderation", "0004_moderation_reasons")]
+    dependencies = [("moderation", "0005_moderation_reasons")]
 
     operations = [migrations.RunPython(seed, unseed)]
