@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "bourse.listings",
     "bourse.matching",
     "messaging",
+    "bourse.demo",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bourse.core.parsers.JSONLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "bourse.urls"
@@ -338,6 +340,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON bodies: at most API_JSON_MAX_BYTES and API_JSON_MAX_DEPTH levels (a 400 otherwise).
+    "DEFAULT_PARSER_CLASSES": [
+        "bourse.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -349,6 +357,8 @@ REST_FRAMEWORK = {
     # A service's refusal (bourse.core.errors.ServiceError) becomes 400 naming the field.
     "EXCEPTION_HANDLER": "bourse.core.errors.api_exception_handler",
 }
+API_JSON_MAX_BYTES = int(os.environ.get("API_JSON_MAX_BYTES", str(1024 * 1024)))
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bourse d'entraide inter-entreprises — API",
     "DESCRIPTION": "REST API v1. See docs/api.md for the WebSocket protocol.",

@@ -266,12 +266,6 @@ class ListingForm(forms.Form):
                 values[key] = value
         return values
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-
 
 class PhotoForm(forms.Form):
     image = forms.FileField(

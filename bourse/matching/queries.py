@@ -281,12 +281,27 @@ def suggestions_for(
 ) -> list[Suggestion]:
     """The best counterparts of `listing` with their Listing rows loaded for display or the API
     (`for_api()`: company, category and photos in a constant number of queries)."""
-    scored = score_top(listing, limit=limit, exclude_dismissed=exclude_dismissed)
-    if not scored:
-        return []
-    loaded = Listing.objects.for_api().in_bulk([s.listing_id for s in scored])
+    return suggestions_for_each([listing], limit=limit, exclude_dismissed=exclude_dismissed)[0]
+
+
+def suggestions_for_each(
+    listings: list[Listing], *, limit: int = TOP, exclude_dismissed: bool = True
+) -> list[list[Suggestion]]:
+    """suggestions_for of each listing (a company's suggestions page): each listing is scored
+    on its own, and the counterparts of all of them are loaded together, in the same two
+    queries whatever the number of listings (the page ran two per listing)."""
+    scored_lists = [
+        score_top(listing, limit=limit, exclude_dismissed=exclude_dismissed) for listing in listings
+    ]
+    ids = {s.listing_id for scored in scored_lists for s in scored}
+    loaded = Listing.objects.for_api().in_bulk(ids) if ids else {}
     return [
-        Suggestion(listing=loaded[s.listing_id], scored=s) for s in scored if s.listing_id in loaded
+        [
+            Suggestion(listing=loaded[s.listing_id], scored=s)
+            for s in scored
+            if s.listing_id in loaded
+        ]
+        for scored in scored_lists
     ]
 
 
