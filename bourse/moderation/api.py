@@ -5,7 +5,6 @@ the territory is 404. In the audit log, `actor` is `{"id", "email"}`: the e-mail
 account is deleted (then `id` is null).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +15,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -32,6 +30,7 @@ from . import services
 from .actions import COMPANY_ACTIONS, LISTING_ACTIONS
 from .models import AuditLogEntry, Report
 from .permissions import (
+    check_can_decide,
     check_departement_param,
     check_not_own_company,
     moderator_for,
@@ -39,13 +38,6 @@ from .permissions import (
     territory_object_or_404,
 )
 from .queries import territory_stats
-
-
-def as_drf_error(exc: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError in DRF's shape: named fields, or non_field_errors."""
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
 
 
 class IsModerator(BasePermission):
@@ -174,9 +166,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(
-        choices=[value for value, _label in services.ReportDecision.CHOICES]
-    )
+    decision = serializers.ChoiceField(choices=Report.Decision.values)
     note = serializers.CharField(
         validators=[validate_text], max_length=2000, required=False, allow_blank=True, default=""
     )
@@ -220,16 +210,13 @@ class ModerationCompanyList(ListAPIView):
 
 def run_action(request, service, needs_reason: bool, **target):
     """Call a moderation service on `target` for the requesting moderator, with the `reason` of
-    the request body when the action needs one; service errors become DRF's 400 shape."""
+    the request body when the action needs one (a refusal is the API's 400, bourse.core.errors)."""
     kwargs = {**target, "by": request.user}
     if needs_reason:
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         kwargs["reason"] = payload.validated_data["reason"]
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
+    return service(**kwargs)
 
 
 class CompanyActionView(ModeratorAPIView):
@@ -337,12 +324,8 @@ class ReportResolveView(ModeratorAPIView):
         report = territory_object_or_404(Report.objects.all(), self.moderator, pk)
         payload = ResolveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            report = services.report_resolve(
-                report=report, by=request.user, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        check_can_decide(self.moderator, report, payload.validated_data["decision"])
+        report = services.report_resolve(report=report, by=request.user, **payload.validated_data)
         report = Report.objects.select_related("reporter_company", "resolved_by").get(pk=report.pk)
         return Response(ReportSerializer(report).data)
 
@@ -357,12 +340,9 @@ class ReportCreateView(APIView):
         membership = check_verified_member(request.user)
         payload = ReportCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            report = services.report_create(
-                reporter=request.user, reporter_company=membership.company, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        report = services.report_create(
+            reporter=request.user, reporter_company=membership.company, **payload.validated_data
+        )
         return Response(
             {
                 "id": report.pk,

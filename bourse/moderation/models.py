@@ -102,6 +102,16 @@ class Report(models.Model):
         OPEN = "open", _("ouvert")
         RESOLVED = "resolved", _("traité")
 
+    class Decision(models.TextChoices):
+        """What the moderator decided; all but dismissed act on someone, whom the note tells."""
+
+        DISMISSED = "dismissed", _("Classé sans suite")
+        WARNED = "warned", _("Avertissement envoyé")  # the company concerned, in-app and e-mail
+        LISTING_HIDDEN = "listing_hidden", _("Annonce masquée")  # the reported listing
+        COMPANY_SUSPENDED = "company_suspended", _("Entreprise suspendue")
+
+    DECISIONS_NEEDING_NOTE = (Decision.WARNED, Decision.LISTING_HIDDEN, Decision.COMPANY_SUSPENDED)
+
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -116,7 +126,7 @@ class Report(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    decision = models.CharField(max_length=40, blank=True)
+    decision = models.CharField(max_length=40, blank=True, choices=Decision.choices)
     note = models.TextField(blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
