@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "bourse.listings",
     "bourse.matching",
     "messaging",
+    "bourse.demo",
 ]
 
 MIDDLEWARE = [

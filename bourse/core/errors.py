@@ -16,7 +16,10 @@ service travel the same way, and code that catches `ValidationError` keeps worki
   the form itself when the form has no such field.
 
 Refusals that are not about the input keep their own exceptions: `PermissionDenied` (403) and
-`Http404` (404), which Django and DRF already translate.
+`Http404` (404), which Django and DRF already translate; permission checks belong in each app's
+permissions.py, before the service. Two refusals can only be found by the service itself, in the
+same statement as the write (a company suspended a moment ago, a rate limit): a `ServiceError`
+subclass with `http_status = 403` or `429` answers `{"detail": message}` with that status.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ _NON_FIELD_KEYS = (NON_FIELD_ERRORS, "non_field_errors")
 
 class ServiceError(ValidationError):
     """A business rule refused the request; `field` names what to correct, if anything."""
+
+    http_status = 400
 
     def __init__(
         self, message, *, field: str | None = None, code: str | None = "invalid", params=None
@@ -101,6 +106,11 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
 def api_exception_handler(exc, context):
     """DRF's handler, which also answers a service's refusal (any Django `ValidationError`)
     with 400 and the field it names, instead of a 500."""
-    if isinstance(exc, ValidationError):
+    status = exc.http_status if isinstance(exc, ServiceError) else None
+    if status == 403:
+        exc = drf_exceptions.PermissionDenied(" ".join(messages_of(exc)))
+    elif status == 429:
+        exc = drf_exceptions.Throttled(detail=" ".join(messages_of(exc)))
+    elif isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(api_errors(exc))
     return drf_exception_handler(exc, context)

@@ -7,6 +7,7 @@ for `fulfilled`).
 
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -145,3 +146,17 @@ def attach_report_targets(reports) -> None:
             found[(Report.TargetType.MESSAGE, message.pk)] = message
     for report in reports:
         report.target = found.get((report.target_type, report.target_id))
+
+
+def report_target_company(report: Report) -> Company | None:
+    """The company a report is about (the listing's owner, the message's author...), if any."""
+    try:
+        if report.target_type == Report.TargetType.COMPANY:
+            return Company.objects.get(pk=report.target_id)
+        if report.target_type == Report.TargetType.LISTING:
+            return Listing.objects.select_related("company").get(pk=report.target_id).company
+        if report.target_type == Report.TargetType.MESSAGE:
+            return Message.objects.select_related("company").get(pk=report.target_id).company
+    except ObjectDoesNotExist:
+        return None
+    return None
