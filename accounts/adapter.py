@@ -59,11 +59,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return reverse("accounts:company")
 
     def get_login_redirect_url(self, request):
-        """A newcomer with a pending invitation lands on it, whatever page they came from:
-        the invitation link's `next` is lost when signup goes through e-mail verification."""
+        """A moderator lands on their dashboard. A newcomer with a pending invitation lands on
+        it, whatever page they came from: the invitation link's `next` is lost when signup goes
+        through e-mail verification. (An explicit `next` still wins: allauth asks this only
+        without one.)"""
+        from .permissions import moderator_for
         from .queries import pending_invitations_for
 
         user = request.user
+        if user.is_authenticated and moderator_for(user) is not None:
+            return reverse("moderation:dashboard")
         if user.is_authenticated and user.membership_or_none is None:
             invitation = pending_invitations_for(user).first()
             if invitation is not None:
