@@ -21,8 +21,11 @@ Refusals that are not about the input keep their own exceptions: `PermissionDeni
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import ngettext
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
@@ -100,7 +103,20 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
 
 def api_exception_handler(exc, context):
     """DRF's handler, which also answers a service's refusal (any Django `ValidationError`)
-    with 400 and the field it names, instead of a 500."""
+    with 400 and the field it names, instead of a 500, and a throttled request with 429,
+    `Retry-After` and a French `detail` (bourse.core.throttling)."""
     if isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(api_errors(exc))
+    elif isinstance(exc, drf_exceptions.Throttled):
+        # 429 with Retry-After (whole seconds, at least 1) and a French sentence.
+        wait = max(1, math.ceil(exc.wait or 1))
+        exc = drf_exceptions.Throttled(
+            wait=wait,
+            detail=ngettext(
+                "Trop de requêtes : réessayez dans %(n)d seconde.",
+                "Trop de requêtes : réessayez dans %(n)d secondes.",
+                wait,
+            )
+            % {"n": wait},
+        )
     return drf_exception_handler(exc, context)
