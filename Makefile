@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point to the address the server is served on.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test bench lint format messages clean
 
@@ -16,16 +18,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --no-input
-	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py demo_logins
-	DEBUG=true $(VENV)/bin/uvicorn bourse.asgi:application --host $(HOST) --port $(PORT)
+	DEBUG=true SITE_URL=$(SITE_URL) $(VENV)/bin/uvicorn bourse.asgi:application --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# All of them one after another, or some: make bench BENCH="http_load soak"
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

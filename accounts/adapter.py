@@ -2,14 +2,19 @@
 
 import math
 import time
+import uuid
 from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext
+
+from bourse.core.outbox import send_rendered_email
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,13 @@ class SiteInfo:
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails (the signup code, password reset...) leave through the outbox like
+        every other: rendered now, in the language of the request that asked for them, stored
+        in this request's transaction and sent after commit with retries, so a signup or a
+        reset never fails because SMTP is down. Their text holds a code or a link: the outbox
+        keeps it only until it is sent."""
         context = {
+            "request": allauth_context.request,
             "current_site": SiteInfo(
                 name=gettext("Bourse d'entraide"), domain=settings.SITE_URL.split("://")[-1]
             ),
@@ -30,7 +41,21 @@ class AccountAdapter(DefaultAccountAdapter):
             "email": email,
             **context,
         }
-        super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        body, html = message.body, ""
+        if getattr(message, "content_subtype", "plain") == "html":
+            body, html = strip_tags(message.body), message.body
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        send_rendered_email(
+            key=f"allauth:{template_prefix}:{uuid.uuid4().hex}",
+            to=email,
+            subject=message.subject,
+            body=body,
+            html=html,
+            sensitive=True,
+        )
 
     def get_signup_redirect_url(self, request):
         """After signup (and its e-mail code), "my company": it leads to a pending invitation or

@@ -105,6 +105,17 @@ class Company(models.Model):
     departement = models.CharField(_("département"), max_length=3, db_index=True)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
+    location_precision = models.CharField(
+        _("précision de la position"),
+        max_length=12,
+        choices=[
+            ("commune", _("centre de la commune")),
+            ("housenumber", _("numéro de rue")),
+            ("street", _("rue")),
+            ("locality", _("lieu-dit")),
+        ],
+        default="commune",
+    )
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)

@@ -15,7 +15,9 @@ query. It pre-fills the declaration form and puts a verdict in front of the mode
 | pending     | vérification en cours      | not asked yet                                      |
 
 Nothing waits for the registry: the check runs after the company is saved, in the background,
-and a company whose registry cannot be reached is verified by hand as before.
+and a company whose registry cannot be reached is verified by hand as before. The same goes for
+the company's street address, placed on the map by the Base Adresse Nationale when it answers
+(`company_locate_address`, bourse/geo/ban.py); the commune's centre stays the default.
 """
 
 from __future__ import annotations
@@ -31,10 +33,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bourse.core.outside import OutsideService, Unreachable
+from bourse.geo import ban
 
 from .models import Company
 
-__all__ = ["RegistryAnswer", "Unreachable", "company_registry_check", "lookup", "verdict"]
+__all__ = [
+    "RegistryAnswer",
+    "Unreachable",
+    "company_locate_address",
+    "company_registry_check",
+    "lookup",
+    "verdict",
+]
 
 # INSEE's headcount brackets ("tranche d'effectif salarié").
 HEADCOUNT = {
@@ -244,3 +254,26 @@ def registry_summary(company: Company) -> dict:
         "name_matches": data.get("name_matches"),
         "address_matches": data.get("address_matches"),
     }
+
+
+def company_locate_address(*, company: Company) -> Company:
+    """Place the company at its street address when the Base Adresse Nationale answers surely;
+    otherwise it stays at its commune's centre (the offline default). Asked outside any
+    transaction; written only if the address is still the one that was placed."""
+    try:
+        located = ban.geocode(company.address, company.postal_code)
+    except ban.Unreachable:
+        return company
+    if located is None:
+        return company
+    with transaction.atomic():
+        Company.objects.filter(
+            pk=company.pk, address=company.address, postal_code=company.postal_code
+        ).update(
+            latitude=located.latitude,
+            longitude=located.longitude,
+            location_precision=located.precision,
+        )
+    company.latitude, company.longitude = located.latitude, located.longitude
+    company.location_precision = located.precision
+    return company

@@ -3,9 +3,9 @@ bench/soak.py): a throwaway PostgreSQL database, the environment of a production
 the processes of the repository's Procfile started by honcho. Not a benchmark itself
 (bench/run.py skips files starting with "_").
 
-The servers are started exactly as docs/deployment.md says: `honcho start web worker -c web=N`
-from the Procfile, N uvicorn processes on consecutive ports, plus the task worker. Load goes to
-127.0.0.1 only.
+The servers are started exactly as docs/deployment.md says: `honcho start -c web=N` from the
+Procfile, N uvicorn processes on consecutive ports, the task worker and the scheduler. Load goes
+to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -152,7 +152,13 @@ class Stack:
     """`honcho start <processes> -c web=N` from the repository's Procfile, in its own session
     (so that stopping it stops every process it started)."""
 
-    def __init__(self, env: dict, *, web: int = 2, processes: tuple[str, ...] = ("web", "worker")):
+    def __init__(
+        self,
+        env: dict,
+        *,
+        web: int = 2,
+        processes: tuple[str, ...] = ("web", "worker", "scheduler"),
+    ):
         self.web = web
         self.base_port = free_port_block(web)
         self.ports = [self.base_port + i for i in range(web)]

@@ -19,6 +19,9 @@ received twice. Load goes to 127.0.0.1 only; every loop is bounded.
     .venv/bin/python bench/chat.py                 # full run (~9 minutes)
     .venv/bin/python bench/chat.py --quick         # shorter runs, for a smoke test
     .venv/bin/python bench/chat.py --db sqlite
+    .venv/bin/python bench/chat.py --servers app,floor,app-previous --previous ../old-checkout
+        # also the app as another checkout has it (e.g. `git worktree add ../old-checkout
+        # <commit>`), in the same run, on the same database: the ratio against it is printed
 
 Needs Redis: BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0.
 """
@@ -190,14 +193,16 @@ def seed(env: dict, n_pairs: int) -> list[dict]:
 
 
 class Server:
-    def __init__(self, app: str, env: dict, log: Path, app_dir: str | None = None):
+    def __init__(
+        self, app: str, env: dict, log: Path, app_dir: str | None = None, cwd: Path = ROOT
+    ):
         self.port = free_port()
         args = [UVICORN, app, "--host", "127.0.0.1", "--port", str(self.port)]
         if app_dir:
             args += ["--app-dir", app_dir]
         self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            args, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -401,8 +406,10 @@ def row(r: dict) -> str:
     )
 
 
-# "app-threads" is the app with MESSAGING_ASYNC_CONNECTIONS=0 (the path before pgasync).
-SERVERS = ("app", "floor", "app-threads")
+# "app-threads" is the app with MESSAGING_ASYNC_CONNECTIONS=0 (the path before pgasync);
+# "app-previous" the app of another checkout (--previous).
+SERVERS = ("app", "floor", "app-threads", "app-previous")
+APPS = ("app", "app-threads", "app-previous")
 
 
 def main() -> int:
@@ -418,8 +425,14 @@ def main() -> int:
     parser.add_argument(
         "--servers",
         default="app,floor",
-        help="servers to load, of app, floor and app-threads (the app with "
-        "MESSAGING_ASYNC_CONNECTIONS=0: chat lines stored through the database threads)",
+        help="servers to load, of app, floor, app-threads (the app with "
+        "MESSAGING_ASYNC_CONNECTIONS=0: chat lines stored through the database threads) and "
+        "app-previous (the app of the checkout given by --previous)",
+    )
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        help="another checkout of the project, served as app-previous on the same database",
     )
     args = parser.parse_args()
     if args.quick:
@@ -444,7 +457,7 @@ def main() -> int:
     n_pairs = max(s[1] for s in scenarios)
 
     print(f"Real-time messaging benchmark — database {kind}, Redis {REDIS_URL}")
-    print("channel layer: channels_redis.pubsub.RedisPubSubChannelLayer (both servers)")
+    print("channel layer: the settings' (bourse.core.channel_layer.RedisPubSubLayer), every server")
     results = []
     with bench_database(kind) as database_url, tempfile.TemporaryDirectory() as logs:
         env = server_env(database_url)
@@ -464,6 +477,8 @@ def main() -> int:
                 log = Path(logs) / f"{kind_}-{n}-{run_number}.log"
                 if kind_ == "app":
                     server = Server("bourse.asgi:application", env, log)
+                elif kind_ == "app-previous":
+                    server = Server("bourse.asgi:application", env, log, cwd=args.previous)
                 elif kind_ == "app-threads":
                     threads_env = {**env, "MESSAGING_ASYNC_CONNECTIONS": "0"}
                     server = Server("bourse.asgi:application", threads_env, log)
@@ -500,23 +515,25 @@ def main() -> int:
             kind_: [r for r in results if r["scenario"] == title and r["server"] == kind_]
             for kind_ in SERVERS
         }
-        for app_kind in ("app", "app-threads"):
+        for app_kind in APPS:
             if runs[app_kind] and runs["floor"]:
-                print_ratios(title, app_kind, runs)
+                print_ratios(title, app_kind, runs, "floor")
+        if runs["app"] and runs["app-previous"]:
+            print_ratios(title, "app", runs, "app-previous")
     return 0
 
 
-def print_ratios(title: str, app_kind: str, runs: dict[str, list[dict]]) -> None:
+def print_ratios(title: str, app_kind: str, runs: dict[str, list[dict]], base: str) -> None:
     def mean(kind_: str, key: str) -> float:
         return statistics.fmean(r[key] for r in runs[kind_])
 
     def ratio(key: str) -> float:
-        return mean(app_kind, key) / mean("floor", key)
+        return mean(app_kind, key) / mean(base, key)
 
     app = runs[app_kind][-1]
     print(
         f"{title} ({len(runs[app_kind])} run(s) each, means of the runs' figures): "
-        f"{app_kind}/floor median ×{ratio('median_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, server "
+        f"{app_kind}/{base} median ×{ratio('median_ms'):.2f}, p99 ×{ratio('p99_ms'):.2f}, server "
         f"CPU per message ×{ratio('server_cpu_ms_per_message'):.2f}; {app_kind} RSS "
         f"{app['rss_start_mb']:.1f} → {app['rss_end_mb']:.1f} MB over {app['seconds']:.0f} "
         f"s; tracebacks in its logs: "

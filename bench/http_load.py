@@ -3,8 +3,8 @@
 Seeds a PostgreSQL database of its own (`bourse_bench_http_*`, beside BENCH_POSTGRES_URL):
 companies placed in proportion to population, published listings, members with a logged-in
 session, listings and conversations of their own. Then it starts the Procfile's production set
-with honcho (`honcho start web worker -c web=2`: two uvicorn processes on PostgreSQL and Redis,
-the task worker) with BENCH_FLOOR_VIEW on, and loads it from 127.0.0.1 with N concurrent
+with honcho (`honcho start -c web=2`: two uvicorn processes on PostgreSQL and Redis, the
+task worker, the scheduler) with BENCH_FLOOR_VIEW on, and loads it from 127.0.0.1 with N concurrent
 clients (default 50; one keep-alive connection each, spread over the two processes), one
 scenario after the other, each bounded in time and in requests:
 
@@ -490,8 +490,8 @@ def main() -> int:
         kept = Path(tempfile.gettempdir()) / f"{name}.json"
         data_path = str(kept if args.keep or args.reuse else Path(folder) / "data.json")
         t0 = time.perf_counter()
+        _stack.manage(env, "migrate", "--no-input", "-v", "0")
         if not args.reuse:
-            _stack.manage(env, "migrate", "--no-input", "-v", "0")
             _stack.run_python(
                 env,
                 script,

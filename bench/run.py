@@ -1,4 +1,5 @@
-"""`make bench`: runs every benchmark script bench/*.py (except this one), one after another.
+"""`make bench`: runs every benchmark script bench/*.py (except this one), one after another;
+`make bench BENCH="http_load soak"` (or `bench/run.py http_load soak`) only the ones named.
 
 Each script is standalone (it sets DJANGO_SETTINGS_MODULE itself and prints its own table); this
 runner only starts them in order, with the same Python, and prints their output as it comes.
@@ -15,12 +16,19 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
 
-def scripts() -> list[Path]:
-    return sorted(
+def scripts(names: list[str] | None = None) -> list[Path]:
+    found = sorted(
         path
         for path in BENCH_DIR.glob("*.py")
         if path.name not in {"run.py", "__init__.py"} and not path.name.startswith("_")
     )
+    if not names:
+        return found
+    wanted = [name.removesuffix(".py") for name in names]
+    unknown = set(wanted) - {path.stem for path in found}
+    if unknown:
+        raise SystemExit(f"No benchmark named {', '.join(sorted(unknown))} in bench/")
+    return [path for path in found if path.stem in wanted]
 
 
 def main() -> int:
@@ -29,7 +37,7 @@ def main() -> int:
     env.setdefault("SECRET_KEY", "bench-only-secret-key")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     failed = []
-    for script in scripts():
+    for script in scripts(sys.argv[1:]):
         print(f"=== bench/{script.name} ===", flush=True)
         start = time.perf_counter()
         result = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, check=False)

@@ -4,8 +4,9 @@ Seeds a PostgreSQL database of its own (`bourse_bench_soak_*`, beside BENCH_POST
 pairs of verified companies (one member each, a logged-in session each), one conversation per
 pair, and one more listing per pair for the conversations opened during the run. Starts a
 private redis-server on a free port (its clients and keys are this run's only) and the
-Procfile's production set with honcho (`honcho start web worker -c web=2`). The two members of
-a pair connect to different processes: every chat line crosses Redis.
+Procfile's production set with honcho (`honcho start -c web=2`: two uvicorn processes, the
+worker, the scheduler). The two members of a pair connect to different processes: every chat
+line crosses Redis.
 
 During the run (bounded in time; load to 127.0.0.1 only):
 - 50 messages/s in all over the sockets (`message.send`), each to the sender's partner;
@@ -483,9 +484,11 @@ def print_report(r: dict) -> None:
     print("| --- | --- | --- | --- |")
     for k, (a, b) in enumerate(zip(s["rss_mb"], e["rss_mb"], strict=True)):
         print(f"| RSS of web.{k + 1}, MB | {a} | {b} | {flat(a, b)} |")
-    for name in ("clients", "keys", "memory_mb"):
+    for name in ("clients", "keys"):
         a, b = s["redis"][name], e["redis"][name]
-        print(f"| Redis {name.replace('_mb', ', MB')} | {a} | {b} | {flat(a, b)} |")
+        print(f"| Redis {name} | {a} | {b} | {flat(a, b)} |")
+    a, b = s["redis"]["memory_mb"], e["redis"]["memory_mb"]
+    print(f"| Redis used memory, MB | {a} | {b} | {(b - a) / a:+.1%} |")
     print(f"(load average {s['load_average']} → {e['load_average']})")
 
 

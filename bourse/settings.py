@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "bourse.listings",
     "bourse.matching",
     "messaging",
+    "bourse.demo",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bourse.core.parsers.JSONLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "bourse.urls"
@@ -265,6 +267,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may wait before it gives up (the worker then retries later).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bourse d'entraide <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (matches, messages) start with this.
@@ -282,6 +286,15 @@ TASKS = {
         }[TASKS_BACKEND]
     }
 }
+# The outbox (bourse.core.outbox): every e-mail and piece of background work is a row written in
+# the transaction of the change that causes it, run after commit, retried with exponential
+# backoff (base × 2^(attempt−1), at most OUTBOX_RETRY_MAX_SECONDS apart) until it succeeds or
+# has failed OUTBOX_MAX_ATTEMPTS times; a run that outlives its lease (a killed worker) is
+# taken up again by the scheduler's sweeper.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", str(6 * 3600)))
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 
 # --- Authentication (django-allauth) ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -335,6 +348,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON bodies: at most API_JSON_MAX_BYTES and API_JSON_MAX_DEPTH levels (a 400 otherwise).
+    "DEFAULT_PARSER_CLASSES": [
+        "bourse.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -357,6 +376,8 @@ REST_FRAMEWORK = {
     # A service's refusal (bourse.core.errors.ServiceError) becomes 400 naming the field.
     "EXCEPTION_HANDLER": "bourse.core.errors.api_exception_handler",
 }
+API_JSON_MAX_BYTES = int(os.environ.get("API_JSON_MAX_BYTES", str(1024 * 1024)))
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bourse d'entraide inter-entreprises — API",
     "DESCRIPTION": "REST API v1. See docs/api.md for the WebSocket protocol.",
@@ -443,6 +464,12 @@ REGISTRY_API_URL = os.environ.get(
 REGISTRY_TIMEOUT = float(os.environ.get("REGISTRY_TIMEOUT", "4"))
 # The registry's published limit is 7 calls per second per address: stay under it.
 REGISTRY_RATE_PER_SECOND = int(os.environ.get("REGISTRY_RATE_PER_SECOND", "6"))
+# The Base Adresse Nationale places a street address (50 calls per second published).
+GEOCODER_API_URL = os.environ.get(
+    "GEOCODER_API_URL", "" if TESTING else "https://api-adresse.data.gouv.fr"
+)
+GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
+GEOCODER_RATE_PER_SECOND = int(os.environ.get("GEOCODER_RATE_PER_SECOND", "40"))
 # Verified companies are asked about again every this many days (closed establishments).
 REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
 

@@ -66,7 +66,8 @@ def _check_channel_layer() -> None:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when every part answers; 503 naming the part that does not."""
+    """200 when every part answers; 503 naming the part that does not. The side-effect path's
+    counts come as details (`outbox`, `scheduler`)."""
     checks = {
         "database": _check_database,
         "channel_layer": _check_channel_layer,
@@ -80,7 +81,23 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001 - any failure is reported, none is raised
             body[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
             healthy = False
+    body.update(_side_effect_details())
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _side_effect_details() -> dict:
+    """Details that do not change the status: the outbox's rows (waiting, failed for good...)
+    and the scheduler's jobs (failing, overdue). A failed e-mail is staff's business (the admin
+    retries it), not a reason to take the server out of a load balancer."""
+    from bourse.core import outbox, schedule
+
+    details = {}
+    for name, read in (("outbox", outbox.stats), ("scheduler", schedule.status)):
+        try:
+            details[name] = read()
+        except Exception as exc:  # noqa: BLE001 - details never fail the check
+            details[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
+    return details
 
 
 @require_GET

@@ -5,6 +5,9 @@ reveals nothing. A moderator reads a conversation only when it is reported (the 
 app decides), and never writes.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -29,23 +32,33 @@ def company_id_of(user) -> int | None:
     return membership.company_id if membership else None
 
 
+@dataclass(frozen=True)
+class OutsideReader:
+    """Someone outside a conversation's two companies who may read it, and how that reading is
+    recorded. The moderation app, which sits above messaging, registers the moderators' rule
+    (a reported conversation, in their territory; each read in the audit log) in its ready()."""
+
+    may_read: Callable[[object, Conversation], bool]
+    record_read: Callable[[object, Conversation], None]
+
+
+_outside_readers: list[OutsideReader] = []
+
+
+def register_outside_reader(reader: OutsideReader) -> None:
+    if reader not in _outside_readers:
+        _outside_readers.append(reader)
+
+
+def outside_reader(user, conversation: Conversation) -> OutsideReader | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return next((r for r in _outside_readers if r.may_read(user, conversation)), None)
+
+
 def moderator_can_read(user, conversation: Conversation) -> bool:
-    """Delegates to the moderation app: a moderator may read a *reported* conversation."""
-    from bourse.moderation import permissions as moderation_permissions
-
-    check = getattr(moderation_permissions, "moderator_can_read_conversation", None)
-    if check is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(check(user, conversation))
-
-
-def record_moderator_read(user, conversation: Conversation) -> None:
-    """Put a moderator's reading of a reported conversation in the audit log."""
-    from bourse.moderation import services as moderation_services
-
-    record = getattr(moderation_services, "conversation_read_record", None)
-    if record is not None:
-        record(by=user, conversation=conversation)
+    """A moderator may read a *reported* conversation (the rule registered by moderation)."""
+    return outside_reader(user, conversation) is not None
 
 
 def is_participant(user, conversation: Conversation) -> bool:

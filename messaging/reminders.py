@@ -3,23 +3,25 @@
 A member who has not read a partner's message within 10 minutes gets ONE e-mail for that
 conversation, quoting the message and linking to it; no further e-mail for that conversation
 until they read it again. A member reading the conversation page marks messages read as they
-arrive, so they get none. Run `manage.py send_message_reminders` every minute (cron, or
-`--loop` in a worker); running it twice sends nothing twice.
+arrive, so they get none. The scheduler runs it every minute (messaging/jobs.py); running it
+twice sends nothing twice. The e-mail leaves through the outbox, in the transaction that notes
+the reminder.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from accounts.models import Membership
+from accounts.models import Membership, User
+from bourse.core.outbox import send_email
 
 from .models import Conversation, Message, UserReadMark
+
+logger = logging.getLogger(__name__)
 
 REMINDER_DELAY = timedelta(minutes=10)
 # Conversations quiet for longer than this are not scanned (nobody is reminded of old news).
@@ -28,11 +30,14 @@ REMINDER_HORIZON = timedelta(days=7)
 
 @dataclass
 class Reminder:
-    user_id: int
-    email: str
+    user: User
     conversation: Conversation
     first_unread: Message
     unread_count: int
+
+    @property
+    def user_id(self) -> int:
+        return self.user.pk
 
 
 def due_reminders(now=None) -> list[Reminder]:
@@ -78,8 +83,7 @@ def due_reminders(now=None) -> list[Reminder]:
                 continue
             due.append(
                 Reminder(
-                    user_id=membership.user_id,
-                    email=membership.user.email,
+                    user=membership.user,
                     conversation=conversation,
                     first_unread=first,
                     unread_count=unread.count(),
@@ -88,32 +92,18 @@ def due_reminders(now=None) -> list[Reminder]:
     return due
 
 
-def _email_body(reminder: Reminder) -> tuple[str, str]:
+def _email_context(reminder: Reminder) -> dict:
+    """What the reminder e-mail says, as data: it is rendered when sent, in the member's
+    language (templates/messaging/email/reminder_*.txt)."""
     conversation, message = reminder.conversation, reminder.first_unread
-    partner = message.company.name
-    subject = _("Nouveau message de %(company)s") % {"company": partner}
-    author = message.sender.display_name if message.sender else _("Utilisateur supprimé")
-    quoted = "\n".join(f"> {line}" for line in message.body.splitlines() or [""])
-    more = reminder.unread_count - 1
-    lines = [
-        _("%(company)s vous a écrit à propos de l'annonce « %(listing)s » :")
-        % {"company": partner, "listing": conversation.listing.title},
-        "",
-        f"{author} :",
-        quoted,
-        "",
-    ]
-    if more:
-        lines += [
-            ngettext("Et %(n)d autre message non lu.", "Et %(n)d autres messages non lus.", more)
-            % {"n": more},
-            "",
-        ]
-    lines += [
-        _("Lire et répondre : %(url)s")
-        % {"url": f"{settings.SITE_URL}/messages/{conversation.pk}/"},
-    ]
-    return subject, "\n".join(lines)
+    return {
+        "company": message.company.name,
+        "listing": conversation.listing.title,
+        "author": message.sender.display_name if message.sender else "",
+        "quoted": "\n".join(f"> {line}" for line in message.body.splitlines() or [""]),
+        "more": reminder.unread_count - 1,
+        "url": f"{settings.SITE_URL}/messages/{conversation.pk}/",
+    }
 
 
 @transaction.atomic
@@ -127,19 +117,30 @@ def reminder_record(*, reminder: Reminder, now) -> bool:
     ):
         return False
     UserReadMark.objects.filter(pk=mark.pk).update(reminded_at=now)
-    subject, body = _email_body(reminder)
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[Bourse d'entraide] {subject}",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[reminder.email],
-        )
+    send_email(
+        key=(
+            f"messaging.reminder:{reminder.conversation.pk}:{reminder.user_id}"
+            f":{reminder.first_unread.pk}"
+        ),
+        to=reminder.user,
+        template="messaging/email/reminder",
+        context=_email_context(reminder),
     )
     return True
 
 
 def send_message_reminders(now=None) -> int:
-    """Send every due reminder once. Returns how many were sent."""
+    """Send every due reminder once. Returns how many were sent. One reminder that fails (a
+    conversation whose data breaks something) is logged and the others go on."""
     now = now or timezone.now()
-    return sum(reminder_record(reminder=r, now=now) for r in due_reminders(now))
+    sent = 0
+    for reminder in due_reminders(now):
+        try:
+            sent += reminder_record(reminder=reminder, now=now)
+        except Exception:
+            logger.exception(
+                "reminder for conversation %s, user %s failed; the others go on",
+                reminder.conversation.pk,
+                reminder.user_id,
+            )
+    return sent

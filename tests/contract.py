@@ -24,6 +24,7 @@ LISTING_FIELDS = frozenset(
         "radius_km",
         "available_from",
         "available_until",
+        "attributes",
         "published_at",
         "expires_at",
         "company",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -18,7 +19,8 @@ RECORDED = Path(__file__).resolve().parent / "recorded"
 
 
 class RecordedService:
-    """Answers GET <path>?q=... from RECORDED/<folder>/<path name>-<q>.json.
+    """Answers GET <path>?q=... from RECORDED/<folder>/<path name>-<q>.json (in the file name,
+    every run of characters other than letters and digits in q becomes one hyphen).
 
     `slow` queries sleep past any client timeout; `limited` ones answer 429 as the real
     service does past its rate limit; `broken` ones answer 500. `calls` counts what arrived."""
@@ -47,7 +49,8 @@ class RecordedService:
                 if query in service.broken:
                     return self._answer(500, {"erreur": "Erreur interne"})
                 name = url.path.strip("/").replace("/", "-") or "root"
-                recorded = service.folder / f"{name}-{query}.json"
+                slug = re.sub(r"[^A-Za-z0-9]+", "-", query).strip("-")
+                recorded = service.folder / f"{name}-{slug}.json"
                 if not recorded.exists():
                     return self._answer(404, {"erreur": "aucun enregistrement"})
                 return self._answer(200, json.loads(recorded.read_text(encoding="utf-8")))

@@ -16,7 +16,10 @@ service travel the same way, and code that catches `ValidationError` keeps worki
   the form itself when the form has no such field.
 
 Refusals that are not about the input keep their own exceptions: `PermissionDenied` (403) and
-`Http404` (404), which Django and DRF already translate.
+`Http404` (404), which Django and DRF already translate; permission checks belong in each app's
+permissions.py, before the service. Two refusals can only be found by the service itself, in the
+same statement as the write (a company suspended a moment ago, a rate limit): a `ServiceError`
+subclass with `http_status = 403` or `429` answers `{"detail": message}` with that status.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ _NON_FIELD_KEYS = (NON_FIELD_ERRORS, "non_field_errors")
 
 class ServiceError(ValidationError):
     """A business rule refused the request; `field` names what to correct, if anything."""
+
+    http_status = 400
 
     def __init__(
         self, message, *, field: str | None = None, code: str | None = "invalid", params=None
@@ -103,12 +108,21 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
 
 def api_exception_handler(exc, context):
     """DRF's handler, which also answers a service's refusal (any Django `ValidationError`)
-    with 400 and the field it names, instead of a 500, and a throttled request with 429,
-    `Retry-After` and a French `detail` (bourse.core.throttling)."""
-    if isinstance(exc, ValidationError):
+    with 400 and the field it names, instead of a 500; a refusal whose `http_status` is 403 or
+    429 with `{"detail"}`; a throttled request (DRF's throttles, bourse.core.throttling, or a
+    service's own rate limit) with 429, `Retry-After` in whole seconds and a French `detail`."""
+    status = exc.http_status if isinstance(exc, ServiceError) else None
+    if status == 403:
+        exc = drf_exceptions.PermissionDenied(" ".join(messages_of(exc)))
+    elif status == 429:
+        # A service's own limit (messages per minute...): its message; Retry-After its
+        # `retry_after` (seconds) when it knows it, else one minute.
+        exc = drf_exceptions.Throttled(
+            wait=getattr(exc, "retry_after", None) or 60, detail=" ".join(messages_of(exc))
+        )
+    elif isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(api_errors(exc))
     elif isinstance(exc, drf_exceptions.Throttled):
-        # 429 with Retry-After (whole seconds, at least 1) and a French sentence.
         wait = max(1, math.ceil(exc.wait or 1))
         exc = drf_exceptions.Throttled(
             wait=wait,

@@ -1,9 +1,29 @@
 """Admin: staff edit the category taxonomy; listings are read-only here (their lifecycle goes
 through services, from the companies' pages and the moderation pages)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Listing, ListingPhoto
+from .attributes import ATTRIBUTES
+from .models import Category, Listing, ListingPhoto, TradeTerm
+
+
+class CategoryAdminForm(forms.ModelForm):
+    """The category's attributes as boxes to tick among the registry's
+    (bourse.listings.attributes)."""
+
+    attributes = forms.MultipleChoiceField(
+        label=_("attributs"),
+        choices=[(name, attribute.label) for name, attribute in ATTRIBUTES.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Category._meta.get_field("attributes").help_text,
+    )
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "name_en", "parent", "position", "units", "attributes"]
 
 
 class ChildCategoryInline(admin.TabularInline):
@@ -17,7 +37,8 @@ class ChildCategoryInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "slug", "parent", "position", "units"]
+    form = CategoryAdminForm
+    list_display = ["name", "name_en", "slug", "parent", "position", "units", "attributes"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent"]
     search_fields = ["name", "name_en", "slug"]
@@ -67,3 +88,12 @@ class ListingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TradeTerm)
+class TradeTermAdmin(admin.ModelAdmin):
+    """The trade's vocabulary that search and matching read (bourse.listings.vocabulary)."""
+
+    list_display = ["term", "variants", "updated_at"]
+    search_fields = ["term", "variants"]
+    ordering = ["term"]

@@ -6,7 +6,6 @@ view=self)` (with search.SEARCH_PARAMETERS for the schema); its POST creates a l
 function's signature; `ListingSearchAPIView` itself is not routed.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -34,16 +33,6 @@ from .serializers import (
     ListingSerializer,
     PhotoUploadSerializer,
 )
-
-
-def run_service(function, **kwargs):
-    """Call a service; its business-rule errors become DRF's 400 shape naming the field."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise serializers.ValidationError(exc.message_dict) from exc
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
 
 
 def listing_response(request, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
@@ -106,8 +95,7 @@ class ListingCollectionView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         submit = data.pop("submit", True)
-        listing = run_service(
-            services.listing_create,
+        listing = services.listing_create(
             company=membership.company,
             by=request.user,
             data=data,
@@ -154,8 +142,7 @@ class ListingDetailView(APIView):
         permissions.check_can_edit(request.user, listing)
         serializer = ListingInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        listing = run_service(
-            services.listing_update,
+        listing = services.listing_update(
             listing=listing,
             by=request.user,
             data=dict(serializer.validated_data),
@@ -166,7 +153,7 @@ class ListingDetailView(APIView):
     def delete(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
-        run_service(services.listing_delete, listing=listing, by=request.user)
+        services.listing_delete(listing=listing, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -177,7 +164,7 @@ class ListingSubmitView(APIView):
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
-        listing = run_service(services.listing_submit, listing=listing, by=request.user)
+        listing = services.listing_submit(listing=listing, by=request.user)
         return listing_response(request, listing)
 
 
@@ -196,8 +183,7 @@ class ListingCloseView(APIView):
             partner = Company.objects.filter(pk=partner_id).first()
             if partner is None:
                 raise serializers.ValidationError({"partner_company": [_("Entreprise inconnue.")]})
-        listing = run_service(
-            services.listing_close,
+        listing = services.listing_close(
             listing=listing,
             by=request.user,
             outcome=serializer.validated_data["outcome"],
@@ -213,7 +199,7 @@ class ListingRenewView(APIView):
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
-        listing = run_service(services.listing_renew, listing=listing, by=request.user)
+        listing = services.listing_renew(listing=listing, by=request.user)
         return listing_response(request, listing)
 
 
@@ -230,9 +216,7 @@ class ListingPhotoCreateView(APIView):
         if upload is None:
             message = _("Joignez une image (champ « image »).")
             raise serializers.ValidationError({"image": [message]})
-        photo = run_service(
-            services.listing_photo_add, listing=listing, by=request.user, upload=upload
-        )
+        photo = services.listing_photo_add(listing=listing, by=request.user, upload=upload)
         return Response(
             ListingPhotoSerializer(photo, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -247,5 +231,5 @@ class ListingPhotoDetailView(APIView):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
         photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
-        run_service(services.listing_photo_delete, photo=photo, by=request.user)
+        services.listing_photo_delete(photo=photo, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

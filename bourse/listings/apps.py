@@ -8,6 +8,16 @@ class ListingsConfig(AppConfig):
     verbose_name = "Annonces"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from . import vocabulary
+        from .models import TradeTerm
         from .search.schema import repair_after_migrate
 
         post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="listings_search")
+
+        def forget_vocabulary(**kwargs):
+            vocabulary.forget()
+
+        post_save.connect(forget_vocabulary, sender=TradeTerm, weak=False)
+        post_delete.connect(forget_vocabulary, sender=TradeTerm, weak=False)

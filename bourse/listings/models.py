@@ -26,6 +26,17 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     # Units that make sense for this category, first one suggested ("m2" for storage).
     units = models.JSONField(default=list, blank=True)
+    # The attributes that decide a substitute in this category, by name
+    # (bourse.listings.attributes.ATTRIBUTES): asked in the listing form, compared by matching.
+    attributes = models.JSONField(
+        _("attributs"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Caractéristiques demandées dans le formulaire des annonces de cette catégorie "
+            "(température, capacité, CACES…) et comparées par les suggestions."
+        ),
+    )
 
     class Meta:
         verbose_name = _("catégorie")
@@ -207,6 +218,10 @@ class Listing(models.Model):
         default=50,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
+    # The category's attributes ({"capacity_t": 3, "caces": ["3"], ...}; see
+    # bourse.listings.attributes). Null when none was given: a nullable column is added to
+    # SQLite without rebuilding the table (and its hand-made indexes).
+    attributes = models.JSONField(_("caractéristiques"), null=True, blank=True)
     available_from = models.DateField(_("disponible à partir du"), null=True, blank=True)
     available_until = models.DateField(_("disponible jusqu'au"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -355,3 +370,24 @@ class ListingPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.pk} of listing {self.listing_id}"
+
+
+class TradeTerm(models.Model):
+    """A word of the trade and the spellings that mean the same ("poids lourd": PL, camion
+    porteur). Staff edit them in the admin; search and matching read them
+    (bourse.listings.vocabulary)."""
+
+    term = models.CharField(_("terme"), max_length=80, unique=True)
+    variants = models.TextField(
+        _("synonymes et abréviations"),
+        help_text=_("Séparés par des virgules ou un par ligne (ex. : PL, poids lourd)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("terme du métier")
+        verbose_name_plural = _("vocabulaire du métier")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term

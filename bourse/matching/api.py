@@ -6,7 +6,6 @@
 - GET/POST /api/v1/saved-searches/, GET/PATCH/DELETE /api/v1/saved-searches/{id}/
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -30,13 +29,16 @@ class MatchReasonsSerializer(serializers.Serializer):
     category (1 exact, 0.5 same parent), distance (1 at the same place, 0 at the larger of the
     two radii), availability (share of the need's window the offer covers), quantity (share of
     the need the offer covers; 0.5 when not comparable), text (similarity of titles and
-    descriptions)."""
+    descriptions, synonyms of the trade's vocabulary included), and requirements: the factor
+    the weighted parts are multiplied by (1 when every requirement the need states is met and
+    nothing one listing excludes is in the other)."""
 
     category = serializers.FloatField(min_value=0, max_value=1)
     distance = serializers.FloatField(min_value=0, max_value=1)
     availability = serializers.FloatField(min_value=0, max_value=1)
     quantity = serializers.FloatField(min_value=0, max_value=1)
     text = serializers.FloatField(min_value=0, max_value=1)
+    requirements = serializers.FloatField(min_value=0, max_value=1)
 
 
 class MatchSerializer(serializers.Serializer):
@@ -182,13 +184,6 @@ class SavedSearchSerializer(serializers.ModelSerializer):
         return attrs
 
 
-def _service_errors(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.message_dict) from exc
-
-
 class SavedSearchListView(generics.GenericAPIView):
     """GET (paginated) / POST /api/v1/saved-searches/ — the caller's company's saved searches."""
 
@@ -210,8 +205,7 @@ class SavedSearchListView(generics.GenericAPIView):
         membership = permissions.check_can_use_saved_searches(request.user)
         serializer = SavedSearchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        search = _service_errors(
-            services.saved_search_create,
+        search = services.saved_search_create(
             company=membership.company,
             by=request.user,
             **serializer.validated_data,
@@ -240,9 +234,7 @@ class SavedSearchDetailView(APIView):
         search = self._load(request, pk)
         serializer = SavedSearchSerializer(search, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        search = _service_errors(
-            services.saved_search_update, saved_search=search, **serializer.validated_data
-        )
+        search = services.saved_search_update(saved_search=search, **serializer.validated_data)
         return Response(SavedSearchSerializer(search).data)
 
     @extend_schema(tags=["matching"], responses={204: None})

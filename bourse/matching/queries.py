@@ -80,13 +80,18 @@ class Suggestion:
 def family_ids(category: Category) -> tuple[int, list[int]]:
     """The family of a category (its parent, or itself when it is a parent) and every category
     id of that family: the parent and all its children."""
+    family_id, names = family_attribute_names(category)
+    return family_id, list(names)
+
+
+def family_attribute_names(category: Category) -> tuple[int, dict[int, tuple[str, ...]]]:
+    """The family of a category and, for each category of it, its attribute names (one
+    query)."""
     family_id = category.parent_id if category.parent_id is not None else category.pk
-    ids = list(
-        Category.objects.filter(Q(pk=family_id) | Q(parent_id=family_id)).values_list(
-            "pk", flat=True
-        )
+    rows = Category.objects.filter(Q(pk=family_id) | Q(parent_id=family_id)).values_list(
+        "pk", "attributes"
     )
-    return family_id, ids
+    return family_id, {pk: tuple(names or ()) for pk, names in rows}
 
 
 MATCHING_INDEX = "matching_listing_category_geo"
@@ -163,9 +168,11 @@ def within_reach(qs: QuerySet, listing: Listing, largest: float) -> QuerySet:
     )
 
 
-def candidates_within_reach(listing: Listing, *, exclude_dismissed: bool = True) -> QuerySet:
+def candidates_within_reach(
+    listing: Listing, *, exclude_dismissed: bool = True, category_ids: list[int] | None = None
+) -> QuerySet:
     """Every counterpart the product rules allow, annotated with `distance_km` (unordered)."""
-    _family, ids = family_ids(listing.category)
+    ids = category_ids if category_ids is not None else family_ids(listing.category)[1]
     largest = largest_radius(listing, ids)
     if largest is None:
         return Listing.objects.none().annotate(distance_km=Value(0.0, output_field=FloatField()))
@@ -184,7 +191,10 @@ def score_top(
     scorer = scoring.CheapScorer(base)
     family_id = base.family_id
     ensure_sqlite_matching_index(connection)
-    qs = candidates_within_reach(listing, exclude_dismissed=exclude_dismissed)
+    _family, names_by_category = family_attribute_names(listing.category)
+    qs = candidates_within_reach(
+        listing, exclude_dismissed=exclude_dismissed, category_ids=list(names_by_category)
+    )
     pending = []
     for row in _raw_rows(qs.values_list(*_ROW_FIELDS)):
         # Every row is of the family: its parent is the family unless it is the family.
@@ -194,7 +204,8 @@ def score_top(
     if not pending:
         return []
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
-    base_words = scoring.stems_with_words(base.text)
+    lexicon = scoring.Lexicon.current()
+    base_words = scoring.analyse(base.text, lexicon)
     best: list[Scored] = []
     position = 0
     while position < len(pending):
@@ -205,10 +216,12 @@ def score_top(
         batch = pending[position : position + TEXT_BATCH]
         position += len(batch)
         texts = {
-            pk: f"{title}\n{description}"
-            for pk, title, description in Listing.objects.filter(pk__in=[item[2] for item in batch])
+            pk: (f"{title}\n{description}", attributes)
+            for pk, title, description, attributes in Listing.objects.filter(
+                pk__in=[item[2] for item in batch]
+            )
             .order_by()
-            .values_list("pk", "title", "description")
+            .values_list("pk", "title", "description", "attributes")
         }
         for _bound, d, pk, parent_id, parts, row in batch:
             other = Features(
@@ -224,7 +237,9 @@ def score_top(
                 available_until=_as_date(row[8]),
                 quantity=row[9],
                 unit=row[10],
-                text=texts.get(pk, ""),
+                text=texts[pk][0] if pk in texts else "",
+                attributes=texts[pk][1] if pk in texts else None,
+                attribute_names=names_by_category.get(row[3], ()),
             )
             part_values, compared = scoring.parts_dict(parts)
             best.append(
@@ -235,6 +250,7 @@ def score_top(
                     base_words=base_words,
                     parts=part_values,
                     quantity_compared=compared,
+                    lexicon=lexicon,
                 )
             )
         best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
@@ -265,12 +281,27 @@ def suggestions_for(
 ) -> list[Suggestion]:
     """The best counterparts of `listing` with their Listing rows loaded for display or the API
     (`for_api()`: company, category and photos in a constant number of queries)."""
-    scored = score_top(listing, limit=limit, exclude_dismissed=exclude_dismissed)
-    if not scored:
-        return []
-    loaded = Listing.objects.for_api().in_bulk([s.listing_id for s in scored])
+    return suggestions_for_each([listing], limit=limit, exclude_dismissed=exclude_dismissed)[0]
+
+
+def suggestions_for_each(
+    listings: list[Listing], *, limit: int = TOP, exclude_dismissed: bool = True
+) -> list[list[Suggestion]]:
+    """suggestions_for of each listing (a company's suggestions page): each listing is scored
+    on its own, and the counterparts of all of them are loaded together, in the same two
+    queries whatever the number of listings (the page ran two per listing)."""
+    scored_lists = [
+        score_top(listing, limit=limit, exclude_dismissed=exclude_dismissed) for listing in listings
+    ]
+    ids = {s.listing_id for scored in scored_lists for s in scored}
+    loaded = Listing.objects.for_api().in_bulk(ids) if ids else {}
     return [
-        Suggestion(listing=loaded[s.listing_id], scored=s) for s in scored if s.listing_id in loaded
+        [
+            Suggestion(listing=loaded[s.listing_id], scored=s)
+            for s in scored
+            if s.listing_id in loaded
+        ]
+        for scored in scored_lists
     ]
 
 
@@ -292,7 +323,8 @@ def suggestions_naive(
                 "listing_id", flat=True
             )
         )
-    base_words = scoring.stems_with_words(base.text)
+    lexicon = scoring.Lexicon.current()
+    base_words = scoring.analyse(base.text, lexicon)
     results = []
     for other in _all_published_features():
         if other.id in dismissed:
@@ -300,7 +332,7 @@ def suggestions_naive(
         d = haversine_km(base.latitude, base.longitude, other.latitude, other.longitude)
         if not scoring.is_candidate(base, other, d):
             continue
-        results.append(scoring.score_pair(base, other, d, base_words=base_words))
+        results.append(scoring.score_pair(base, other, d, base_words=base_words, lexicon=lexicon))
     results.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
     return results[:limit]
 
@@ -321,9 +353,16 @@ def _all_published_features() -> Iterable[Features]:
         "unit",
         "title",
         "description",
+        "attributes",
+        "category__attributes",
     )
     for row in rows.iterator(chunk_size=5000):
-        yield Features(*row[:12], text=f"{row[12]}\n{row[13]}")
+        yield Features(
+            *row[:12],
+            text=f"{row[12]}\n{row[13]}",
+            attributes=row[14],
+            attribute_names=tuple(row[15] or ()),
+        )
 
 
 def saved_searches_matching(listing: Listing) -> list[SavedSearch]:

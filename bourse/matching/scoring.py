@@ -2,7 +2,8 @@
 
 A suggestion for a listing is a published listing of the opposite kind, from another company,
 in the same category or the same parent category, whose distance is within the larger of the two
-radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1]:
+radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1],
+times the requirements factor:
 
 - category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
 - distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
@@ -14,7 +15,11 @@ radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, eac
                  give a quantity in the same unit; otherwise neutral (0.5),
 - text:          cosine similarity of the two sets of words of title + description, after
                  French-aware normalisation (lower case, no accents, no stop words, light
-                 stemming); the common words are reported.
+                 stemming), with the concepts of the trade's vocabulary (`Lexicon`) and
+                 without negated words ("sans pont roulant"); the common words are reported,
+- requirements:  the factor of the checks of what the need requires against what the offer
+                 has (bourse.matching.requirements: "capacité suffisante", "CACES 3 requis :
+                 non") and of contradictions (one says what the other negates).
 
 The weights live in `WEIGHTS`, and nowhere else.
 """
@@ -31,13 +36,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bourse.listings import vocabulary
+
+from . import requirements
+from .requirements import Check
+
 # --- The weights (they sum to 1, so the score stays in [0, 1]) ---------------------------------
 WEIGHTS: dict[str, float] = {
-    "category": 0.30,
-    "distance": 0.25,
+    "category": 0.25,
+    "distance": 0.20,
     "availability": 0.15,
-    "quantity": 0.15,
-    "text": 0.15,
+    "quantity": 0.10,
+    "text": 0.30,
 }
 CATEGORY_EXACT = 1.0
 CATEGORY_FAMILY = 0.5
@@ -68,6 +78,10 @@ class Features:
     quantity: Decimal | float | None = None
     unit: str = ""
     text: str = ""
+    # The values given in the listing's form (Listing.attributes) and the attribute names of
+    # its category (Category.attributes).
+    attributes: dict | None = None
+    attribute_names: tuple[str, ...] = ()
 
     @property
     def family_id(self) -> int:
@@ -91,12 +105,15 @@ class Features:
             quantity=listing.quantity,
             unit=listing.unit or "",
             text=f"{listing.title}\n{listing.description}",
+            attributes=listing.attributes,
+            attribute_names=tuple(listing.category.attributes or ()),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """One scored counterpart: the total, the five parts, what the page explains."""
+    """One scored counterpart: the total, the five parts, the requirements, what the page
+    explains."""
 
     listing_id: int
     score: float
@@ -105,10 +122,14 @@ class Scored:
     common_words: tuple[str, ...] = ()
     quantity_compared: bool = False
     extra: dict = field(default_factory=dict)
+    requirements: float = 1.0
+    checks: tuple[Check, ...] = ()
 
     def reasons(self) -> dict[str, float]:
-        """The API's `reasons` object: exactly the five parts."""
-        return {name: round(self.parts[name], 3) for name in PARTS}
+        """The API's `reasons` object: the five parts and the requirements factor."""
+        reasons = {name: round(self.parts[name], 3) for name in PARTS}
+        reasons["requirements"] = round(self.requirements, 3)
+        return reasons
 
 
 # --- Eligibility ------------------------------------------------------------------------------
@@ -218,12 +239,13 @@ sur t ta te tes toi ton tous tout toute toutes tres tu un une unes uns vers via 
 votre vous y
 besoin besoins cherche cherchons recherche recherchons offre offres propose proposons
 disponible disponibles dispo urgent urgence possible environ merci contact contacter
+uniquement seulement
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _SUFFIXES_TEXT = """
 issements issement ements ement ations ation atrices atrice ateurs ateur euses euse
 ances ance ences ence ments ment ites ite iques ique ables able ibles ible ives ive
-eurs eur ages age ees ee es er e s x
+eurs eur ages age ees ee es er ifs if e s x
 """
 # Longest first: the first suffix that leaves a root of at least MIN_ROOT letters is removed.
 SUFFIXES = tuple(sorted(_SUFFIXES_TEXT.split(), key=len, reverse=True))
@@ -247,6 +269,9 @@ def fold(text: str) -> str:
 def stem(word: str) -> str:
     """Light French stemming of a folded word: plural, then one common suffix."""
     if len(word) <= MIN_ROOT:
+        # Short plurals too ("bags", "kits"), but not "bois", "plus" or "pass".
+        if len(word) == MIN_ROOT and word[-1] == "s" and word[-2] not in "siu":
+            return word[:-1]
         return word
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_ROOT:
@@ -259,31 +284,166 @@ def _keep(word: str) -> bool:
 
 
 def word_stems(text: str) -> frozenset[str]:
-    """The set of stems of a text (what text similarity compares)."""
+    """The set of stems of a text, without the vocabulary or negation (saved searches)."""
     return frozenset(stem(w) for w in _WORD_RE.findall(fold(text)) if _keep(w))
 
 
-def stems_with_words(text: str) -> dict[str, str]:
-    """Each stem of a text with the first word (lower case, accents kept) that produced it."""
-    found: dict[str, str] = {}
-    for word in _WORD_RE.findall(text.lower()):
-        folded = fold(word)
-        if not _keep(folded):
-            continue
-        found.setdefault(stem(folded), word)
-    return found
+# --- Vocabulary and negation --------------------------------------------------------------------
+# A negator makes the next NEGATION_REACH words (a phrase of the vocabulary counts as one) say
+# what the listing is not or has not, up to the end of the clause: "sans pont roulant",
+# "non classées ADR", "pas de matières dangereuses", "produits non dangereux uniquement".
+NEGATORS = frozenset({"sans", "non", "pas", "aucun", "aucune", "ni"})
+NEGATION_REACH = 3
+_CLAUSE_RE = re.compile(r"[,;:.!?()\[\]\n]+")
+CONCEPT_PREFIX = "="  # never in a stem: a concept of the vocabulary ("=poids lourd")
+
+
+class Lexicon:
+    """The trade's vocabulary (bourse.listings.vocabulary) as matching reads it: each spelling,
+    tokenised and stemmed like listings' texts, names the concepts of its groups."""
+
+    __slots__ = ("phrases", "longest")
+
+    def __init__(self, groups):
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.longest = 1
+        for group in groups:
+            concept = CONCEPT_PREFIX + " ".join(fold(group.term).split())
+            for spelling in group.spellings:
+                key = tuple(stem(w) for w in _WORD_RE.findall(fold(spelling)) if _keep(w))
+                if not key:
+                    continue
+                if concept not in self.phrases.get(key, ()):
+                    self.phrases[key] = (*self.phrases.get(key, ()), concept)
+                self.longest = max(self.longest, len(key))
+
+    @staticmethod
+    def default() -> "Lexicon":
+        """The seeded vocabulary (no database needed)."""
+        return _seed_lexicon()
+
+    @staticmethod
+    def current() -> "Lexicon":
+        """The staff-edited vocabulary (read from the database, cached per process)."""
+        groups = vocabulary.groups()
+        cached = _current_lexicon.get("lexicon")
+        if cached is None or _current_lexicon.get("groups") is not groups:
+            cached = Lexicon(groups)
+            _current_lexicon.update(groups=groups, lexicon=cached)
+        return cached
+
+
+_current_lexicon: dict = {}
+
+
+@lru_cache(maxsize=1)
+def _seed_lexicon() -> Lexicon:
+    return Lexicon(vocabulary.seed_groups())
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What a text says (stems and concepts of the vocabulary), what it says it is not or has
+    not (`negated`), and each stem or concept as first written (for the reasons)."""
+
+    stems: frozenset[str]
+    negated: frozenset[str]
+    words: dict[str, str]
+
+
+_NEGATOR = object()
+
+
+def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
+    lexicon = lexicon or Lexicon.default()
+    return _analyse(text, lexicon)
+
+
+@lru_cache(maxsize=20_000)
+def _analyse(text: str, lexicon: Lexicon) -> Analysis:
+    said: set[str] = set()
+    negated: set[str] = set()
+    words: dict[str, str] = {}
+    phrases, longest = lexicon.phrases, lexicon.longest
+    for clause in _CLAUSE_RE.split(text.lower()):
+        entries: list = []
+        for word in _WORD_RE.findall(clause):
+            folded = fold(word)
+            if folded in NEGATORS:
+                entries.append(_NEGATOR)
+            elif _keep(folded):
+                entries.append((stem(folded), word))
+        reach = 0
+        i = 0
+        while i < len(entries):
+            entry = entries[i]
+            if entry is _NEGATOR:
+                reach = NEGATION_REACH
+                i += 1
+                continue
+            span, concepts = 1, ()
+            run = 0
+            while run < longest and i + run < len(entries) and entries[i + run] is not _NEGATOR:
+                run += 1
+            for n in range(run, 0, -1):
+                found = phrases.get(tuple(e[0] for e in entries[i : i + n]))
+                if found:
+                    span, concepts = n, found
+                    break
+            target = negated if reach else said
+            for stem_, word in entries[i : i + span]:
+                target.add(stem_)
+                words.setdefault(stem_, word)
+            if concepts:
+                phrase = " ".join(word for _stem, word in entries[i : i + span])
+                for concept in concepts:
+                    target.add(concept)
+                    words.setdefault(concept, phrase)
+            if reach:
+                reach -= 1
+            i += span
+    return Analysis(frozenset(said), frozenset(negated), words)
 
 
 def text_part(stems_a: frozenset[str] | set[str], stems_b: frozenset[str] | set[str]) -> float:
-    """Cosine similarity of two sets of stems."""
+    """Cosine similarity of two sets of stems and concepts."""
     if not stems_a or not stems_b:
         return 0.0
     return len(stems_a & stems_b) / math.sqrt(len(stems_a) * len(stems_b))
 
 
-def common_words(base_words: dict[str, str], other_stems: frozenset[str]) -> tuple[str, ...]:
-    """Common words, spelled as in the base listing, in the order they appear there."""
-    return tuple(word for s, word in base_words.items() if s in other_stems)[:MAX_COMMON_WORDS]
+def contradictions(a: Analysis, b: Analysis) -> frozenset[str]:
+    """What one text says and the other says it is not or has not ("pont roulant" against
+    "sans pont roulant"); a word a text both says and negates is left out."""
+    return (a.stems & (b.negated - b.stems)) | (b.stems & (a.negated - a.stems))
+
+
+def _readable(keys, analyses: tuple[Analysis, ...]) -> tuple[str, ...]:
+    """The words of `keys` as first written, concepts first, without a word already inside a
+    reported phrase."""
+    shown: list[str] = []
+    ordered = sorted(keys, key=lambda k: (not k.startswith(CONCEPT_PREFIX), k))
+    for key in ordered:
+        word = next((a.words[key] for a in analyses if key in a.words), None)
+        if word is None or any(word in s.split() or word == s for s in shown):
+            continue
+        shown.append(word)
+    return tuple(shown)
+
+
+def common_words(base: Analysis, other: Analysis) -> tuple[str, ...]:
+    """Common words and concepts, spelled as in the base listing, in the order they appear."""
+    shared = base.stems & other.stems
+    ordered = [k for k in base.words if k in shared]
+    shown: list[str] = []
+    for key in sorted(ordered, key=lambda k: not k.startswith(CONCEPT_PREFIX)):
+        word = base.words[key]
+        if any(word in s.split() for s in shown) or word in shown:
+            continue
+        shown.append(word)
+    order = {w: base_index for base_index, w in enumerate(base.words.values())}
+    shown.sort(key=lambda w: order.get(w, 0))
+    return tuple(shown)[:MAX_COMMON_WORDS]
 
 
 # --- The score --------------------------------------------------------------------------------
@@ -409,29 +569,86 @@ def score_pair(
     other: Features,
     distance_km: float,
     *,
-    base_words: dict[str, str] | None = None,
+    base_words: Analysis | None = None,
     parts: dict[str, float] | None = None,
     quantity_compared: bool | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Scored:
     """Score `other` as a counterpart of `base` at `distance_km`.
 
-    `base_words` (stems_with_words(base.text)) and the cheap `parts` may be passed in when the
-    caller scores many counterparts of one listing.
+    `base_words` (analyse(base.text)) and the cheap `parts` may be passed in when the caller
+    scores many counterparts of one listing. The weighted parts are multiplied by the
+    requirements factor (requirement_factor): 1 when nothing contradicts.
     """
     if parts is None or quantity_compared is None:
         parts, quantity_compared = cheap_parts(base, other, distance_km)
     if base_words is None:
-        base_words = stems_with_words(base.text)
-    other_stems = word_stems(other.text)
-    parts = {**parts, "text": text_part(base_words.keys(), other_stems)}
+        base_words = analyse(base.text, lexicon)
+    other_words = analyse(other.text, lexicon)
+    parts = {**parts, "text": text_part(base_words.stems, other_words.stems)}
+    checks = requirement_checks(base, other, base_words, other_words)
+    factor = requirement_factor(checks)
     return Scored(
         listing_id=other.id,
-        score=round(combine(parts), 4),
+        score=round(combine(parts) * factor, 4),
         distance_km=round(distance_km, 1),
         parts=parts,
-        common_words=common_words(base_words, other_stems),
+        common_words=common_words(base_words, other_words),
         quantity_compared=quantity_compared,
+        requirements=factor,
+        checks=checks,
     )
+
+
+# --- Requirements -------------------------------------------------------------------------------
+# What a check that is not met costs, as a factor of the score (each check multiplies).
+CHECK_FACTORS = {"met": 1.0, "unknown": 0.8, "partial": 0.6, "unmet": 0.3}
+CONTRADICTION_FACTOR = 0.5
+MAX_CONTRADICTIONS = 2
+
+
+def requirement_checks(
+    base: Features, other: Features, base_words: Analysis, other_words: Analysis
+) -> tuple[Check, ...]:
+    """What decides whether `other` can stand in for `base` (or `base` for `other`): the
+    requirements the need states among its category's attributes, compared with what the offer
+    has (bourse.matching.requirements), then words one listing says and the other negates."""
+    need, offer = (base, other) if base.kind == "need" else (other, base)
+    need_words, offer_words = (
+        (base_words, other_words) if need is base else (other_words, base_words)
+    )
+    checks: list[Check] = []
+    names = need.attribute_names
+    if names:
+        wanted = frozenset(names)
+        need_values = requirements.values_of(
+            need.attributes,
+            requirements.read(fold(need.text), wanted, need_words.stems, need_words.negated),
+        )
+        offer_values = requirements.values_of(
+            offer.attributes,
+            requirements.read(fold(offer.text), wanted, offer_words.stems, offer_words.negated),
+        )
+        surface_as_quantity = offer.unit == "m2" and offer.quantity is not None
+        if "surface_m2" in wanted and "surface_m2" not in offer_values and surface_as_quantity:
+            offer_values["surface_m2"] = [float(offer.quantity)]
+        checks.extend(requirements.compare(names, need_values, offer_values))
+    contradicted = contradictions(base_words, other_words)
+    if contradicted:
+        words = _readable(contradicted, (base_words, other_words))[:MAX_CONTRADICTIONS]
+        checks.extend(
+            Check("contradiction", _("incompatible : %(words)s") % {"words": w}) for w in words
+        )
+    return tuple(checks)
+
+
+def requirement_factor(checks: tuple[Check, ...]) -> float:
+    factor = 1.0
+    for check in checks:
+        factor *= (
+            CONTRADICTION_FACTOR if check.status == "contradiction" else CHECK_FACTORS[check.status]
+        )
+    return factor
 
 
 # --- Explaining a score in plain French -------------------------------------------------------
@@ -464,6 +681,7 @@ def describe(scored: Scored) -> list[str]:
             )
         else:
             reasons.append(_("quantité partielle (moins de 1 %)"))
+    reasons.extend(check.text for check in scored.checks)
     if scored.common_words:
         reasons.append(_("mots en commun : %(words)s") % {"words": ", ".join(scored.common_words)})
     return reasons

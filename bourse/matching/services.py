@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Company, User
+from bourse.core.outbox import send_email
 from bourse.listings.models import Category, Listing
 from bourse.notifications.models import Notification
-from bourse.notifications.services import email_company_members, notify
+from bourse.notifications.services import notify
 
 from . import queries
 from .models import Dismissal, Match, SavedSearch, SavedSearchHit
@@ -373,21 +374,27 @@ def _digest_one_company(*, company_id: int, now: datetime) -> bool:
     if not hits:
         return False
     company = Company.objects.get(pk=company_id)
-    lines = [_("De nouvelles annonces correspondent à vos recherches enregistrées :"), ""]
-    current = None
+    searches: list[dict] = []
     for hit in hits:
-        if hit.saved_search_id != current:
-            current = hit.saved_search_id
-            lines.append(_("Recherche « %(name)s » :") % {"name": hit.saved_search.name})
-        lines.append(
-            f"- {hit.listing.title} ({hit.listing.commune}) : "
-            f"{settings.SITE_URL}{listing_url(hit.listing_id)}"
+        if not searches or searches[-1]["id"] != hit.saved_search_id:
+            searches.append({"id": hit.saved_search_id, "name": hit.saved_search.name, "hits": []})
+        searches[-1]["hits"].append(
+            {
+                "title": hit.listing.title,
+                "commune": hit.listing.commune,
+                "url": f"{settings.SITE_URL}{listing_url(hit.listing_id)}",
+            }
         )
-    email_company_members(
-        company=company,
-        subject=_("%(count)d nouvelle(s) annonce(s) pour vos recherches") % {"count": len(hits)},
-        body="\n".join(lines),
-    )
+    # One e-mail per member, in the digest's transaction: the hits are marked sent only if the
+    # e-mails are stored, and they are rendered when sent (in the member's language).
+    event = f"matching.digest:{company_id}:{min(h.pk for h in hits)}-{max(h.pk for h in hits)}"
+    for membership in company.memberships.filter(user__is_active=True).select_related("user"):
+        send_email(
+            key=f"{event}:user:{membership.user_id}",
+            to=membership.user,
+            template="matching/email/digest",
+            context={"count": len(hits), "searches": searches},
+        )
     SavedSearchHit.objects.filter(pk__in=[h.pk for h in hits]).update(digested_at=now)
     SavedSearch.objects.filter(pk__in={h.saved_search_id for h in hits}).update(last_alerted_at=now)
     return True

@@ -8,7 +8,6 @@ from bourse.core.text import validate_text
 from . import actions
 from .actions import needing_reason
 from .models import Report
-from .services import ReportDecision
 
 REASON_REQUIRED = _("Veuillez indiquer un motif : l'entreprise le verra.")
 
@@ -53,10 +52,10 @@ LISTING_ACTIONS = {
 LISTING_NEEDS_REASON = needing_reason(actions.LISTING_ACTIONS)
 
 DECISION_LABELS = {
-    ReportDecision.DISMISSED: _("Classer sans suite"),
-    ReportDecision.WARNED: _("Avertir l'entreprise"),
-    ReportDecision.LISTING_HIDDEN: _("Masquer l'annonce"),
-    ReportDecision.COMPANY_SUSPENDED: _("Suspendre l'entreprise"),
+    Report.Decision.DISMISSED: _("Classer sans suite"),
+    Report.Decision.WARNED: _("Avertir l'entreprise"),
+    Report.Decision.LISTING_HIDDEN: _("Masquer l'annonce"),
+    Report.Decision.COMPANY_SUSPENDED: _("Suspendre l'entreprise"),
 }
 
 
@@ -75,7 +74,7 @@ class ResolveForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("decision") in ReportDecision.NEEDS_NOTE
+            cleaned.get("decision") in Report.DECISIONS_NEEDING_NOTE
             and not cleaned.get("note", "").strip()
         ):
             self.add_error("note", REASON_REQUIRED)

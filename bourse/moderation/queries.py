@@ -2,18 +2,18 @@
 
 `departements=None` means the whole country (national moderators); otherwise a list of codes.
 `since` (a date) keeps objects created on or after that day (listings fulfilled on or after it
-for `fulfilled`). Messaging figures come from the messaging app when it is installed; without it
-they are 0 and the median is None.
+for `fulfilled`).
 """
 
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Company
 from bourse.listings.models import Listing
+from messaging.models import Conversation, Message
 
 from .models import Report
 
@@ -35,13 +35,6 @@ def _counts_by(queryset, field: str) -> dict[str, int]:
     return {key: n for key, n in rows if key is not None}
 
 
-def _messaging_models():
-    try:
-        return apps.get_model("messaging", "Conversation"), apps.get_model("messaging", "Message")
-    except LookupError:
-        return None, None
-
-
 def median_duration(queryset, expression_name: str) -> timedelta | None:
     """The median of an annotated duration, computed by the database on SQLite and PostgreSQL
     alike: count the rows, then read the one or two middle values in order (no row loading)."""
@@ -53,7 +46,7 @@ def median_duration(queryset, expression_name: str) -> timedelta | None:
     return sum(middle, timedelta()) / len(middle)
 
 
-def median_hours_to_first_contact(listings, Conversation, Message) -> float | None:
+def median_hours_to_first_contact(listings) -> float | None:
     """Median hours between a listing's publication and the first message of its first
     conversation, over the listings that had one."""
     first_message_at = (
@@ -90,21 +83,17 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
 
     by_category = _counts_by(listings_created, "category__slug")
 
-    Conversation, Message = _messaging_models()
-    conversations = messages = 0
-    median_hours = None
-    if Conversation is not None:
-        conversation_qs = _in(Conversation.objects.all(), "listing__departement", departements)
-        message_qs = _in(Message.objects.all(), "conversation__listing__departement", departements)
-        if since_at is not None:
-            conversation_qs = conversation_qs.filter(created_at__gte=since_at)
-            message_qs = message_qs.filter(created_at__gte=since_at)
-        conversations = conversation_qs.count()
-        messages = message_qs.count()
-        published = listings
-        if since_at is not None:
-            published = listings.filter(published_at__gte=since_at)
-        median_hours = median_hours_to_first_contact(published, Conversation, Message)
+    conversation_qs = _in(Conversation.objects.all(), "listing__departement", departements)
+    message_qs = _in(Message.objects.all(), "conversation__listing__departement", departements)
+    if since_at is not None:
+        conversation_qs = conversation_qs.filter(created_at__gte=since_at)
+        message_qs = message_qs.filter(created_at__gte=since_at)
+    conversations = conversation_qs.count()
+    messages = message_qs.count()
+    published = listings
+    if since_at is not None:
+        published = listings.filter(published_at__gte=since_at)
+    median_hours = median_hours_to_first_contact(published)
 
     return {
         "companies": _counts_by(companies, "status"),
@@ -150,11 +139,24 @@ def attach_report_targets(reports) -> None:
     if Report.TargetType.COMPANY in by_type:
         for company in Company.objects.filter(pk__in=by_type[Report.TargetType.COMPANY]):
             found[(Report.TargetType.COMPANY, company.pk)] = company
-    _conversation, Message = _messaging_models()
-    if Message is not None and Report.TargetType.MESSAGE in by_type:
+    if Report.TargetType.MESSAGE in by_type:
         for message in Message.objects.select_related("company", "conversation__listing").filter(
             pk__in=by_type[Report.TargetType.MESSAGE]
         ):
             found[(Report.TargetType.MESSAGE, message.pk)] = message
     for report in reports:
         report.target = found.get((report.target_type, report.target_id))
+
+
+def report_target_company(report: Report) -> Company | None:
+    """The company a report is about (the listing's owner, the message's author...), if any."""
+    try:
+        if report.target_type == Report.TargetType.COMPANY:
+            return Company.objects.get(pk=report.target_id)
+        if report.target_type == Report.TargetType.LISTING:
+            return Listing.objects.select_related("company").get(pk=report.target_id).company
+        if report.target_type == Report.TargetType.MESSAGE:
+            return Message.objects.select_related("company").get(pk=report.target_id).company
+    except ObjectDoesNotExist:
+        return None
+    return None

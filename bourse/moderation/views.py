@@ -21,12 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
+from bourse.core.errors import messages_of
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
 
 from . import actions, forms, services
 from .models import AuditLogEntry, Report
 from .permissions import (
+    check_can_decide,
     check_departement_param,
     check_not_own_company,
     moderator_for,
@@ -70,10 +72,6 @@ def _status_filter(params, choices, default: str) -> str:
     """The `statut` filter of a queue (GET on display, a hidden field when an action fails)."""
     value = params.get("statut", default)
     return value if value in dict(choices) or value == "all" else default
-
-
-def _error_messages(exc: ValidationError) -> list[str]:
-    return exc.messages
 
 
 def _decorate(objects, *, actions_for, labels: dict, needs_reason: set, failed) -> None:
@@ -186,7 +184,7 @@ def company_action(request, pk: int):
         actions.COMPANY_ACTIONS[action][0](**kwargs)
     except ValidationError as exc:
         return _companies_page(
-            request, status_code=400, failed=(company.pk, form, _error_messages(exc))
+            request, status_code=400, failed=(company.pk, form, messages_of(exc))
         )
     messages.success(
         request,
@@ -251,9 +249,7 @@ def listing_action(request, pk: int):
     try:
         actions.LISTING_ACTIONS[action][0](**kwargs)
     except ValidationError as exc:
-        return _listings_page(
-            request, status_code=400, failed=(listing.pk, form, _error_messages(exc))
-        )
+        return _listings_page(request, status_code=400, failed=(listing.pk, form, messages_of(exc)))
     messages.success(
         request,
         _("« %(title)s » : %(action)s — c'est fait, l'entreprise est prévenue.")
@@ -302,11 +298,10 @@ def report_resolve(request, pk: int):
     if not form.is_valid():
         return _reports_page(request, status_code=400, failed=(report.pk, form, []))
     try:
+        check_can_decide(request.moderator, report, form.cleaned_data["decision"])
         services.report_resolve(report=report, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        return _reports_page(
-            request, status_code=400, failed=(report.pk, form, _error_messages(exc))
-        )
+        return _reports_page(request, status_code=400, failed=(report.pk, form, messages_of(exc)))
     messages.success(request, _("Signalement traité."))
     return _back(request, "moderation:reports")
 

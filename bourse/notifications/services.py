@@ -1,38 +1,32 @@
 """Tell a company something: store it, push it over the WebSocket, e-mail its members.
 
-Pushes and e-mails leave after the transaction commits, so nobody hears of a change that
-rolled back.
+Pushes leave after the transaction commits, so nobody hears of a change that rolled back;
+e-mails are outbox rows of the same transaction, sent after commit and retried until they go.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from accounts.models import Company
 from bourse.core import realtime
+from bourse.core.outbox import send_email
 
 from .models import Notification
 
 
-def email_company_members(*, company: Company, subject: str, body: str) -> None:
-    """Send one e-mail to each active member of the company, after commit."""
-    recipients = list(
-        company.memberships.filter(user__is_active=True).values_list("user__email", flat=True)
-    )
-    if not recipients:
-        return
-
-    def send() -> None:
-        for email in recipients:
-            send_mail(
-                subject=f"[Bourse d'entraide] {subject}",
-                message=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[email],
-                fail_silently=False,
-            )
-
-    transaction.on_commit(send)
+def email_company_members(*, company: Company, key: str, subject: str, body: str) -> None:
+    """One e-mail to each active member of the company, stored in the current transaction and
+    sent after commit by the outbox (bourse.core.outbox). `key` names the event: with the
+    member's id it makes each e-mail's idempotency key. `subject` and `body` are text already
+    written (a notification's title and body, stored in the language they were written in)."""
+    members = company.memberships.filter(user__is_active=True).select_related("user")
+    for membership in members:
+        send_email(
+            key=f"{key}:user:{membership.user_id}",
+            to=membership.user,
+            template="notifications/email/notification",
+            context={"subject": subject, "body": body},
+        )
 
 
 @transaction.atomic
@@ -66,7 +60,12 @@ def notify(
     )
     if email:
         link = f"\n\n{settings.SITE_URL}{url}" if url else ""
-        email_company_members(company=company, subject=title, body=f"{body}{link}")
+        email_company_members(
+            company=company,
+            key=f"notification:{notification.pk}",
+            subject=title,
+            body=f"{body}{link}",
+        )
     return notification
 
 

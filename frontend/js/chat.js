@@ -299,6 +299,9 @@
       }
     });
     rt.on("open", function () { showStatus(""); catchUp(); });
+    // A numbered event missed, or the server's channel layer down (then every few seconds).
+    rt.on("catchup", catchUp);
+    rt.on("layer", function (data) { showStatus(data.up ? "" : i18n.degraded); });
     rt.on("close", function () { showStatus(i18n.offline); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState !== "visible") { return; }

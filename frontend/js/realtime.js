@@ -1,6 +1,15 @@
 // One WebSocket per tab for every real-time event of the user's company (messages, typing,
 // read marks, notifications). Reconnects with backoff; pages listen through
-// window.BourseRealtime.on(type, fn) and catch up over HTTP on "open" (the database is the truth).
+// window.BourseRealtime.on(type, fn) and catch up over HTTP on "open" and on "catchup" (the
+// database is the truth). Live delivery is never silently incomplete:
+// - every event but typing carries "seq", +1 per company ("to": "user": +1 per user): a number
+//   skipped means an event was lost, a number lower than the last one that the server's
+//   counter restarted; either way "catchup" is emitted at once;
+// - the server's heartbeat says whether its channel layer works and the newest number: "down"
+//   makes the pages poll over HTTP ("catchup" every few seconds) until it says "up" again;
+// - no frame at all for three heartbeats: the socket is dead, it is replaced;
+// - closed with 4401 or 4403 (not logged in, or rights ended): the page is reloaded, to show
+//   what the user may now see.
 (function () {
   "use strict";
   if (!("WebSocket" in window)) { return; }
@@ -13,6 +22,13 @@
   var openedOnce = false;
   var stopped = false;
   var retryTimer = null;
+  var lastSeq = {};             // "company" | "user" -> last number seen
+  var catchUpTimer = null;
+  var pollTimer = null;
+  var layerDown = false;
+  var lastFrameAt = 0;
+  var HEARTBEAT_MS = 10000;
+  var POLL_MS = 3000;
 
   function on(type, fn) {
     (listeners[type] = listeners[type] || []).push(fn);
@@ -40,22 +56,77 @@
       var reconnected = openedOnce;
       openedOnce = true;
       attempt = 0;
+      lastFrameAt = Date.now();
+      lastSeq = {};  // a new socket: numbers are followed from its first event
       emit("open", { reconnected: reconnected });
       if (reconnected) { refreshUnread(); }
     });
     socket.addEventListener("message", function (event) {
       var data;
+      lastFrameAt = Date.now();
       try { data = JSON.parse(event.data); } catch (err) { return; }
       if (!data || typeof data.type !== "string") { return; }
+      if (data.type === "heartbeat") { heartbeat(data); return; }
+      if (typeof data.seq === "number") { follow(data.to === "user" ? "user" : "company", data.seq, true); }
       handle(data);
       emit(data.type, data);
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       socket = null;
-      emit("close", {});
+      emit("close", { code: event.code });
+      if (event.code === 4401 || event.code === 4403) {
+        stopped = true;
+        window.setTimeout(function () { location.reload(); }, 500);
+        return;
+      }
       scheduleReconnect();
     });
   }
+
+  // --- Nothing missed ------------------------------------------------------------------------
+  // `numbered`: the number is an event's (the last one + 1 expected); otherwise a heartbeat's
+  // newest number (the last one expected). Anything else: catch up. Events of two server
+  // processes may arrive out of order: at worst one catch-up too many.
+  function follow(stream, seq, numbered) {
+    var last = lastSeq[stream];
+    if (last !== undefined && seq !== (numbered ? last + 1 : last)) { catchUpSoon(); }
+    lastSeq[stream] = seq;
+  }
+
+  function catchUpSoon() {
+    if (catchUpTimer) { return; }
+    catchUpTimer = window.setTimeout(function () {
+      catchUpTimer = null;
+      refreshUnread();
+      emit("catchup", {});
+    }, 0);
+  }
+
+  function heartbeat(data) {
+    var down = data.layer === "down";
+    if (down && !layerDown) {
+      layerDown = true;
+      emit("layer", { up: false });
+      pollTimer = window.setInterval(catchUpSoon, POLL_MS);
+    } else if (!down && layerDown) {
+      layerDown = false;
+      window.clearInterval(pollTimer);
+      pollTimer = null;
+      emit("layer", { up: true });
+      lastSeq = {};  // numbers may have restarted with Redis: follow the new ones
+      catchUpSoon();
+    }
+    if (typeof data.seq === "number") { follow("company", data.seq, false); }
+    if (typeof data.user_seq === "number") { follow("user", data.user_seq, false); }
+  }
+
+  // A socket that hears nothing for three heartbeats is dead (a network that dropped it
+  // silently): replace it.
+  window.setInterval(function () {
+    if (isOpen() && Date.now() - lastFrameAt > 3 * HEARTBEAT_MS) {
+      socket.close();
+    }
+  }, HEARTBEAT_MS);
 
   function scheduleReconnect() {
     if (stopped || retryTimer) { return; }
@@ -173,6 +244,7 @@
     on: on,
     send: send,
     isOpen: isOpen,
+    isLive: function () { return isOpen() && !layerDown; },
     companyId: companyId,
     activeConversation: null,
     refreshUnread: refreshUnread,

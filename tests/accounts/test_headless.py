@@ -9,6 +9,7 @@ from django.test import Client
 
 from accounts.models import User
 from tests import factories
+from tests.commit_hooks import CommittingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def code_from_last_email() -> str:
 
 
 def test_headless_signup_verify_login_logout_flow():
-    client = Client()
+    client = CommittingClient()
     response = client.post(
         f"{BASE}/auth/signup",
         {"email": "Nouvelle@Entreprise.fr", "password": PASSWORD},
@@ -78,7 +79,7 @@ def test_headless_signup_verify_login_logout_flow():
 def test_headless_login_before_verification_sends_a_new_code_at_most_every_10_s():
     from django.core.cache import cache
 
-    client = Client()
+    client = CommittingClient()
     client.post(
         f"{BASE}/auth/signup",
         {"email": "a@entreprise.fr", "password": PASSWORD},

@@ -8,25 +8,8 @@ from django.core.cache import cache
 from accounts import registry
 from accounts.models import Company
 from tests import factories
-from tests.outside import RecordedService
 
-FOUND = "42136589100017"  # Froid Services du Rhône, head office in Lyon 7e, active
-CLOSED = "80347126700028"  # a branch of Transports Martin et Fils, closed
-UNKNOWN = "51288403200016"  # the registry knows no such establishment
-SLOW = "39154772600011"  # the registry does not answer in time
-LIMITED = "51288403200024"  # the registry answers 429
-
-
-@pytest.fixture
-def recorded_registry(settings):
-    service = RecordedService("registry")
-    service.slow.add(SLOW)
-    service.limited.add(LIMITED)
-    with service.running() as url:
-        settings.REGISTRY_API_URL = url
-        settings.REGISTRY_TIMEOUT = 0.5
-        settings.REGISTRY_RATE_PER_SECOND = 50
-        yield service
+from .conftest import CLOSED, FOUND, LIMITED, SLOW, UNKNOWN
 
 
 def declared(siret: str, **fields) -> Company:

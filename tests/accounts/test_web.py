@@ -9,6 +9,7 @@ from django.test import Client
 
 from accounts.models import Company, Invitation, Membership, User
 from tests import factories
+from tests.commit_hooks import CommittingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_login_and_password_reset_pages_are_in_french():
 
 
 def test_web_signup_with_code_verification_logs_in(django_capture_on_commit_callbacks):
-    client = Client()
+    client = CommittingClient()
     response = client.post(
         "/comptes/signup/",
         {"email": "web@entreprise.fr", "password1": PASSWORD, "password2": PASSWORD},
@@ -185,7 +186,7 @@ def test_invitee_signs_up_and_joins_from_the_email_link(
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body).group(0)
     path = "/" + link.split("/", 3)[3]
 
-    client = Client()
+    client = CommittingClient()
     html = client.get(path).content.decode()
     assert company.name in html and "Créer mon compte" in html
 
@@ -288,7 +289,7 @@ def test_login_without_invitation_goes_home(user):
 
 
 def test_password_reset_by_email_link(user):
-    client = Client()
+    client = CommittingClient()
     response = client.post("/comptes/password/reset/", {"email": user.email})
     assert response.status_code == 302
     link = re.search(r"https?://\S+/comptes/password/reset/key/\S+/", mail.outbox[-1].body)

@@ -329,6 +329,7 @@ def test_edit_of_a_published_listing_stays_published_without_approval(
     company, company_admin, settings, django_capture_on_commit_callbacks, published_ids
 ):
     listing = make_listing(company, company_admin, "published")
+    published_ids.clear()  # the set-up published it once
     settings.LISTINGS_REQUIRE_APPROVAL = False
     with django_capture_on_commit_callbacks(execute=True):
         listing = services.listing_update(listing=listing, by=company_admin, data={"title": "Neuf"})
@@ -412,6 +413,7 @@ def test_renew_brings_an_expired_listing_back_and_announces_it(
     company, company_admin, django_capture_on_commit_callbacks, published_ids
 ):
     listing = make_listing(company, company_admin, "expired")
+    published_ids.clear()  # the set-up published it once
     assert listing.status == "expired"
     with django_capture_on_commit_callbacks(execute=True):
         listing = services.listing_renew(listing=listing, by=company_admin)
@@ -480,21 +482,30 @@ def test_expire_listings_command(company, company_admin):
 # --- The listing_published signal --------------------------------------------------------------
 
 
-def test_listing_published_is_sent_only_after_commit(
+def test_listing_published_is_sent_in_the_transaction_and_its_work_runs_after_commit(
     company, company_admin, django_capture_on_commit_callbacks, published_ids
 ):
+    from bourse.core.models import OutboxEntry
+
     listing = make_listing(company, company_admin, "pending")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         moderation_services.listing_approve(listing=listing, by=moderator_user())
-    assert published_ids == []  # committed? not yet: nothing sent
+    # Sent inside the transaction: matching's rematch is stored with the change...
+    assert published_ids == [listing.pk]
+    rematch = OutboxEntry.objects.get(kind="task", key__startswith="matching.rematch:")
+    assert rematch.payload["args"] == [listing.pk]
+    assert rematch.status == "pending"  # ...and not run before commit
     for callback in callbacks:
         callback()
-    assert published_ids == [listing.pk]
+    rematch.refresh_from_db()
+    assert rematch.status == "done"
 
 
 def test_listing_published_is_not_sent_when_the_transaction_rolls_back(
     company, company_admin, django_capture_on_commit_callbacks, published_ids
 ):
+    from bourse.core.models import OutboxEntry
+
     listing = make_listing(company, company_admin, "pending")
     with django_capture_on_commit_callbacks(execute=True):
         try:
@@ -503,7 +514,8 @@ def test_listing_published_is_not_sent_when_the_transaction_rolls_back(
                 raise RuntimeError("something later in the request failed")
         except RuntimeError:
             pass
-    assert published_ids == []
+    # Nothing that follows from the publication survives it.
+    assert not OutboxEntry.objects.exists()
     listing.refresh_from_db()
     assert listing.status == "pending"
     assert not AuditLogEntry.objects.filter(target_id=listing.pk).exists()

@@ -44,7 +44,14 @@ def test_member_gets_matches_best_first_with_the_contract_shape(
         "id": offers[0].company_id,
         "name": offers[0].company.name,
     }
-    assert set(first["reasons"]) == {"category", "distance", "availability", "quantity", "text"}
+    assert set(first["reasons"]) == {
+        "category",
+        "distance",
+        "availability",
+        "quantity",
+        "text",
+        "requirements",
+    }
     assert all(0 <= v <= 1 for v in first["reasons"].values())
     assert 0 <= first["score"] <= 1
     assert first["reasons"]["category"] == 1.0

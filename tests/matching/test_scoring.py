@@ -272,3 +272,43 @@ def test_cheap_scorer_agrees_with_the_pure_part_functions():
             "text": 0.0,
         }
         assert compared is (quantity is not None)
+
+
+def test_negated_words_are_not_read_as_a_match():
+    need = make(text="Atelier avec pont roulant 5 t\nassemblage de charpente")
+    without = offer(text="Atelier sans pont roulant 400 m2\nhauteur 4 m, porte sectionnelle")
+    with_crane = offer(id=3, text="Local d'activité équipé PR 10 t\nbâtiment industriel")
+    analysis = scoring.analyse(without.text)
+    assert "=pont roulant" in analysis.negated
+    assert "=pont roulant" not in analysis.stems
+    scored = scoring.score_pair(need, without, 3.0)
+    assert scored.requirements < 1.0
+    assert "incompatible : pont roulant" in scoring.describe(scored)
+    assert scoring.score_pair(need, with_crane, 3.0).score > scored.score
+
+
+def test_negation_stops_at_the_end_of_the_clause_and_after_three_words():
+    analysis = scoring.analyse("Produits non dangereux uniquement (pas d'ADR), palettes filmées")
+    assert {scoring.stem("dangereux"), "=adr"} <= analysis.negated
+    assert scoring.stem("palettes") in analysis.stems
+    far = scoring.analyse("sans quai niveleur couvert ni chauffé, éclairé")
+    assert scoring.stem("chauffe") in far.negated
+    assert scoring.stem("eclaire") in far.stems
+    reach = scoring.analyse("sans quai niveleur couvert éclairé")
+    assert scoring.stem("couvert") in reach.negated
+    assert scoring.stem("eclaire") in reach.stems
+
+
+def test_vocabulary_joins_spellings_that_share_no_stem():
+    lexicon = scoring.Lexicon.default()
+    pairs = [
+        ("conducteur PL", "chauffeur poids lourd"),
+        ("GRV souples", "big bags"),
+        ("EPI chantier", "équipements de protection"),
+        ("Fenwick 3,5 T", "chariot élévateur"),
+        ("palettes EPAL", "palette Europe"),
+        ("chambre froide positive", "stockage frigorifique 2-8 °C"),
+    ]
+    for a, b in pairs:
+        shared = scoring.analyse(a, lexicon).stems & scoring.analyse(b, lexicon).stems
+        assert any(s.startswith(scoring.CONCEPT_PREFIX) for s in shared), (a, b)

@@ -257,7 +257,13 @@ def test_at_most_the_limit_of_new_matches_is_announced_per_publication(
 ):
     settings.MATCH_NOTIFY_LIMIT = 2
     offers = [
-        factories.ListingFactory(kind="offer", category=family[1], postal_code=code)
+        factories.ListingFactory(
+            kind="offer",
+            category=family[1],
+            postal_code=code,
+            title="Entrepôt pour palettes",
+            description="Surface avec quai de chargement.",
+        )
         for code in ("69002", "69003", "69100", "69500")
     ]
     best = [s.listing_id for s in queries.score_top(need)][:2]

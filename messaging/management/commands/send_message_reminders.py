@@ -1,13 +1,16 @@
 """Send the unread-message reminder e-mails that are due.
 
-Run it every minute: from cron (`* * * * * manage.py send_message_reminders`), or as a worker
-with `--loop` (runs every `--interval` seconds until stopped). Idempotent: a member gets one
-e-mail per conversation until they read it again.
+The scheduler (`manage.py run_scheduler`) runs this every minute; the command is for a run by
+hand, or `--loop` (every `--interval` seconds until stopped): a round that fails is logged and
+the loop goes on. Idempotent: a member gets one e-mail per conversation until they read it
+again.
 """
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from messaging.reminders import send_message_reminders
 
@@ -25,9 +28,16 @@ class Command(BaseCommand):
     def handle(self, *args, loop=False, interval=60.0, iterations=0, **options):
         runs = 0
         while True:
-            sent = send_message_reminders()
+            try:
+                sent = send_message_reminders()
+            except Exception:
+                if not loop:
+                    raise
+                logging.getLogger(__name__).exception("reminder round failed; going on")
+                close_old_connections()
+            else:
+                self.stdout.write(f"{sent} reminder(s) sent.")
             runs += 1
-            self.stdout.write(f"{sent} reminder(s) sent.")
             if not loop or (iterations and runs >= iterations):
                 return
             time.sleep(interval)

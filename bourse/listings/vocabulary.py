@@ -1,0 +1,139 @@
+"""The trade's vocabulary: words that mean the same thing to the people who post listings.
+
+A `TradeTerm` row is a term and its synonyms and abbreviations ("poids lourd": PL, camion
+porteur). Staff edit them in the admin; `SEED` is what the data migration put there first.
+Matching (bourse.matching.scoring.Lexicon) reads every spelling of a group as one concept;
+search expands a query word into the spellings of its groups, the same way on SQLite and
+PostgreSQL (expansion of the query, not a dictionary file on the database server that staff
+could not edit).
+
+The groups are read once and kept `CACHE_SECONDS` per process; a change in the admin clears this
+process's copy at once and reaches the others within that time.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from bourse.geo.data import fold
+
+CACHE_SECONDS = 60
+
+# (term, synonyms and abbreviations): the trade's common ones.
+SEED: list[tuple[str, list[str]]] = [
+    ("poids lourd", ["PL", "camion porteur", "porteur"]),
+    ("super poids lourd", ["SPL", "semi-remorque", "semi", "tracteur routier"]),
+    ("véhicule léger", ["VL"]),
+    ("véhicule utilitaire", ["VUL", "utilitaire", "fourgon", "camionnette"]),
+    ("chauffeur", ["conducteur", "routier", "chauffeur-livreur"]),
+    ("CACES", ["certificat d'aptitude à la conduite en sécurité"]),
+    ("cariste", ["conducteur de chariot", "magasinier cariste"]),
+    ("EPI", ["équipement de protection individuelle", "équipements de protection"]),
+    ("GRV souple", ["GRV", "big bag", "bigbag", "FIBC", "grand récipient pour vrac"]),
+    ("chariot élévateur", ["Fenwick", "chariot frontal", "élévateur", "clark"]),
+    ("transpalette", ["tire-palette", "transpal"]),
+    ("gerbeur", ["transpalette électrique", "transpalette à levée haute", "transpalette gerbeur"]),
+    (
+        "chambre froide",
+        [
+            "chambre frigorifique",
+            "entrepôt frigorifique",
+            "stockage frigorifique",
+            "frigo",
+            "stockage froid",
+        ],
+    ),
+    ("frigorifique", ["frigo", "réfrigéré", "température dirigée", "reefer"]),
+    ("surgelé", ["congelé", "froid négatif", "négatif", "congélateur"]),
+    ("froid positif", ["positif", "frais"]),
+    ("palette Europe", ["palette EUR", "palette EPAL", "EPAL", "EUR", "80x120"]),
+    ("pont roulant", ["PR", "pont"]),
+    ("hauteur sous plafond", ["HSP"]),
+    ("ADR", ["matières dangereuses", "marchandises dangereuses"]),
+    ("sauveteur secouriste du travail", ["SST", "secourisme", "secouriste"]),
+    ("PEHD", ["PE-HD", "HDPE", "polyéthylène haute densité"]),
+    ("PEBD", ["PE-BD", "LDPE", "polyéthylène basse densité"]),
+    ("bio", ["biologique", "AB", "agriculture biologique"]),
+    ("ordinateur portable", ["PC portable", "laptop"]),
+    ("presse plieuse", ["plieuse"]),
+    ("comptable", ["compta", "comptabilité"]),
+    ("entrepôt", ["hangar", "dépôt", "local de stockage"]),
+    ("atelier", ["local d'activité", "hall industriel", "bâtiment industriel"]),
+    ("intérimaire", ["intérim"]),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A term and its other spellings (the term first)."""
+
+    term: str
+    spellings: tuple[str, ...]
+
+
+_SEPARATORS = re.compile(r"[,;\n]+")
+
+
+def parse_variants(text: str) -> list[str]:
+    """The spellings of a `variants` field, separated by commas, semicolons or lines, without
+    blanks or repeats (compared without case or accents)."""
+    seen: set[str] = set()
+    found = []
+    for raw in _SEPARATORS.split(text):
+        spelling = " ".join(raw.split())
+        if spelling and fold(spelling) not in seen:
+            seen.add(fold(spelling))
+            found.append(spelling)
+    return found
+
+
+def make_group(term: str, variants: list[str]) -> Group:
+    spellings = [term] + [v for v in variants if fold(v) != fold(term)]
+    return Group(term=term, spellings=tuple(spellings))
+
+
+def seed_groups() -> tuple[Group, ...]:
+    """The vocabulary of SEED (what a fresh database holds; also used where no database is)."""
+    return tuple(make_group(term, variants) for term, variants in SEED)
+
+
+_cache: dict[str, object] = {"at": 0.0, "groups": None}
+
+
+def groups() -> tuple[Group, ...]:
+    """Every group of the staff-edited vocabulary (cached CACHE_SECONDS in this process)."""
+    now = time.monotonic()
+    cached = _cache["groups"]
+    if cached is not None and now - float(_cache["at"]) < CACHE_SECONDS:
+        return cached  # type: ignore[return-value]
+    from .models import TradeTerm
+
+    loaded = tuple(
+        make_group(term, parse_variants(variants))
+        for term, variants in TradeTerm.objects.order_by("term").values_list("term", "variants")
+    )
+    _cache.update(at=now, groups=loaded)
+    return loaded
+
+
+def forget() -> None:
+    """Drop this process's copy (after a change in the admin, and in tests)."""
+    _cache.update(at=0.0, groups=None)
+
+
+def spellings_of(word: str, vocabulary: tuple[Group, ...] | None = None) -> list[str]:
+    """Every spelling of the groups a word or phrase belongs to, the word itself first
+    (compared without case or accents): what search looks for when someone types it."""
+    wanted = " ".join(fold(word).split())
+    found = [word]
+    seen = {wanted}
+    for group in groups() if vocabulary is None else vocabulary:
+        if any(" ".join(fold(s).split()) == wanted for s in group.spellings):
+            for spelling in group.spellings:
+                key = " ".join(fold(spelling).split())
+                if key not in seen:
+                    seen.add(key)
+                    found.append(spelling)
+    return found

@@ -1,0 +1,13 @@
+"""Periodic jobs of the messaging app (run by `manage.py run_scheduler`)."""
+
+from datetime import timedelta
+
+from bourse.core.schedule import periodic
+
+from . import reminders
+
+
+@periodic(every=timedelta(minutes=1), name="messaging.reminders")
+def send_message_reminders() -> None:
+    """E-mail members who left a partner's message unread for 10 minutes (once each)."""
+    reminders.send_message_reminders()

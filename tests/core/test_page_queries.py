@@ -1,0 +1,151 @@
+"""The SQL queries of the pages bench/http_load.py loads, pinned: their number does not grow
+with the rows a page shows, and a logged-in page reads its session once.
+
+A page that starts running a query per card (a missing select_related/prefetch) fails here
+before it costs a region's members their response times. When a change adds a query to a page
+on purpose, update the figure and say why in the commit.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bourse.listings.models import Category, ListingPhoto
+from messaging.models import Conversation, Message
+from tests.factories import CompanyFactory, ListingFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/annonces/?q=palettes&lat=45.76&lon=4.84&radius_km=50"
+
+
+def _queries(client, path: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def _leaf_category():
+    return Category.objects.filter(parent__isnull=False).order_by("pk").first()
+
+
+def _palettes(n: int, **kwargs):
+    category = _leaf_category()
+    return [
+        ListingFactory(title=f"Palettes {i}", category=category, postal_code="69002", **kwargs)
+        for i in range(n)
+    ]
+
+
+def test_search_page_runs_the_same_queries_for_2_or_20_cards(client):
+    _palettes(2)
+    few = _queries(client, SEARCH)
+    _palettes(23)
+    many = _queries(client, SEARCH)
+    assert len(many) == len(few) == SEARCH_QUERIES, "\n".join(many)
+
+
+# Count, ids of the page, the page's rows (listing, company, category, photos in one
+# statement), the categories of the form (parents, then their children).
+SEARCH_QUERIES = 5
+
+
+def test_listing_page_runs_the_same_queries_with_or_without_photos(client):
+    bare, with_photos = _palettes(2)
+    for position in range(3):
+        ListingPhoto.objects.create(
+            listing=with_photos,
+            image=f"listings/p{position}.jpg",
+            thumbnail=f"listings/t{position}.jpg",
+            position=position,
+        )
+    first = _queries(client, f"/annonces/{bare.pk}/")
+    second = _queries(client, f"/annonces/{with_photos.pk}/")
+    assert len(first) == len(second) == DETAIL_QUERIES, "\n".join(second)
+
+
+# The listing with its company and category; its photos.
+DETAIL_QUERIES = 2
+
+
+def _session_reads(queries: list[str]) -> int:
+    return sum(1 for sql in queries if 'FROM "django_session"' in sql)
+
+
+def test_inbox_runs_the_same_queries_for_2_or_12_conversations_and_reads_the_session_once(
+    client,
+):
+    member = MembershipFactory()
+    client.force_login(member.user)
+
+    def converse(n: int):
+        now = timezone.now()
+        for listing in _palettes(n):
+            conversation = Conversation.objects.create(
+                listing=listing,
+                owner_company=listing.company,
+                other_company=member.company,
+            )
+            message = Message.objects.create(
+                conversation=conversation,
+                company=listing.company,
+                body="Bonjour, toujours disponible.",
+                created_at=now - timedelta(minutes=1),
+            )
+            conversation.last_message = message
+            conversation.save(update_fields=["last_message"])
+
+    converse(2)
+    few = _queries(client, "/messages/")
+    converse(10)
+    many = _queries(client, "/messages/")
+    assert len(many) == len(few), "\n".join(many)
+    assert _session_reads(many) == 1
+
+
+def test_suggestions_page_queries_do_not_grow_with_the_suggestions_shown(client):
+    member = MembershipFactory(company=CompanyFactory(postal_code="69002"))
+    client.force_login(member.user)
+    category = _leaf_category()
+    ListingFactory(
+        company=member.company, kind="need", title="Besoin de palettes", category=category
+    )
+    _palettes(2, kind="offer")
+    _queries(client, "/suggestions/")  # once per process: index check, trade vocabulary
+    few = _queries(client, "/suggestions/")
+    _palettes(8, kind="offer")
+    many = _queries(client, "/suggestions/")
+    assert len(many) == len(few), "\n".join(many)
+    assert _session_reads(many) == 1
+
+
+def test_suggestions_page_costs_four_queries_per_listing_of_the_company(client):
+    """Scoring runs per listing (its family, the largest radius, the candidates, their texts);
+    the counterparts shown are loaded once for the whole page."""
+    member = MembershipFactory(company=CompanyFactory(postal_code="69002"))
+    client.force_login(member.user)
+    category = _leaf_category()
+    _palettes(6, kind="offer")
+
+    def need():
+        ListingFactory(company=member.company, kind="need", title="Palettes", category=category)
+
+    need()
+    _queries(client, "/suggestions/")  # once per process: index check, trade vocabulary
+    one = _queries(client, "/suggestions/")
+    need()
+    need()
+    three = _queries(client, "/suggestions/")
+    assert len(three) - len(one) == 2 * 4, "\n".join(three)
+
+
+def test_templates_are_compiled_once_per_process():
+    """Django caches compiled templates when no loaders are configured: keep it so."""
+    from django.template import engines
+
+    loaders = engines["django"].engine.template_loaders
+    assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]

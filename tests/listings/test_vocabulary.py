@@ -1,0 +1,56 @@
+"""The trade's vocabulary: seeded by the migration, edited by staff, read by search and
+matching."""
+
+import pytest
+
+from bourse.listings import vocabulary
+from bourse.listings.models import TradeTerm
+from bourse.matching import scoring
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary():
+    vocabulary.forget()
+    yield
+    vocabulary.forget()
+
+
+@pytest.mark.django_db
+def test_migration_seeds_the_trade_common_terms():
+    terms = set(TradeTerm.objects.values_list("term", flat=True))
+    assert {"poids lourd", "CACES", "EPI", "GRV souple", "chariot élévateur", "gerbeur"} <= terms
+    assert "big bag" in vocabulary.spellings_of("GRV")
+    assert "Fenwick" in vocabulary.spellings_of("chariot élévateur")
+    assert vocabulary.spellings_of("inconnu") == ["inconnu"]
+
+
+@pytest.mark.django_db
+def test_a_term_staff_add_is_used_by_matching_at_once():
+    before = scoring.Lexicon.current()
+    a = scoring.analyse("plateau bâché", before)
+    b = scoring.analyse("savoyarde", before)
+    assert not a.stems & b.stems
+    TradeTerm.objects.create(term="savoyarde", variants="plateau bâché, tautliner")
+    after = scoring.Lexicon.current()
+    assert after is not before
+    a = scoring.analyse("plateau bâché", after)
+    b = scoring.analyse("savoyarde", after)
+    assert "=savoyarde" in a.stems & b.stems
+
+
+def test_variants_are_split_on_commas_semicolons_and_lines():
+    assert vocabulary.parse_variants(" PL,poids  lourd;\nPL\n\nporteur ") == [
+        "PL",
+        "poids lourd",
+        "porteur",
+    ]
+
+
+@pytest.mark.django_db
+def test_staff_edit_the_vocabulary_in_the_admin(admin_client):
+    response = admin_client.post(
+        "/admin/listings/tradeterm/add/",
+        {"term": "hayon", "variants": "hayon élévateur, monte-charge arrière"},
+    )
+    assert response.status_code == 302
+    assert "monte-charge arrière" in vocabulary.spellings_of("hayon")
