@@ -106,6 +106,14 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(target, error)
 
 
+def _throttled(detail: str, wait: float) -> drf_exceptions.Throttled:
+    """429 saying exactly `detail` (DRF would append its English wait sentence), Retry-After
+    `wait` seconds (DRF's handler sets the header from `wait`)."""
+    exc = drf_exceptions.Throttled(detail=detail)
+    exc.wait = max(1, math.ceil(wait))
+    return exc
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, which also answers a service's refusal (any Django `ValidationError`)
     with 400 and the field it names, instead of a 500; a refusal whose `http_status` is 403 or
@@ -117,20 +125,15 @@ def api_exception_handler(exc, context):
     elif status == 429:
         # A service's own limit (messages per minute...): its message; Retry-After its
         # `retry_after` (seconds) when it knows it, else one minute.
-        exc = drf_exceptions.Throttled(
-            wait=getattr(exc, "retry_after", None) or 60, detail=" ".join(messages_of(exc))
-        )
+        exc = _throttled(" ".join(messages_of(exc)), getattr(exc, "retry_after", None) or 60)
     elif isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(api_errors(exc))
     elif isinstance(exc, drf_exceptions.Throttled):
         wait = max(1, math.ceil(exc.wait or 1))
-        exc = drf_exceptions.Throttled(
-            wait=wait,
-            detail=ngettext(
-                "Trop de requêtes : réessayez dans %(n)d seconde.",
-                "Trop de requêtes : réessayez dans %(n)d secondes.",
-                wait,
-            )
-            % {"n": wait},
+        message = ngettext(
+            "Trop de requêtes : réessayez dans %(n)d seconde.",
+            "Trop de requêtes : réessayez dans %(n)d secondes.",
+            wait,
         )
+        exc = _throttled(message % {"n": wait}, wait)
     return drf_exception_handler(exc, context)
