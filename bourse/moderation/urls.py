@@ -37,6 +37,11 @@ api_urlpatterns = [
         api.ModerationCompanyList.as_view(),
         name="api-moderation-companies",
     ),
+    path(
+        "moderation/companies/bulk/",
+        api.CompanyBulkView.as_view(),
+        name="api-moderation-companies-bulk",
+    ),
     *[
         path(
             f"moderation/companies/<int:pk>/{name}/",
@@ -50,6 +55,12 @@ api_urlpatterns = [
         api.ModerationListingList.as_view(),
         name="api-moderation-listings",
     ),
+    path(
+        "moderation/listings/bulk/",
+        api.ListingBulkView.as_view(),
+        name="api-moderation-listings-bulk",
+    ),
+    path("moderation/reasons/", api.ReasonListView.as_view(), name="api-moderation-reasons"),
     *[
         path(
             f"moderation/listings/<int:pk>/{name}/",
