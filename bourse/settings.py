@@ -185,7 +185,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parallel plans add tens of ms to the short index queries this application runs (radius
-    # search, matching) on a small server (shared/spec/MEASURED.md): off by default for every
+    # search, matching) on a small server (docs/benchmarks.md): off by default for every
     # connection; a larger database server may allow them.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather="
