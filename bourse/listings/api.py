@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Company
+from bourse.core.throttling import WRITE_THROTTLES, PhotoUploadThrottle
 
 from . import permissions, services
 from .models import Category, Listing, ListingPhoto
@@ -204,6 +205,7 @@ class ListingRenewView(APIView):
 
 class ListingPhotoCreateView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [*WRITE_THROTTLES, PhotoUploadThrottle]  # decoding costs CPU
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=PhotoUploadSerializer, responses={201: ListingPhotoSerializer})
