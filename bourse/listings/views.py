@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from bourse.core.errors import add_service_error, messages_of
 
 from . import permissions, services
-from .forms import CloseForm, ListingForm, PhotoForm, category_units
+from .attributes import describe_attributes, names_of
+from .forms import CloseForm, ListingForm, PhotoForm, category_attributes, category_units
 from .models import Listing, ListingPhoto
 from .photos import MAX_PHOTOS
 from .serializers import contact_for
@@ -41,6 +42,7 @@ def _form_context(form: ListingForm, **extra) -> dict:
     return {
         "form": form,
         "category_units": category_units(),
+        "category_attributes": category_attributes(),
         "priced_terms": sorted(PRICED_TERMS),
         **extra,
     }
@@ -183,6 +185,7 @@ def listing_detail(request, pk: int):
         "show_contact": show_contact,
         "contact": contact_for(listing) if show_contact else None,
         "can_contact": show_contact and not is_owner and listing.is_live,
+        "attributes": describe_attributes(listing.attributes, names_of(listing.category)),
         "map_config": {
             "tiles": settings.LEAFLET_CONFIG["TILES"],
             "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
