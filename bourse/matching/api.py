@@ -1,4 +1,4 @@
-"""Matching API: a listing's suggestions (API.md), dismissals, saved searches.
+"""Matching API: a listing's suggestions (docs/api.md), dismissals, saved searches.
 
 - GET  /api/v1/listings/{id}/matches/                      suggestions, best first, at most 20
 - POST /api/v1/listings/{id}/matches/{other_id}/dismiss/   hide a suggestion for good (204)
