@@ -144,6 +144,14 @@ MIDDLEWARE = [
     "bourse.core.parsers.JSONLimitsMiddleware",
 ]
 
+# WhiteNoise serves /static/ from the Python processes (make run, a deployment without a proxy).
+# Behind a proxy that serves STATIC_ROOT itself (deploy/nginx.conf), SERVE_STATIC=false takes it
+# out of the chain: it is the one middleware that is not async-capable, and under ASGI it costs
+# every request two more hops between the event loop and a thread (bench/http_load.py).
+SERVE_STATIC = env_bool("SERVE_STATIC", True)
+if not SERVE_STATIC:
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "bourse.urls"
 WSGI_APPLICATION = "bourse.wsgi.application"
 ASGI_APPLICATION = "bourse.asgi.application"
