@@ -16,10 +16,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The server, with the scheduler (periodic jobs, e-mail retries) beside it, stopped with it.
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py demo_logins
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true SITE_URL=$(SITE_URL) $(VENV)/bin/uvicorn bourse.asgi:application --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -1,4 +1,4 @@
-"""REST endpoints of the messaging app (API.md, "Messaging")."""
+"""REST endpoints of the messaging app (docs/api.md, "Messaging and the WebSocket")."""
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _

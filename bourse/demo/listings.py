@@ -39,6 +39,8 @@ from .photos import demo_image
 
 TARGET = 200
 MAX_USES = 2
+# Listings in each status but `published`, and photos, per COUNTS_PER listings.
+COUNTS_PER = 600
 STATUS_COUNTS = {
     "pending": 30,
     "draft": 12,
@@ -48,7 +50,7 @@ STATUS_COUNTS = {
     "withdrawn": 8,
     "expired": 15,
 }
-PHOTO_COUNT = 150  # per 600 listings: one in four
+PHOTO_COUNT = 150
 RADII = [10, 20, 30, 50, 50, 50, 80, 100, 150, 200]
 REJECT_REASONS = [
     "La description ne précise pas ce qui est proposé : ajoutez l'état et les quantités.",
@@ -183,7 +185,7 @@ def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> lis
 
     # Then what each trade would write: a catalogue entry at most MAX_USES times in all and
     # once per département, so no two listings of a region read alike.
-    scale = target / TARGET
+    scale = target / COUNTS_PER
     statuses = [s for s, n in STATUS_COUNTS.items() for _ in range(max(1, round(n * scale)))]
     statuses += ["published"] * (target - len(plan) - len(statuses))
     rng.shuffle(statuses)

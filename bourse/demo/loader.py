@@ -19,7 +19,8 @@ from . import companies, conversations, listings, matching
 SEED = 20200317
 
 
-def load_demo(stdout, *, seed: int = SEED, target: int = listings.TARGET) -> None:
+def load_demo(stdout, *, seed: int = SEED, target: int | None = None) -> None:
+    """Load what is missing of the demo set; `target` listings (listings.TARGET by default)."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     # The services send e-mails (verifications, invitations, matches) through the outbox after
     # commit; for demo data they run inline (whatever TASKS_BACKEND says, so no worker sends
@@ -33,7 +34,9 @@ def load_demo(stdout, *, seed: int = SEED, target: int = listings.TARGET) -> Non
         with transaction.atomic():
             demo = companies.load(rng=rng, stdout=stdout)
         with transaction.atomic():
-            created = listings.load(rng=rng, stdout=stdout, companies=demo, target=target)
+            created = listings.load(
+                rng=rng, stdout=stdout, companies=demo, target=target or listings.TARGET
+            )
         matching.load(rng=rng, stdout=stdout, companies=demo, listings=created)
         conversations.load(stdout=stdout, companies=demo)
         held = len(mail.outbox)

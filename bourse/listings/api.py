@@ -1,4 +1,4 @@
-"""Listings API (API.md "Categories" and "Listings"), write side and detail.
+"""Listings API (docs/api.md "Categories" and "Listings"), write side and detail.
 
 Note for the search side (bourse/listings/search/): `/api/v1/listings/` is ONE view,
 `ListingCollectionView` below. Its GET delegates to `search.search_listings_response(request,
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Company
+from bourse.core.throttling import WRITE_THROTTLES, PhotoUploadThrottle
 
 from . import permissions, services
 from .models import Category, Listing, ListingPhoto
@@ -35,7 +36,7 @@ from .serializers import (
 
 
 def listing_response(request, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
-    """A listing after a write: exactly the fields of API.md."""
+    """A listing after a write: exactly the fields of the API contract (docs/api.md)."""
     listing = Listing.objects.for_api().get(pk=listing.pk)
     serializer = ListingSerializer(listing, context={"request": request})
     return Response(serializer.data, status=status_code)
@@ -78,7 +79,7 @@ class ListingCollectionView(APIView):
         operation_id="listings_search",
         parameters=SEARCH_PARAMETERS,
         responses={200: PaginatedListingSearchSerializer},
-        description="Published listings (see API.md); `distance_km` on each when a point is given.",
+        description="Published listings; `distance_km` on each when a point is given.",
     )
     def get(self, request, *args, **kwargs):
         return search_listings_response(request, view=self)
@@ -204,6 +205,7 @@ class ListingRenewView(APIView):
 
 class ListingPhotoCreateView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [*WRITE_THROTTLES, PhotoUploadThrottle]  # decoding costs CPU
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=PhotoUploadSerializer, responses={201: ListingPhotoSerializer})

@@ -1,4 +1,4 @@
-"""The wire shape of listings and categories (API.md "Listings", "Categories").
+"""The wire shape of listings and categories (docs/api.md "Listings", "Categories").
 
 `ListingSerializer` is the one read shape, reused by the search endpoint (which adds
 `distance_km`) and by matching. Querysets fed to it should come from
@@ -118,7 +118,7 @@ class ListingCompanySerializer(serializers.Serializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
-    """Exactly the fields API.md lists for a listing."""
+    """Exactly the fields the API contract lists for a listing (docs/api.md)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     quantity = serializers.DecimalField(

@@ -1,4 +1,4 @@
-"""Matching API: a listing's suggestions (API.md), dismissals, saved searches.
+"""Matching API: a listing's suggestions (docs/api.md), dismissals, saved searches.
 
 - GET  /api/v1/listings/{id}/matches/                      suggestions, best first, at most 20
 - POST /api/v1/listings/{id}/matches/{other_id}/dismiss/   hide a suggestion for good (204)
@@ -31,7 +31,8 @@ class MatchReasonsSerializer(serializers.Serializer):
     the need the offer covers; 0.5 when not comparable), text (similarity of titles and
     descriptions, synonyms of the trade's vocabulary included), and requirements: the factor
     the weighted parts are multiplied by (1 when every requirement the need states is met and
-    nothing one listing excludes is in the other)."""
+    nothing one listing excludes is in the other), and feedback: the factor of what the
+    company dismissed (below 1 when it dismissed two or more suggestions of that category)."""
 
     category = serializers.FloatField(min_value=0, max_value=1)
     distance = serializers.FloatField(min_value=0, max_value=1)
@@ -39,6 +40,7 @@ class MatchReasonsSerializer(serializers.Serializer):
     quantity = serializers.FloatField(min_value=0, max_value=1)
     text = serializers.FloatField(min_value=0, max_value=1)
     requirements = serializers.FloatField(min_value=0, max_value=1)
+    feedback = serializers.FloatField(min_value=0, max_value=1)
 
 
 class MatchSerializer(serializers.Serializer):

@@ -421,6 +421,16 @@ class StatsView(ModeratorAPIView):
                 "messages": serializers.IntegerField(),
                 "fulfilled": serializers.IntegerField(),
                 "median_hours_to_first_contact": serializers.FloatField(allow_null=True),
+                "suggestions": inline_serializer(
+                    "SuggestionStats",
+                    {
+                        "dismissed": serializers.IntegerField(),
+                        "contacted": serializers.IntegerField(),
+                        "conversations": serializers.IntegerField(
+                            help_text="Contacted suggestions that became a conversation."
+                        ),
+                    },
+                ),
             },
         ),
     )

@@ -20,7 +20,7 @@ from bourse.core.errors import messages_of
 from bourse.listings.models import Listing
 
 from .actions import COMPANY_ACTIONS, LISTING_ACTIONS
-from .permissions import check_not_own_company, territory_object_or_404
+from .permissions import check_not_own_company, scope_to_territory, territory_object_or_404
 
 # Bulk actions offered (reinstating, or approving what a moderator has not read, stay single).
 COMPANY_BULK_ACTIONS = ("verify", "reject", "suspend")
@@ -64,3 +64,12 @@ def bulk_moderate(
         else:
             result.done.append(pk)
     return result
+
+
+def names_of(target: str, ids: list[int], moderator) -> dict[int, str]:
+    """What a page calls each item of the moderator's territory (company name, listing title);
+    an id outside it gets no name, so a failure never tells what lies elsewhere."""
+    model = _TARGETS[target][0]
+    field = "name" if model is Company else "title"
+    scoped = scope_to_territory(model.objects.filter(pk__in=ids), moderator)
+    return dict(scoped.values_list("pk", field))

@@ -8,11 +8,13 @@ for `fulfilled`).
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import Company
+from accounts.models import Company, User
 from bourse.listings.models import Listing
+from bourse.matching.models import Dismissal, SuggestionContact
 from messaging.models import Conversation, Message
 
 from .models import Report
@@ -94,6 +96,7 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
     if since_at is not None:
         published = listings.filter(published_at__gte=since_at)
     median_hours = median_hours_to_first_contact(published)
+    suggestions = suggestion_stats(departements=departements, since_at=since_at)
 
     return {
         "companies": _counts_by(companies, "status"),
@@ -103,6 +106,26 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
         "messages": messages,
         "fulfilled": fulfilled,
         "median_hours_to_first_contact": median_hours,
+        "suggestions": suggestions,
+    }
+
+
+def suggestion_stats(*, departements: list[str] | None, since_at: datetime | None) -> dict:
+    """What suggestions led to, for listings of the territory: how many were dismissed
+    ("Masquer"), contacted ("Contacter"), and how many of those contacts became a conversation
+    between that company and the suggested listing."""
+    dismissed = _in(Dismissal.objects.all(), "listing__departement", departements)
+    contacted = _in(SuggestionContact.objects.all(), "listing__departement", departements)
+    if since_at is not None:
+        dismissed = dismissed.filter(created_at__gte=since_at)
+        contacted = contacted.filter(created_at__gte=since_at)
+    talked = Conversation.objects.filter(
+        listing_id=OuterRef("listing_id"), other_company_id=OuterRef("company_id")
+    )
+    return {
+        "dismissed": dismissed.count(),
+        "contacted": contacted.count(),
+        "conversations": contacted.filter(Exists(talked)).count(),
     }
 
 
@@ -160,3 +183,38 @@ def report_target_company(report: Report) -> Company | None:
     except ObjectDoesNotExist:
         return None
     return None
+
+
+def attach_log_labels(entries) -> list:
+    """Names instead of e-mails and ids in the audit log: `actor_name` (the moderator's name,
+    or the kept e-mail of a deleted account) and `target_label` (the company's name, the
+    listing's title...), with one query per kind of target."""
+    entries = list(entries)
+    actors = {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in={e.actor_id for e in entries if e.actor_id})
+    }
+    ids: dict[str, set[int]] = {}
+    for entry in entries:
+        ids.setdefault(entry.target_type, set()).add(entry.target_id)
+    labels: dict[tuple[str, int], str] = {}
+    if "company" in ids:
+        for pk, name in Company.objects.filter(pk__in=ids["company"]).values_list("pk", "name"):
+            labels["company", pk] = name
+    if "listing" in ids:
+        for pk, title in Listing.objects.filter(pk__in=ids["listing"]).values_list("pk", "title"):
+            labels["listing", pk] = title
+    kinds = {
+        "company": _("entreprise"),
+        "listing": _("annonce"),
+        "report": _("signalement"),
+        "conversation": _("conversation"),
+        "message": _("message"),
+        "user": _("personne"),
+    }
+    for entry in entries:
+        entry.actor_name = actors.get(entry.actor_id) or entry.actor_email
+        kind = kinds.get(entry.target_type, entry.target_type)
+        name = labels.get((entry.target_type, entry.target_id))
+        entry.target_label = f"{kind} « {name} »" if name else f"{kind} n° {entry.target_id}"
+    return entries

@@ -3,32 +3,12 @@
 import io
 import random
 
-import pytest
 from django.core import mail
 
 from bourse.demo import matching as demo
 from bourse.matching.models import Match, SavedSearch
 from bourse.notifications.models import Notification
 from tests import factories
-
-
-@pytest.fixture
-def family(db):
-    parent = factories.CategoryFactory(name="Stockage (test)")
-    return parent, factories.CategoryFactory(parent=parent, name="Entrepôt sec (test)")
-
-
-@pytest.fixture
-def need(company, family):
-    """A need of `company` (Lyon), 30 km radius."""
-    return factories.ListingFactory(
-        company=company,
-        kind="need",
-        category=family[1],
-        radius_km=30,
-        title="Recherche entrepôt pour palettes",
-        description="Besoin de 200 m2 avec quai de chargement.",
-    )
 
 
 def test_demo_matches_its_own_listings_among_demo_companies_without_email(

@@ -1,5 +1,5 @@
 """The whole exchange through the public API alone, as an outside client (a CCI's site, a
-partner app) follows /work/shared/spec/API.md: allauth's headless app endpoints for the session,
+partner app) follows docs/api.md: allauth's headless app endpoints for the session,
 then /api/v1/ with the X-Session-Token header. Field names and status codes are the contract's.
 
 Transactional: side effects run on commit as in production (notifications, e-mails);

@@ -49,8 +49,8 @@ def live_listings() -> QuerySet:
     companies that are not verified)` instead of a join.
 
     Same rows, better plans: with the join, SQLite drives the query from the verified
-    companies and sorts every live listing to show the newest twenty (~150 ms for 100,000
-    listings); with the subquery it walks the (status, published_at) index and stops after
+    companies and sorts every live listing to show the newest twenty (docs/benchmarks.md,
+    "Radius search"); with the subquery it walks the (status, published_at) index and stops after
     twenty. The companies that are not verified are read once per statement from the status
     index (a hash on PostgreSQL, a small temporary index on SQLite); a correlated EXISTS, one
     lookup per row of the circle, cost a third of the count (docs/benchmarks.md).
