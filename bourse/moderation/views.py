@@ -139,14 +139,6 @@ def dashboard(request):
 # --- Companies -------------------------------------------------------------------------------
 
 
-COMPANY_ACTIONS_BY_STATUS = {
-    Company.Status.PENDING: ["verify", "reject"],
-    Company.Status.REJECTED: ["verify"],
-    Company.Status.VERIFIED: ["suspend"],
-    Company.Status.SUSPENDED: ["reinstate"],
-}
-
-
 def _companies_page(request, *, status_code: int = 200, failed=None, bulk_form=None):
     params = request.POST if failed or bulk_form else request.GET
     moderator = request.moderator
@@ -158,7 +150,7 @@ def _companies_page(request, *, status_code: int = 200, failed=None, bulk_form=N
     queues.mark_waiting(page.object_list)
     _decorate(
         page.object_list,
-        actions_for=lambda company: COMPANY_ACTIONS_BY_STATUS.get(company.status, []),
+        actions_for=services.company_actions,
         labels=forms.COMPANY_ACTIONS,
         needs_reason=forms.COMPANY_NEEDS_REASON,
         failed=failed,  # (company pk, bound form, error messages) to show on that item
