@@ -321,17 +321,20 @@ class Listing(models.Model):
         self._publish(now)
         self.save()
 
-    def _set_aside(self, action: str, reason: str) -> None:
+    def set_aside(self, action: str, *, reason: str) -> None:
+        """reject (pending) or hide (published), with the reason the company is shown."""
+        if not self.TRANSITIONS[action].needs_reason:
+            raise ValueError(f"{action} is not a move with a reason")
         self.check_can(action)
         self.status = self.TRANSITIONS[action].target
         self.rejection_reason = reason
         self.save()
 
     def reject(self, *, reason: str) -> None:
-        self._set_aside("reject", reason)
+        self.set_aside("reject", reason=reason)
 
     def hide(self, *, reason: str) -> None:
-        self._set_aside("hide", reason)
+        self.set_aside("hide", reason=reason)
 
     def close(self, *, outcome: str, partner_company=None) -> None:
         """fulfilled (with its counterpart when known) or withdrawn."""

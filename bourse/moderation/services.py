@@ -295,26 +295,35 @@ def listing_approve(*, listing: Listing, by: User) -> Listing:
     return listing
 
 
-@transaction.atomic
-def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
-    """pending → rejected, with a reason the company sees (it may fix and submit again)."""
+def _set_aside(*, listing: Listing, by: User, reason: str, move: str, action: str) -> Listing:
+    """reject or hide: the listing leaves (or never reaches) the exchange, with a reason the
+    company sees; it may fix the listing and submit it again."""
     reason = _listing_reason(reason)
     listing = _locked_listing(listing)
-    listing.reject(reason=reason)
-    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_REJECT, reason=reason)
+    listing.set_aside(move, reason=reason)
+    _record_listing(listing, by=by, action=action, reason=reason)
     listing_services.notify_status(listing, reason=reason)
     return listing
+
+
+@transaction.atomic
+def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
+    """pending → rejected."""
+    return _set_aside(
+        listing=listing,
+        by=by,
+        reason=reason,
+        move="reject",
+        action=AuditLogEntry.Action.LISTING_REJECT,
+    )
 
 
 @transaction.atomic
 def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
-    """published → hidden, with a reason the company sees."""
-    reason = _listing_reason(reason)
-    listing = _locked_listing(listing)
-    listing.hide(reason=reason)
-    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_HIDE, reason=reason)
-    listing_services.notify_status(listing, reason=reason)
-    return listing
+    """published → hidden."""
+    return _set_aside(
+        listing=listing, by=by, reason=reason, move="hide", action=AuditLogEntry.Action.LISTING_HIDE
+    )
 
 
 # --- Reports ---------------------------------------------------------------------------------

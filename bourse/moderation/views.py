@@ -127,6 +127,11 @@ def dashboard(request):
             "recent": attach_log_labels(
                 scope_to_territory(AuditLogEntry.objects.all(), moderator)[:8]
             ),
+            # Verified companies whose establishment the registry now says is closed.
+            "closed": scope_to_territory(
+                Company.objects.verified().filter(registry_status=Company.RegistryStatus.CLOSED),
+                moderator,
+            ).order_by("-registry_checked_at")[:20],
         },
     )
 
