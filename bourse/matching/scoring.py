@@ -3,7 +3,8 @@
 A suggestion for a listing is a published listing of the opposite kind, from another company,
 in the same category or the same parent category, whose distance is within the larger of the two
 radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1],
-times the requirements factor:
+times the requirements factor and the feedback factor (feedback_factor: what the company
+dismissed):
 
 - category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
 - distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
@@ -112,8 +113,8 @@ class Features:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """One scored counterpart: the total, the five parts, the requirements, what the page
-    explains."""
+    """One scored counterpart: the total, the five parts, the requirements and feedback
+    factors, what the page explains."""
 
     listing_id: int
     score: float
