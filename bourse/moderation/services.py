@@ -10,6 +10,10 @@ Company transitions (the only ones a moderator can make):
 
 Anything else is refused with a ServiceError naming the current status. The company hears of
 each change in the app and by e-mail (after commit).
+
+One module for every moderator's write (moderators, companies, listings, reports, reads of a
+reported conversation), a little over 500 lines: they share the audit and notification steps,
+and a moderator's decision on a report calls the others (hide, suspend) in its transaction.
 """
 
 import secrets

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Company
-from accounts.permissions import check_verified_member
+from accounts.permissions import check_verified_member, moderator_for
 from bourse.core.errors import add_service_error, messages_of
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
@@ -32,7 +32,6 @@ from .permissions import (
     check_can_decide,
     check_departement_param,
     check_not_own_company,
-    moderator_for,
     scope_to_territory,
     territory_object_or_404,
 )
