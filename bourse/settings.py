@@ -487,6 +487,7 @@ GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
 GEOCODER_RATE_PER_SECOND = int(os.environ.get("GEOCODER_RATE_PER_SECOND", "40"))
 # Verified companies are asked about again every this many days (closed establishments).
 REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
+REGISTRY_RECHECK_BATCH = int(os.environ.get("REGISTRY_RECHECK_BATCH", "500"))
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
