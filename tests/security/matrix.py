@@ -188,6 +188,9 @@ ROWS: dict[str, tuple] = {
     ),
     # --- Pages: matching -------------------------------------------------------------------
     "matching:suggestions": ({}, {"GET": PAGE_LOGGED_IN}),
+    # "Contacter" on a suggestion: recorded for the caller's company, then on to the contact
+    # page (which checks that the company is verified); never for one's own listing.
+    "matching:contact": ({"pk": "listing"}, {"POST": "auth ok 404 ok 404 ok 404 404 404 404"}),
     "matching:dismiss": ({"pk": "other_listing"}, {"POST": COMPANY_PAGE}),
     "matching:saved_searches": ({}, {"GET": PAGE_LOGGED_IN}),
     "matching:saved_search_create": ({}, {"POST": PAGE_LOGGED_IN}),
