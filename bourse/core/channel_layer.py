@@ -152,7 +152,9 @@ class _LoopLayer(RedisPubSubLoopLayer):
         self._probe_channel = None
 
     async def probe(self, timeout: float) -> bool:
-        """True when a message published now comes back to this process in time."""
+        """True when a message published now comes back to this process in time; False when
+        it does not (a busy process, or subscriptions not yet whole); raises when Redis cannot
+        be reached."""
         if self._probe_channel is None:
             self._probe_channel = f"{self.prefix}probe.{uuid.uuid4().hex}"
             self.channels[self._probe_channel] = asyncio.Queue()
@@ -161,10 +163,8 @@ class _LoopLayer(RedisPubSubLoopLayer):
         while not queue.empty():
             queue.get_nowait()
         token = uuid.uuid4().hex
-        try:
-            await self.send(self._probe_channel, {"type": "probe", "token": token})
-        except OUTAGE_ERRORS:
-            return False
+        # Raises when Redis cannot be reached.
+        await self.send(self._probe_channel, {"type": "probe", "token": token})
         deadline = asyncio.get_running_loop().time() + timeout
         while (left := deadline - asyncio.get_running_loop().time()) > 0:
             try:
