@@ -5,9 +5,16 @@ import asyncio
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connections, transaction
 
 from bourse.core import realtime
+
+
+def closing_connections(action) -> None:
+    try:
+        action()
+    finally:
+        connections.close_all()  # the thread's own, or the test database cannot be dropped
 
 
 def collect(groups: list[str], action) -> dict[str, list[dict]]:
@@ -19,7 +26,7 @@ def collect(groups: list[str], action) -> dict[str, list[dict]]:
         for group in groups:
             channels[group] = await layer.new_channel()
             await layer.group_add(group, channels[group])
-        await asyncio.to_thread(action)
+        await asyncio.to_thread(closing_connections, action)
         received = {group: [] for group in groups}
         for group, channel in channels.items():
             while True:
