@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point to the address the server is served on.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test bench lint format messages clean
 
@@ -14,11 +16,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The server, with the scheduler (periodic jobs, e-mail retries) beside it, stopped with it.
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --no-input
-	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py demo_logins
-	DEBUG=true $(VENV)/bin/uvicorn bourse.asgi:application --host $(HOST) --port $(PORT)
+	DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true SITE_URL=$(SITE_URL) $(VENV)/bin/uvicorn bourse.asgi:application --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run

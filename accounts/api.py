@@ -5,14 +5,12 @@ Views check permissions (accounts.permissions), then call a service (accounts.se
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -22,17 +20,6 @@ from bourse.core.text import validate_single_line, validate_text
 
 from . import permissions, queries, registry, services
 from .models import Company, Invitation, Membership, User
-
-
-def service_call(func, **kwargs):
-    """Run a service; its Django ValidationError becomes DRF's 400 with the same fields."""
-    try:
-        return func(**kwargs)
-    except DjangoValidationError as exc:
-        raise ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        ) from exc
-
 
 # --- Serializers ---------------------------------------------------------------------------
 
@@ -217,7 +204,7 @@ class MeView(APIView):
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = service_call(services.user_update, user=request.user, **serializer.validated_data)
+        user = services.user_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Delete the caller's account")
@@ -277,9 +264,7 @@ class CompanyListCreateView(ListAPIView):
     def post(self, request):
         serializer = CompanyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        company = service_call(
-            services.company_create, by=request.user, **serializer.validated_data
-        )
+        company = services.company_create(by=request.user, **serializer.validated_data)
         data = CompanySerializer(company, context={"request": request, "detail": True}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -314,8 +299,8 @@ class CompanyDetailView(APIView):
         permissions.check_company_admin(request.user, company)
         serializer = CompanyInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        company = service_call(
-            services.company_update, company=company, by=request.user, **serializer.validated_data
+        company = services.company_update(
+            company=company, by=request.user, **serializer.validated_data
         )
         return Response(
             CompanySerializer(company, context={"request": request, "detail": True}).data
@@ -359,8 +344,7 @@ class CompanyMemberDetailView(APIView):
         permissions.check_company_admin(request.user, membership.company)
         serializer = RoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = service_call(
-            services.membership_set_role,
+        membership = services.membership_set_role(
             membership=membership,
             role=serializer.validated_data["role"],
             by=request.user,
@@ -371,7 +355,7 @@ class CompanyMemberDetailView(APIView):
     def delete(self, request, pk: int, member_pk: int):
         membership = self.get_membership(request, pk, member_pk)
         permissions.check_can_remove_member(request.user, membership)
-        service_call(services.membership_remove, membership=membership, by=request.user)
+        services.membership_remove(membership=membership, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -408,8 +392,7 @@ class CompanyInvitationsView(ListAPIView):
         company = self.get_company()
         serializer = InvitationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invitation = service_call(
-            services.invitation_create,
+        invitation = services.invitation_create(
             company=company,
             by=request.user,
             email=serializer.validated_data["email"],
@@ -460,7 +443,7 @@ class InvitationAcceptView(APIView):
         # An invitation addressed to someone else is not the caller's to know about.
         if invitation.email.lower() not in services.user_verified_emails(request.user):
             raise Http404
-        service_call(services.invitation_accept, invitation=invitation, user=request.user)
+        services.invitation_accept(invitation=invitation, user=request.user)
         return Response(MeSerializer(User.objects.get(pk=request.user.pk)).data)
 
 
@@ -494,7 +477,7 @@ class SiretLookupView(APIView):
         summary="Look a SIRET up in the public company registry",
     )
     def get(self, request, siret: str):
-        siret = service_call(services.clean_siret, value=siret)
+        siret = services.clean_siret(value=siret)
         try:
             answer = registry.lookup(siret)
         except registry.Unreachable:

@@ -1,22 +1,11 @@
 """Web forms of the account and company pages. They only check shapes; the services decide."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bourse.core.text import validate_single_line, validate_text
 
 from .models import Membership
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, field by field, in French."""
-    for field, messages in exc.message_dict.items():
-        target = field if field in form.fields else None
-        if field in ("non_field_errors", NON_FIELD_ERRORS):
-            target = None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class CompanyForm(forms.Form):

@@ -2,7 +2,7 @@
 
 Every function here is keyword-only and atomic. Permission checks live in accounts.permissions
 and run before these; the services assume the caller is allowed. Bad input raises Django's
-ValidationError with a dict naming the field, which forms and the API turn into messages.
+ServiceError naming the field, which forms and the API turn into messages (bourse.core.errors).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from stdnum.exceptions import (
 from stdnum.fr import siret as stdnum_siret
 
 from bourse.core import realtime
+from bourse.core.errors import ServiceError
 from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
@@ -60,22 +61,22 @@ def clean_siret(value: str) -> str:
     try:
         siret = stdnum_siret.validate(value or "")
     except InvalidLength as exc:
-        raise ValidationError(
+        raise ServiceError(
             {"siret": [_("Un SIRET compte 14 chiffres.")]}, code="invalid_length"
         ) from exc
     except InvalidFormat as exc:
-        raise ValidationError(
+        raise ServiceError(
             {"siret": [_("Un SIRET ne contient que des chiffres.")]}, code="invalid_format"
         ) from exc
     except InvalidChecksum as exc:
-        raise ValidationError(
+        raise ServiceError(
             {"siret": [_("Ce SIRET n'est pas valide : vérifiez les chiffres saisis.")]},
             code="invalid_checksum",
         ) from exc
     except StdnumError as exc:
-        raise ValidationError({"siret": [_("Ce SIRET n'est pas valide.")]}) from exc
+        raise ServiceError({"siret": [_("Ce SIRET n'est pas valide.")]}) from exc
     if siret[:9] == "0" * 9 or siret[9:] == "0" * 5:
-        raise ValidationError(
+        raise ServiceError(
             {"siret": [_("Ce SIRET ne peut pas exister : vérifiez les chiffres saisis.")]},
             code="impossible",
         )
@@ -86,7 +87,7 @@ def locate_postal_code(postal_code: str) -> geo.Place:
     """The commune centre for a French postal code, from the offline table."""
     place = geo.lookup((postal_code or "").strip())
     if place is None:
-        raise ValidationError(
+        raise ServiceError(
             {"postal_code": [_("Code postal inconnu : saisissez un code postal français.")]},
             code="unknown_postal_code",
         )
@@ -99,7 +100,7 @@ def clean_naf_code(value: str) -> str:
     if not value:
         return ""
     if not NAF_RE.match(value):
-        raise ValidationError(
+        raise ServiceError(
             {
                 "naf_code": [
                     _("Code NAF invalide : quatre chiffres et une lettre, par exemple 62.01Z.")
@@ -110,8 +111,8 @@ def clean_naf_code(value: str) -> str:
     return f"{value[:2]}.{value[-3:]}" if "." not in value else value
 
 
-def _siret_taken_error() -> ValidationError:
-    return ValidationError(
+def _siret_taken_error() -> ServiceError:
+    return ServiceError(
         {"siret": [_("Une entreprise avec ce SIRET est déjà inscrite.")]}, code="siret_taken"
     )
 
@@ -153,7 +154,7 @@ def company_create(
 ) -> Company:
     """Declare a company; the caller becomes its admin and it waits for a moderator."""
     if Membership.objects.filter(user=by).exists():
-        raise ValidationError(
+        raise ServiceError(
             {"non_field_errors": [_("Vous êtes déjà membre d'une entreprise.")]},
             code="already_member",
         )
@@ -172,7 +173,7 @@ def company_create(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     company = Company(
         name=name.strip(),
         siret=siret,
@@ -237,7 +238,7 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
 
     changed: set[str] = set()
     for field, value in changes.items():
@@ -299,7 +300,7 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         .values_list("pk", flat=True)
     )
     if membership.is_admin and _admins_left_after_removal(membership) == 0:
-        raise ValidationError(
+        raise ServiceError(
             {
                 "non_field_errors": [
                     _(
@@ -319,12 +320,12 @@ def membership_remove(*, membership: Membership, by: User) -> None:
 def membership_set_role(*, membership: Membership, role: str, by: User) -> Membership:
     """Make a member admin, or an admin a plain member (never the last admin)."""
     if role not in Membership.Role.values:
-        raise ValidationError({"role": [_("Rôle inconnu.")]})
+        raise ServiceError({"role": [_("Rôle inconnu.")]})
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if role == membership.role:
         return membership
     if membership.is_admin and _admins_left_after_removal(membership) == 0:
-        raise ValidationError(
+        raise ServiceError(
             {"role": [_("L'entreprise doit garder au moins un administrateur.")]},
             code="last_admin",
         )
@@ -364,12 +365,12 @@ def invitation_create(*, company: Company, by: User, email: str) -> Invitation:
     """Invite a colleague by e-mail; the e-mail with the link leaves after commit."""
     email = email.strip().lower()
     if Membership.objects.filter(company=company, user__email__iexact=email).exists():
-        raise ValidationError(
+        raise ServiceError(
             {"email": [_("Cette personne est déjà membre de l'entreprise.")]},
             code="already_member",
         )
     if Invitation.objects.open().filter(company=company, email__iexact=email).exists():
-        raise ValidationError(
+        raise ServiceError(
             {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
             code="already_invited",
         )
@@ -377,7 +378,7 @@ def invitation_create(*, company: Company, by: User, email: str) -> Invitation:
         with transaction.atomic():
             invitation = Invitation.objects.create(company=company, email=email, invited_by=by)
     except IntegrityError as exc:
-        raise ValidationError(
+        raise ServiceError(
             {"email": [_("Une invitation est déjà en attente pour cette adresse.")]},
             code="already_invited",
         ) from exc
@@ -408,11 +409,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """The invitee joins the company as a member."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise ValidationError(
+        raise ServiceError(
             {"non_field_errors": [_("Cette invitation n'est plus valable.")]}, code="closed"
         )
     if invitation.email.lower() not in user_verified_emails(user):
-        raise ValidationError(
+        raise ServiceError(
             {
                 "non_field_errors": [
                     _(
@@ -425,7 +426,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             code="wrong_email",
         )
     if Membership.objects.filter(user=user).exists():
-        raise ValidationError(
+        raise ServiceError(
             {
                 "non_field_errors": [
                     _(
@@ -442,7 +443,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
                 user=user, company=invitation.company, role=Membership.Role.MEMBER
             )
     except IntegrityError as exc:
-        raise ValidationError(
+        raise ServiceError(
             {"non_field_errors": [_("Vous êtes déjà membre d'une entreprise.")]},
             code="already_member",
         ) from exc

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bourse.core.errors import add_service_error
+
 from . import permissions, queries, services
 from .forms import (
     CompanyForm,
@@ -21,7 +23,6 @@ from .forms import (
     InvitationForm,
     ProfileForm,
     RoleForm,
-    add_service_errors,
 )
 from .models import Company, Invitation, Membership
 
@@ -134,7 +135,7 @@ def company_create(request):
         try:
             services.company_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -168,7 +169,7 @@ def company_edit(request):
         try:
             company = services.company_update(company=company, by=request.user, **changes)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             if was_verified and not company.is_verified:
                 messages.warning(
@@ -200,7 +201,7 @@ def invitation_create(request):
                 company=membership.company, by=request.user, email=form.cleaned_data["email"]
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,

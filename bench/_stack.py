@@ -113,8 +113,10 @@ def server_env(database_url: str, **extra: str) -> dict:
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
-            # No collectstatic in a benchmark: WhiteNoise serves nothing, no manifest needed.
+            # As behind the proxy, which serves /static/ (deploy/nginx.conf): no WhiteNoise, no
+            # collectstatic, no manifest.
             "STATIC_MANIFEST": "false",
+            "SERVE_STATIC": "false",
             "DATABASE_URL": database_url,
             # A bounded pool per process (docs/deployment.md), not persistent connections:
             # under ASGI those stay open with each request's finished thread.

@@ -485,8 +485,11 @@ def main() -> int:
         ) as database_url,
         tempfile.TemporaryDirectory() as folder,
     ):
-        env = _stack.server_env(database_url, BENCH_FLOOR_VIEW="true")
         name = database_url.rsplit("/", 1)[1]
+        # The seeded sessions are signed with the secret key: the same one for a reused database.
+        env = _stack.server_env(
+            database_url, BENCH_FLOOR_VIEW="true", SECRET_KEY=f"bench-{name}-" + "k" * 40
+        )
         kept = Path(tempfile.gettempdir()) / f"{name}.json"
         data_path = str(kept if args.keep or args.reuse else Path(folder) / "data.json")
         t0 = time.perf_counter()

@@ -8,7 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bourse.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from bourse.core.limits import BodySizeLimit  # noqa: E402
 from messaging.middleware import (  # noqa: E402
     AllowedHostsOrAppOriginValidator,
     SessionTokenAuthMiddleware,
@@ -17,7 +19,7 @@ from messaging.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodySizeLimit(django_asgi_app, settings.REQUEST_MAX_BODY_BYTES),
         "websocket": AllowedHostsOrAppOriginValidator(
             SessionTokenAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

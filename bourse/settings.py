@@ -123,24 +123,34 @@ INSTALLED_APPS = [
     "bourse.listings",
     "bourse.matching",
     "messaging",
+    "bourse.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "bourse.core.headers.permissions_policy_middleware",
+    "bourse.core.headers.security_headers_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bourse.core.throttling.write_throttle_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bourse.core.parsers.JSONLimitsMiddleware",
 ]
+
+# WhiteNoise serves /static/ from the Python processes (make run, a deployment without a proxy).
+# Behind a proxy that serves STATIC_ROOT itself (deploy/nginx.conf), SERVE_STATIC=false takes it
+# out of the chain: it is the one middleware that is not async-capable, and under ASGI it costs
+# every request two more hops between the event loop and a thread (bench/http_load.py).
+SERVE_STATIC = env_bool("SERVE_STATIC", True)
+if not SERVE_STATIC:
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "bourse.urls"
 WSGI_APPLICATION = "bourse.wsgi.application"
@@ -183,7 +193,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parallel plans add tens of ms to the short index queries this application runs (radius
-    # search, matching) on a small server (shared/spec/MEASURED.md): off by default for every
+    # search, matching) on a small server (docs/benchmarks.md): off by default for every
     # connection; a larger database server may allow them.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather="
@@ -321,8 +331,15 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bourse d'entraide] "
 # allauth's default rate limits (signups, logins, failed logins, codes...) count in the cache
 # (Redis in production, so every process shares them). ACCOUNT_RATE_LIMITS_ENABLED=false turns
 # them off, e.g. for a load test.
+# Failed logins: 10 a minute per IP, and 5 per 5 minutes per key, the key being the (account,
+# IP) pair and not the account alone (accounts.adapter), so that failing on purpose from
+# elsewhere cannot lock a victim out. A refused login answers 429 with Retry-After.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 if not env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True):
     ACCOUNT_RATE_LIMITS = False
+# Behind a reverse proxy that uvicorn does not already trust (--forwarded-allow-ips), the number
+# of proxies whose X-Forwarded-For allauth's per-IP limits may believe.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True
@@ -352,6 +369,17 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Writes (POST, PUT, PATCH, DELETE) per user and per company; reads are not throttled.
+    # The same budgets apply to the pages' forms (bourse.core.throttling). "N/s|min|hour|day".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "bourse.core.throttling.UserWriteThrottle",
+        "bourse.core.throttling.CompanyWriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "writes_user": os.environ.get("THROTTLE_WRITES_USER", "60/min"),
+        "writes_company": os.environ.get("THROTTLE_WRITES_COMPANY", "300/min"),
+        "photo_uploads": os.environ.get("THROTTLE_PHOTO_UPLOADS", "60/hour"),
+    },
     "DATETIME_FORMAT": "iso-8601",
     # A service's refusal (bourse.core.errors.ServiceError) becomes 400 naming the field.
     "EXCEPTION_HANDLER": "bourse.core.errors.api_exception_handler",
@@ -405,10 +433,17 @@ WHITENOISE_USE_FINDERS = _PLAIN_HTTP
 WHITENOISE_AUTOREFRESH = _PLAIN_HTTP
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Photos are checked by the listings app (10 MB); the request limit leaves room for the form.
+# Photos are checked by the listings app (10 MB); the request limits leave room for the form.
+# REQUEST_MAX_BODY_BYTES: any request body, files included, refused (413) before it is read
+# (bourse.core.limits); the proxy in front should use the same figure (docs/security.md).
+REQUEST_MAX_BODY_BYTES = int(os.environ.get("REQUEST_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Photos decoded at once per server process (bourse.listings.photos), and how long (seconds) an
+# upload waits for its turn before a "try again" message.
+PHOTO_DECODE_CONCURRENCY = int(os.environ.get("PHOTO_DECODE_CONCURRENCY", "2"))
+PHOTO_DECODE_WAIT = float(os.environ.get("PHOTO_DECODE_WAIT", "30"))
 # bench/http_load.py's floor: GET /bench/floor, a bare JSON view on the same processes. Routed only
 # when this is true (never in production by default).
 BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)
@@ -422,6 +457,8 @@ LEAFLET_CONFIG = {
 
 # --- Marketplace rules -----------------------------------------------------------------------
 LISTINGS_REQUIRE_APPROVAL = env_bool("LISTINGS_REQUIRE_APPROVAL", True)
+# A company or listing waiting longer than this for a moderator is highlighted in the queues.
+MODERATION_TARGET_HOURS = int(os.environ.get("MODERATION_TARGET_HOURS", "24"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
 # Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.

@@ -1,10 +1,10 @@
-"""REST endpoints of the messaging app (API.md, "Messaging")."""
+"""REST endpoints of the messaging app (docs/api.md, "Messaging and the WebSocket")."""
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -83,14 +83,6 @@ class ReadSerializer(serializers.Serializer):
     up_to = serializers.IntegerField(min_value=1)
 
 
-def _raise_for(error: services.MessagingError):
-    if isinstance(error, services.RateLimited):
-        raise Throttled(detail=error.detail)
-    if error.code == "forbidden":
-        raise PermissionDenied(error.detail)
-    raise ValidationError({error.field: [error.detail]})
-
-
 class ConversationPagination(PageNumberPagination):
     page_size = 20
 
@@ -138,15 +130,12 @@ class ConversationListView(APIView):
             membership = permissions.check_can_start_conversation(request.user, listing)
         except permissions.ListingNotContactable as exc:
             raise ValidationError({"listing": [exc.detail]}) from exc
-        try:
-            conversation, created = services.conversation_start(
-                listing=listing,
-                by=request.user,
-                body=data["body"],
-                client_id=data.get("client_id") or None,
-            )
-        except services.MessagingError as exc:
-            _raise_for(exc)
+        conversation, created = services.conversation_start(
+            listing=listing,
+            by=request.user,
+            body=data["body"],
+            client_id=data.get("client_id") or None,
+        )
         return _conversation_response(
             conversation,
             membership.company_id,
@@ -173,7 +162,7 @@ class MessageListView(APIView):
     def get(self, request, pk: int):
         conversation = permissions.get_conversation_for_reading(request.user, pk)
         if not permissions.is_participant(request.user, conversation):
-            permissions.record_moderator_read(request.user, conversation)
+            services.record_outside_read(user=request.user, conversation=conversation)
         before = _cursor(request, "before")
         after = _cursor(request, "after")
         messages = Message.objects.filter(conversation=conversation).select_related(
@@ -212,15 +201,12 @@ class MessageListView(APIView):
         permissions.check_can_write(request.user, conversation)
         serializer = MessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            message, created = services.message_send(
-                conversation=conversation,
-                by=request.user,
-                body=serializer.validated_data["body"],
-                client_id=serializer.validated_data.get("client_id") or None,
-            )
-        except services.MessagingError as exc:
-            _raise_for(exc)
+        message, created = services.message_send(
+            conversation=conversation,
+            by=request.user,
+            body=serializer.validated_data["body"],
+            client_id=serializer.validated_data.get("client_id") or None,
+        )
         return Response(
             events.message_payload(message),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -254,12 +240,9 @@ class ReadView(APIView):
             raise PermissionDenied(_("Les modérateurs lisent sans marquer comme lu."))
         serializer = ReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.mark_read(
-                conversation=conversation,
-                by=request.user,
-                up_to=serializer.validated_data["up_to"],
-            )
-        except services.MessagingError as exc:
-            _raise_for(exc)
+        services.mark_read(
+            conversation=conversation,
+            by=request.user,
+            up_to=serializer.validated_data["up_to"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

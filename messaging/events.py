@@ -25,7 +25,8 @@ def company_payload(company) -> dict:
 
 
 def message_payload(message: Message) -> dict:
-    """A message as API.md describes it (sender and company should be select_related)."""
+    """A message as the API contract describes it in docs/api.md (sender and company should be
+    select_related)."""
     return {
         "id": message.pk,
         "conversation": message.conversation_id,

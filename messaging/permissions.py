@@ -50,7 +50,7 @@ def register_outside_reader(reader: OutsideReader) -> None:
         _outside_readers.append(reader)
 
 
-def _outside_reader(user, conversation: Conversation) -> OutsideReader | None:
+def outside_reader(user, conversation: Conversation) -> OutsideReader | None:
     if user is None or not user.is_authenticated:
         return None
     return next((r for r in _outside_readers if r.may_read(user, conversation)), None)
@@ -58,14 +58,7 @@ def _outside_reader(user, conversation: Conversation) -> OutsideReader | None:
 
 def moderator_can_read(user, conversation: Conversation) -> bool:
     """A moderator may read a *reported* conversation (the rule registered by moderation)."""
-    return _outside_reader(user, conversation) is not None
-
-
-def record_moderator_read(user, conversation: Conversation) -> None:
-    """Record an outside reader's reading of a conversation (the moderation audit log)."""
-    reader = _outside_reader(user, conversation)
-    if reader is not None:
-        reader.record_read(user, conversation)
+    return outside_reader(user, conversation) is not None
 
 
 def is_participant(user, conversation: Conversation) -> bool:

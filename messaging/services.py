@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from bourse.core import realtime
+from bourse.core.errors import ServiceError
 from bourse.listings.models import Listing
 
-from . import events, pgasync
+from . import events, permissions, pgasync
 from .models import (
     BODY_MAX_LENGTH,
     CLIENT_ID_MAX_LENGTH,
@@ -38,17 +39,23 @@ RATE_LIMIT_MESSAGES = 30
 RATE_LIMIT_WINDOW_SECONDS = 60
 
 
-class MessagingError(Exception):
-    """A refusal the caller shows as is: `code` for machines, `detail` (French) for people."""
+class MessagingError(ServiceError):
+    """A refusal the caller shows as is: `code` for machines, `detail` (French) for people.
+    The API and the pages translate it as every ServiceError; the socket sends `code` and
+    `detail` in an `error` frame. code="forbidden" (the sender's company no longer allowed,
+    found by the write itself) is a 403."""
 
     code = "invalid"
     field = "non_field_errors"
 
     def __init__(self, detail: str, *, code: str | None = None):
-        super().__init__(detail)
+        code = code or type(self).code
+        field = None if self.field == "non_field_errors" else self.field
+        super().__init__(detail, field=field, code=code)
         self.detail = detail
-        if code:
-            self.code = code
+        self.code = code
+        if code == "forbidden":
+            self.http_status = 403
 
 
 class InvalidBody(MessagingError):
@@ -67,6 +74,7 @@ class InvalidReadMark(MessagingError):
 
 class RateLimited(MessagingError):
     code = "rate_limited"
+    http_status = 429
 
 
 def clean_body(body) -> str:
@@ -444,3 +452,11 @@ async def typing(*, conversation: Conversation, by, by_company_id: int) -> None:
     )
     event = events.typing_event(conversation_id=conversation.pk, user=by)
     await realtime.send_event(companies=(other,), event=event)
+
+
+def record_outside_read(*, user, conversation: Conversation) -> None:
+    """Record that someone outside the conversation read it (a moderator: the moderation
+    audit log, through the hook it registered; see permissions.OutsideReader)."""
+    reader = permissions.outside_reader(user, conversation)
+    if reader is not None:
+        reader.record_read(user, conversation)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bourse.core.errors import add_service_error
 from bourse.listings.models import Listing
 
 from . import permissions, queries, services
@@ -37,11 +38,6 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_id", uuid.uuid4().hex)
-
-
-def _apply_error(form: forms.Form, error: services.MessagingError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.detail)
 
 
 @login_required
@@ -78,7 +74,7 @@ def conversation(request, pk: int):
             can_write, write_refusal = False, str(exc)
 
     elif request.method == "GET":
-        permissions.record_moderator_read(request.user, conv)
+        services.record_outside_read(user=request.user, conversation=conv)
 
     form = MessageForm()
     if request.method == "POST":
@@ -94,7 +90,7 @@ def conversation(request, pk: int):
                     client_id=form.cleaned_data["client_id"] or None,
                 )
             except services.MessagingError as exc:
-                _apply_error(form, exc)
+                add_service_error(form, exc)
             else:
                 return redirect(f"{conv.get_absolute_url()}#m{message.pk}")
 
@@ -181,7 +177,7 @@ def start(request, listing_pk: int):
                     client_id=form.cleaned_data["client_id"] or None,
                 )
             except services.MessagingError as exc:
-                _apply_error(form, exc)
+                add_service_error(form, exc)
             else:
                 return redirect(conv.get_absolute_url())
     status = 200 if membership is not None or request.method == "GET" else 403

@@ -1,8 +1,8 @@
-"""Shapes fixed by the public contract (shared/spec/API.md), written once for every test that
+"""Shapes fixed by the public contract (docs/api.md), written once for every test that
 checks a response against it. Kept apart from the serializers on purpose: a test must fail when
 the code drifts from the contract."""
 
-# "Fields of a listing in responses" (API.md, Listings).
+# The fields of a listing in responses (docs/api.md, "Listings").
 LISTING_FIELDS = frozenset(
     {
         "id",
@@ -24,6 +24,7 @@ LISTING_FIELDS = frozenset(
         "radius_km",
         "available_from",
         "available_until",
+        "attributes",
         "published_at",
         "expires_at",
         "company",

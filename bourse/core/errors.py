@@ -16,13 +16,19 @@ service travel the same way, and code that catches `ValidationError` keeps worki
   the form itself when the form has no such field.
 
 Refusals that are not about the input keep their own exceptions: `PermissionDenied` (403) and
-`Http404` (404), which Django and DRF already translate.
+`Http404` (404), which Django and DRF already translate; permission checks belong in each app's
+permissions.py, before the service. Two refusals can only be found by the service itself, in the
+same statement as the write (a company suspended a moment ago, a rate limit): a `ServiceError`
+subclass with `http_status = 403` or `429` answers `{"detail": message}` with that status.
 """
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import ngettext
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
@@ -41,6 +47,8 @@ _NON_FIELD_KEYS = (NON_FIELD_ERRORS, "non_field_errors")
 
 class ServiceError(ValidationError):
     """A business rule refused the request; `field` names what to correct, if anything."""
+
+    http_status = 400
 
     def __init__(
         self, message, *, field: str | None = None, code: str | None = "invalid", params=None
@@ -98,9 +106,34 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(target, error)
 
 
+def _throttled(detail: str, wait: float) -> drf_exceptions.Throttled:
+    """429 saying exactly `detail` (DRF would append its English wait sentence), Retry-After
+    `wait` seconds (DRF's handler sets the header from `wait`)."""
+    exc = drf_exceptions.Throttled(detail=detail)
+    exc.wait = max(1, math.ceil(wait))
+    return exc
+
+
 def api_exception_handler(exc, context):
     """DRF's handler, which also answers a service's refusal (any Django `ValidationError`)
-    with 400 and the field it names, instead of a 500."""
-    if isinstance(exc, ValidationError):
+    with 400 and the field it names, instead of a 500; a refusal whose `http_status` is 403 or
+    429 with `{"detail"}`; a throttled request (DRF's throttles, bourse.core.throttling, or a
+    service's own rate limit) with 429, `Retry-After` in whole seconds and a French `detail`."""
+    status = exc.http_status if isinstance(exc, ServiceError) else None
+    if status == 403:
+        exc = drf_exceptions.PermissionDenied(" ".join(messages_of(exc)))
+    elif status == 429:
+        # A service's own limit (messages per minute...): its message; Retry-After its
+        # `retry_after` (seconds) when it knows it, else one minute.
+        exc = _throttled(" ".join(messages_of(exc)), getattr(exc, "retry_after", None) or 60)
+    elif isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(api_errors(exc))
+    elif isinstance(exc, drf_exceptions.Throttled):
+        wait = max(1, math.ceil(exc.wait or 1))
+        message = ngettext(
+            "Trop de requêtes : réessayez dans %(n)d seconde.",
+            "Trop de requêtes : réessayez dans %(n)d secondes.",
+            wait,
+        )
+        exc = _throttled(message % {"n": wait}, wait)
     return drf_exception_handler(exc, context)

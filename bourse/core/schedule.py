@@ -180,15 +180,17 @@ def run_forever(
 
 
 def status() -> dict:
-    """What /healthz reports: jobs whose last run raised, and jobs overdue by more than a
-    period (no scheduler running, or one stuck)."""
+    """What /healthz reports: jobs whose last run raised, jobs overdue by more than a period
+    (no scheduler running, or one stuck), and jobs that never ran (no scheduler ever started)."""
     now = timezone.now()
     jobs = autodiscover()
     failing, overdue = [], []
-    for row in PeriodicJob.objects.all():
+    rows = list(PeriodicJob.objects.all())
+    never_run = sorted(set(jobs) - {row.name for row in rows if row.runs})
+    for row in rows:
         if row.last_error:
             failing.append(row.name)
         job = jobs.get(row.name)
         if job is not None and row.next_run_at < now - max(job.every, timedelta(minutes=2)):
             overdue.append(row.name)
-    return {"failing": failing, "overdue": overdue}
+    return {"failing": failing, "overdue": overdue, "never_run": never_run}

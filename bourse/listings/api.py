@@ -1,4 +1,4 @@
-"""Listings API (API.md "Categories" and "Listings"), write side and detail.
+"""Listings API (docs/api.md "Categories" and "Listings"), write side and detail.
 
 Note for the search side (bourse/listings/search/): `/api/v1/listings/` is ONE view,
 `ListingCollectionView` below. Its GET delegates to `search.search_listings_response(request,
@@ -6,7 +6,6 @@ view=self)` (with search.SEARCH_PARAMETERS for the schema); its POST creates a l
 function's signature; `ListingSearchAPIView` itself is not routed.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Company
+from bourse.core.throttling import WRITE_THROTTLES, PhotoUploadThrottle
 
 from . import permissions, services
 from .models import Category, Listing, ListingPhoto
@@ -35,18 +35,8 @@ from .serializers import (
 )
 
 
-def run_service(function, **kwargs):
-    """Call a service; its business-rule errors become DRF's 400 shape naming the field."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise serializers.ValidationError(exc.message_dict) from exc
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
-
-
 def listing_response(request, listing: Listing, status_code: int = status.HTTP_200_OK) -> Response:
-    """A listing after a write: exactly the fields of API.md."""
+    """A listing after a write: exactly the fields of the API contract (docs/api.md)."""
     listing = Listing.objects.for_api().get(pk=listing.pk)
     serializer = ListingSerializer(listing, context={"request": request})
     return Response(serializer.data, status=status_code)
@@ -89,7 +79,7 @@ class ListingCollectionView(APIView):
         operation_id="listings_search",
         parameters=SEARCH_PARAMETERS,
         responses={200: PaginatedListingSearchSerializer},
-        description="Published listings (see API.md); `distance_km` on each when a point is given.",
+        description="Published listings; `distance_km` on each when a point is given.",
     )
     def get(self, request, *args, **kwargs):
         return search_listings_response(request, view=self)
@@ -105,8 +95,7 @@ class ListingCollectionView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         submit = data.pop("submit", True)
-        listing = run_service(
-            services.listing_create,
+        listing = services.listing_create(
             company=membership.company,
             by=request.user,
             data=data,
@@ -153,8 +142,7 @@ class ListingDetailView(APIView):
         permissions.check_can_edit(request.user, listing)
         serializer = ListingInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        listing = run_service(
-            services.listing_update,
+        listing = services.listing_update(
             listing=listing,
             by=request.user,
             data=dict(serializer.validated_data),
@@ -165,7 +153,7 @@ class ListingDetailView(APIView):
     def delete(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
-        run_service(services.listing_delete, listing=listing, by=request.user)
+        services.listing_delete(listing=listing, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -176,7 +164,7 @@ class ListingSubmitView(APIView):
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
-        listing = run_service(services.listing_submit, listing=listing, by=request.user)
+        listing = services.listing_submit(listing=listing, by=request.user)
         return listing_response(request, listing)
 
 
@@ -195,8 +183,7 @@ class ListingCloseView(APIView):
             partner = Company.objects.filter(pk=partner_id).first()
             if partner is None:
                 raise serializers.ValidationError({"partner_company": [_("Entreprise inconnue.")]})
-        listing = run_service(
-            services.listing_close,
+        listing = services.listing_close(
             listing=listing,
             by=request.user,
             outcome=serializer.validated_data["outcome"],
@@ -212,12 +199,13 @@ class ListingRenewView(APIView):
     def post(self, request, pk: int):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
-        listing = run_service(services.listing_renew, listing=listing, by=request.user)
+        listing = services.listing_renew(listing=listing, by=request.user)
         return listing_response(request, listing)
 
 
 class ListingPhotoCreateView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [*WRITE_THROTTLES, PhotoUploadThrottle]  # decoding costs CPU
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=PhotoUploadSerializer, responses={201: ListingPhotoSerializer})
@@ -228,9 +216,7 @@ class ListingPhotoCreateView(APIView):
         if upload is None:
             message = _("Joignez une image (champ « image »).")
             raise serializers.ValidationError({"image": [message]})
-        photo = run_service(
-            services.listing_photo_add, listing=listing, by=request.user, upload=upload
-        )
+        photo = services.listing_photo_add(listing=listing, by=request.user, upload=upload)
         return Response(
             ListingPhotoSerializer(photo, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -245,5 +231,5 @@ class ListingPhotoDetailView(APIView):
         listing = get_listing(pk)
         permissions.check_can_edit(request.user, listing)
         photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
-        run_service(services.listing_photo_delete, photo=photo, by=request.user)
+        services.listing_photo_delete(photo=photo, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Company
 from bourse.core.text import validate_single_line, validate_text
 
+from .attributes import ATTRIBUTES, names_of
 from .models import Category, Kind, Listing, Terms, Unit
 from .services import PRICED_TERMS, allowed_units
 
@@ -39,6 +40,74 @@ def category_units() -> dict[str, list[str]]:
     """slug → allowed units, for frontend/js/listing-form.js."""
     categories = Category.objects.prefetch_related("children")
     return {c.slug: allowed_units(c) for c in categories}
+
+
+def category_attributes() -> dict[str, list[str]]:
+    """slug → attribute names, for frontend/js/listing-form.js (only those fields show)."""
+    return {c.slug: names_of(c) for c in Category.objects.all()}
+
+
+ATTRIBUTE_PREFIX = "attr_"
+FLAG_CHOICES = [("", "—"), ("yes", _("oui")), ("no", _("non"))]
+
+
+def attribute_fields() -> dict[str, forms.Field]:
+    """One form field per stored key of every attribute (bourse.listings.attributes), named
+    attr_<key>, marked with its attribute's name (data-attribute) for the page's script."""
+    fields: dict[str, forms.Field] = {}
+    for name, attribute in ATTRIBUTES.items():
+        attrs = {"data-attribute": name}
+        for key in attribute.keys:
+            label = attribute.label
+            if attribute.kind == "range":
+                label = (
+                    _("Température minimale (°C)")
+                    if key == "temp_min"
+                    else _("Température maximale (°C)")
+                )
+                field = forms.DecimalField(
+                    min_value=attribute.minimum,
+                    max_value=attribute.maximum,
+                    decimal_places=1,
+                    widget=forms.NumberInput(attrs={**attrs, "step": "0.5"}),
+                )
+            elif attribute.kind == "number":
+                field = forms.DecimalField(
+                    min_value=attribute.minimum,
+                    max_value=attribute.maximum,
+                    decimal_places=2,
+                    widget=forms.NumberInput(attrs={**attrs, "step": "any"}),
+                )
+            elif attribute.kind == "choices":
+                field = forms.MultipleChoiceField(
+                    choices=[(c, c) for c in attribute.choices],
+                    widget=forms.CheckboxSelectMultiple(attrs=attrs),
+                )
+            elif attribute.kind == "flag":
+                field = forms.ChoiceField(choices=FLAG_CHOICES, widget=forms.Select(attrs=attrs))
+            else:
+                field = forms.CharField(
+                    max_length=40,
+                    validators=[validate_single_line],
+                    widget=forms.TextInput(attrs=attrs),
+                )
+            field.required = False
+            field.label = label
+            field.help_text = attribute.help if key != "temp_max" else ""
+            field.attribute_name = name
+            fields[ATTRIBUTE_PREFIX + key] = field
+    return fields
+
+
+def _attribute_initial(values: dict | None) -> dict:
+    initial = {}
+    for key, value in (values or {}).items():
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, float):
+            value = _plain(Decimal(str(value)))
+        initial[ATTRIBUTE_PREFIX + key] = value
+    return initial
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
@@ -123,6 +192,7 @@ class ListingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.company = company
         self.fields["category"].choices = category_choices()
+        self.fields.update(attribute_fields())
         self.fields["location"].choices = [
             (
                 LOCATION_COMPANY,
@@ -149,7 +219,13 @@ class ListingForm(forms.Form):
             "location": LOCATION_COMPANY if same_place else LOCATION_OTHER,
             "postal_code": "" if same_place else listing.postal_code,
             "radius_km": listing.radius_km,
+            **_attribute_initial(listing.attributes),
         }
+
+    def attribute_boundfields(self) -> list:
+        """The attribute fields, in the registry's order (the page shows those of the chosen
+        category)."""
+        return [self[name] for name in self.fields if name.startswith(ATTRIBUTE_PREFIX)]
 
     def clean(self):
         cleaned = super().clean()
@@ -159,8 +235,13 @@ class ListingForm(forms.Form):
 
     def service_data(self) -> dict:
         """The cleaned values in the shape services expect."""
-        data = dict(self.cleaned_data)
+        data = {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if not key.startswith(ATTRIBUTE_PREFIX)
+        }
         data["category"] = Category.objects.get(slug=data["category"])
+        data["attributes"] = self._attributes(names_of(data["category"]))
         if data.pop("location") == LOCATION_COMPANY:
             data["postal_code"] = ""
         if data.get("terms") not in PRICED_TERMS:
@@ -170,11 +251,20 @@ class ListingForm(forms.Form):
             data["unit"] = ""
         return data
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
+    def _attributes(self, names: list[str]) -> dict:
+        """The attributes the chosen category asks for, as services expect them."""
+        values = {}
+        for name in names:
+            for key in ATTRIBUTES[name].keys:
+                value = self.cleaned_data.get(ATTRIBUTE_PREFIX + key)
+                if value in (None, "", []):
+                    continue
+                if ATTRIBUTES[name].kind == "flag":
+                    value = value == "yes"
+                elif isinstance(value, Decimal):
+                    value = float(value)
+                values[key] = value
+        return values
 
 
 class PhotoForm(forms.Form):

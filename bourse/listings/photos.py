@@ -9,10 +9,12 @@ so portrait photos stay upright.
 """
 
 import io
+import threading
 import uuid
 import warnings
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -85,9 +87,25 @@ def _open_checked(upload) -> Image.Image:
     return image
 
 
+# At most this many photos are decoded at once in a process (a 40-megapixel image costs about a
+# second of CPU and 160 MB); the others wait their turn, PHOTO_DECODE_WAIT seconds at most.
+_decodes = threading.BoundedSemaphore(settings.PHOTO_DECODE_CONCURRENCY)
+
+
 def clean_photo(upload) -> CleanPhoto:
     """Check an uploaded file and return its re-encoded bytes and thumbnail, or raise
     ValidationError({"image": [...]}) with a message for the user."""
+    if not _decodes.acquire(timeout=settings.PHOTO_DECODE_WAIT):
+        raise _error(
+            _("Le serveur traite beaucoup de photos en ce moment : réessayez dans une minute.")
+        )
+    try:
+        return _clean_photo(upload)
+    finally:
+        _decodes.release()
+
+
+def _clean_photo(upload) -> CleanPhoto:
     image = _open_checked(upload)
     source_format = image.format
     extension, options = FORMATS[source_format]

@@ -1,4 +1,4 @@
-"""The wire shape of listings and categories (API.md "Listings", "Categories").
+"""The wire shape of listings and categories (docs/api.md "Listings", "Categories").
 
 `ListingSerializer` is the one read shape, reused by the search endpoint (which adds
 `distance_km`) and by matching. Querysets fed to it should come from
@@ -16,16 +16,81 @@ from rest_framework import serializers
 
 from bourse.core.text import validate_single_line, validate_text
 
+from .attributes import CACES_CATEGORIES, HAZARD_CLASSES, LICENCES, names_of
 from .models import Category, Kind, Listing, ListingPhoto, Terms, Unit
 
 
 class CategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="localized_name", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    attributes = serializers.SerializerMethodField(
+        help_text="The attributes its listings are asked for (names of ListingAttributes' "
+        "groups: temperature, capacity_t, lift_height_m, caces, licence, adr, hazard_classes, "
+        "food_grade, organic, grade, surface_m2, ceiling_height_m, crane_t)."
+    )
 
     class Meta:
         model = Category
-        fields = ["slug", "name", "parent"]
+        fields = ["slug", "name", "parent", "attributes"]
+
+    def get_attributes(self, category: Category) -> list[str]:
+        return names_of(category)
+
+
+def _measure(minimum: float, maximum: float, help_text: str) -> serializers.FloatField:
+    return serializers.FloatField(
+        required=False, allow_null=True, min_value=minimum, max_value=maximum, help_text=help_text
+    )
+
+
+def _choices(choices: list[str], help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices),
+        required=False,
+        allow_null=True,
+        max_length=len(choices),
+        help_text=help_text,
+    )
+
+
+def _flag(help_text: str) -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, allow_null=True, help_text=help_text)
+
+
+class ListingAttributesSerializer(serializers.Serializer):
+    """What decides a substitute (bourse.listings.attributes). Only the attributes of the
+    listing's category are accepted (`GET /api/v1/categories/` lists them); every key is
+    optional, and a response holds only the keys given. On a need a value is a requirement, on
+    an offer what it has."""
+
+    temp_min = _measure(-60, 60, "Temperature range, lowest (°C); `temperature`.")
+    temp_max = _measure(-60, 60, "Temperature range, highest (°C); `temperature`.")
+    capacity_t = _measure(0, 1000, "Capacity (tonnes): lifting, payload, bulk bag.")
+    lift_height_m = _measure(0, 50, "Lifting height (m).")
+    caces = _choices(CACES_CATEGORIES, "CACES R489 categories.")
+    licence = _choices(LICENCES, "Driving licences.")
+    adr = _flag("Dangerous goods (ADR): required (need) or qualified (offer).")
+    hazard_classes = _choices(HAZARD_CLASSES, "ADR hazard classes of the goods or accepted.")
+    food_grade = _flag("Food contact or human consumption grade.")
+    organic = _flag("Organic (AB).")
+    grade = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=40,
+        validators=[validate_single_line],
+        help_text="Alloy, grade or reference (304L, 5754, T65).",
+    )
+    surface_m2 = _measure(0, 1_000_000, "Surface (m²).")
+    ceiling_height_m = _measure(0, 100, "Ceiling height (m).")
+    crane_t = _measure(0, 1000, "Overhead crane capacity (tonnes).")
+
+    def get_attribute(self, instance):
+        # A listing without attributes (NULL) answers an empty object, not null.
+        return super().get_attribute(instance) or {}
+
+    def to_representation(self, values) -> dict:
+        return {key: value for key, value in (values or {}).items() if key in self.fields}
 
 
 def _absolute(request, url: str) -> str:
@@ -53,7 +118,7 @@ class ListingCompanySerializer(serializers.Serializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
-    """Exactly the fields API.md lists for a listing."""
+    """Exactly the fields the API contract lists for a listing (docs/api.md)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     quantity = serializers.DecimalField(
@@ -64,6 +129,7 @@ class ListingSerializer(serializers.ModelSerializer):
     )
     company = ListingCompanySerializer(read_only=True)
     photos = ListingPhotoSerializer(many=True, read_only=True, source="ordered_photos")
+    attributes = ListingAttributesSerializer(read_only=True)
 
     class Meta:
         model = Listing
@@ -87,6 +153,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "radius_km",
             "available_from",
             "available_until",
+            "attributes",
             "published_at",
             "expires_at",
             "company",
@@ -174,6 +241,12 @@ class ListingInputSerializer(serializers.Serializer):
     radius_km = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     available_from = serializers.DateField(required=False, allow_null=True)
     available_until = serializers.DateField(required=False, allow_null=True)
+    attributes = ListingAttributesSerializer(required=False, allow_null=True)
+
+    def validate_attributes(self, values: dict | None) -> dict | None:
+        if values is None:
+            return None
+        return {key: value for key, value in values.items() if value not in (None, "", [])}
 
 
 class ListingCreateSerializer(ListingInputSerializer):

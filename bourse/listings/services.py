@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -31,6 +32,7 @@ from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
 from bourse.notifications.services import notify
 
+from .attributes import clean_attributes, keys_of, names_of
 from .models import CLOSE_TRANSITIONS, Category, Listing, ListingPhoto, Terms, Unit
 from .signals import listing_published
 
@@ -50,6 +52,7 @@ EDITABLE_FIELDS = (
     "radius_km",
     "available_from",
     "available_until",
+    "attributes",
 )
 PRICED_TERMS = {Terms.RENT, Terms.SALE}
 
@@ -127,6 +130,14 @@ def _clean(values: dict, *, company: Company) -> dict:
         errors["available_until"] = [
             _("La fin de disponibilité doit être postérieure ou égale à son début.")
         ]
+
+    if category is not None:
+        try:
+            cleaned["attributes"] = (
+                clean_attributes(cleaned.get("attributes"), names_of(category)) or None
+            )
+        except DjangoValidationError as exc:
+            errors["attributes"] = list(exc.messages)
 
     if not (cleaned.get("title") or "").strip():
         errors["title"] = [_("Donnez un titre à l'annonce.")]
@@ -229,6 +240,10 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
     before = _current_values(listing)
     values = dict(before)
     values.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    if "attributes" not in data and values["category"] is not None and values["attributes"]:
+        # Another category without new attributes: keep those the new category asks for.
+        keep = keys_of(names_of(values["category"]))
+        values["attributes"] = {k: v for k, v in values["attributes"].items() if k in keep}
     cleaned = _clean(values, company=listing.company)
     after = {field: cleaned[field] for field in EDITABLE_FIELDS}
     changed = [f for f in EDITABLE_FIELDS if _differs(before[f], after[f])]

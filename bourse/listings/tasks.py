@@ -7,6 +7,6 @@ from . import services
 
 @task()
 def expire_listings_task() -> int:
-    """Mark published listings past their expiry as expired; run it periodically (cron or a
-    systemd timer calling `manage.py expire_listings`, which enqueues nothing and runs it now)."""
+    """Mark published listings past their expiry as expired (the scheduler runs the same work
+    every 15 minutes: bourse/listings/jobs.py; `manage.py expire_listings` runs it now)."""
     return services.expire_listings()

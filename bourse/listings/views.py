@@ -14,8 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bourse.core.errors import add_service_error, messages_of
+
 from . import permissions, services
-from .forms import CloseForm, ListingForm, PhotoForm, category_units
+from .attributes import describe_attributes, names_of
+from .forms import CloseForm, ListingForm, PhotoForm, category_attributes, category_units
 from .models import Listing, ListingPhoto
 from .photos import MAX_PHOTOS
 from .serializers import contact_for
@@ -30,20 +33,16 @@ def _listing(pk: int) -> Listing:
     )
 
 
-def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-
-
 def _flash_errors(request, exc: ValidationError) -> None:
-    for field_messages in _error_dict(exc).values():
-        for message in field_messages:
-            messages.error(request, message)
+    for message in messages_of(exc):
+        messages.error(request, message)
 
 
 def _form_context(form: ListingForm, **extra) -> dict:
     return {
         "form": form,
         "category_units": category_units(),
+        "category_attributes": category_attributes(),
         "priced_terms": sorted(PRICED_TERMS),
         **extra,
     }
@@ -70,7 +69,7 @@ def listing_create(request):
                 company=company, by=request.user, data=form.service_data(), submit=submit
             )
         except ValidationError as exc:
-            form.add_service_errors(_error_dict(exc))
+            add_service_error(form, exc)
         else:
             if listing.status == Status.DRAFT:
                 messages.success(
@@ -107,7 +106,7 @@ def listing_edit(request, pk: int):
             if request.POST.get("action") == "submit" and listing.can("submit"):
                 listing = services.listing_submit(listing=listing, by=request.user)
         except ValidationError as exc:
-            form.add_service_errors(_error_dict(exc))
+            add_service_error(form, exc)
         else:
             if was == Status.PUBLISHED and listing.status == Status.PENDING:
                 messages.warning(
@@ -152,7 +151,7 @@ def photo_add(request, pk: int):
                 listing=listing, by=request.user, upload=photo_form.cleaned_data["image"]
             )
         except ValidationError as exc:
-            for message in _error_dict(exc).get("image", []) or exc.messages:
+            for message in messages_of(exc):  # shown where the user is looking
                 photo_form.add_error("image", message)
         else:
             messages.success(request, _("Photo ajoutée."))
@@ -186,6 +185,7 @@ def listing_detail(request, pk: int):
         "show_contact": show_contact,
         "contact": contact_for(listing) if show_contact else None,
         "can_contact": show_contact and not is_owner and listing.is_live,
+        "attributes": describe_attributes(listing.attributes, names_of(listing.category)),
         "map_config": {
             "tiles": settings.LEAFLET_CONFIG["TILES"],
             "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
@@ -284,9 +284,7 @@ def listing_close(request, pk: int):
                 partner_company=form.cleaned_data.get("partner_company"),
             )
         except ValidationError as exc:
-            for field, field_messages in _error_dict(exc).items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Annonce clôturée. Merci pour votre retour !"))
             return redirect("listings:mine")

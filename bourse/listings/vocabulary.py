@@ -121,6 +121,7 @@ def groups() -> tuple[Group, ...]:
 def forget() -> None:
     """Drop this process's copy (after a change in the admin, and in tests)."""
     _cache.update(at=0.0, groups=None)
+    _known.update(at=0.0, index=None)
 
 
 def spellings_of(word: str, vocabulary: tuple[Group, ...] | None = None) -> list[str]:
@@ -137,3 +138,107 @@ def spellings_of(word: str, vocabulary: tuple[Group, ...] | None = None) -> list
                     seen.add(key)
                     found.append(spelling)
     return found
+
+
+# --- Search: a query's words with their other spellings and one-letter typos ------------------
+MAX_PHRASE_WORDS = 4
+TYPO_MIN_LENGTH = 5  # shorter words have too many neighbours one letter away
+KNOWN_WORDS_SECONDS = 600
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_known: dict[str, object] = {"at": 0.0, "index": None}
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one letter replaced, added or removed."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def known_words() -> dict[str, set[str]]:
+    """The words people search for, as an index for typos: every word (5 letters or more) of
+    the vocabulary, the category names and the titles of published listings, under itself and
+    each of its one-letter deletions. Read once and kept KNOWN_WORDS_SECONDS per process."""
+    now = time.monotonic()
+    index = _known["index"]
+    if index is not None and now - float(_known["at"]) < KNOWN_WORDS_SECONDS:
+        return index  # type: ignore[return-value]
+    from .models import Category, Listing
+
+    words: set[str] = set()
+    for group in groups():
+        for spelling in group.spellings:
+            words.update(_words(spelling))
+    for name in Category.objects.values_list("name", flat=True):
+        words.update(_words(name))
+    titles = Listing.objects.filter(status=Listing.Status.PUBLISHED).values_list("title", flat=True)
+    for title in titles.iterator(chunk_size=5000):
+        words.update(_words(title))
+    index: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) >= TYPO_MIN_LENGTH - 1 and not word.isdigit():
+            for key in {word} | _deletions(word):
+                index.setdefault(key, set()).add(word)
+    _known.update(at=now, index=index)
+    return index
+
+
+def forget_known_words() -> None:
+    _known.update(at=0.0, index=None)
+
+
+def corrections(word: str, index: dict[str, set[str]] | None = None) -> list[str]:
+    """Known words one letter away from `word` (folded), when `word` itself is not known and
+    has at least TYPO_MIN_LENGTH letters: "fenwik" → ["fenwick"], "transpallette" →
+    ["transpalette"]."""
+    word = fold(word)
+    if len(word) < TYPO_MIN_LENGTH or word.isdigit():
+        return []
+    index = known_words() if index is None else index
+    if word in index.get(word, ()):
+        return []
+    found: set[str] = set()
+    for key in {word} | _deletions(word):
+        found.update(w for w in index.get(key, ()) if _one_edit(word, w))
+    return sorted(found)
+
+
+def query_units(text: str, vocabulary: tuple[Group, ...] | None = None) -> list[list[str]]:
+    """What a search asks for: each word, or phrase of the vocabulary (longest first), with its
+    alternatives — the other spellings of its groups, or known words one letter away when it is
+    unknown. A listing must match one alternative of every unit. The same on every database."""
+    vocabulary = groups() if vocabulary is None else vocabulary
+    spellings: dict[tuple[str, ...], list[str]] = {}
+    for group in vocabulary:
+        keys = [tuple(_words(s)) for s in group.spellings]
+        for key in keys:
+            if key:
+                entry = spellings.setdefault(key, [])
+                entry.extend(s for s in group.spellings if s not in entry)
+    words = _words(text)
+    units: list[list[str]] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+            key = tuple(words[i : i + n])
+            if key in spellings:
+                typed = " ".join(key)
+                units.append([typed, *(s for s in spellings[key] if fold(s) != typed)])
+                i += n
+                break
+        else:
+            word = words[i]
+            units.append([word, *corrections(word)])
+            i += 1
+    return units

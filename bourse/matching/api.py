@@ -1,4 +1,4 @@
-"""Matching API: a listing's suggestions (API.md), dismissals, saved searches.
+"""Matching API: a listing's suggestions (docs/api.md), dismissals, saved searches.
 
 - GET  /api/v1/listings/{id}/matches/                      suggestions, best first, at most 20
 - POST /api/v1/listings/{id}/matches/{other_id}/dismiss/   hide a suggestion for good (204)
@@ -6,7 +6,6 @@
 - GET/POST /api/v1/saved-searches/, GET/PATCH/DELETE /api/v1/saved-searches/{id}/
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -185,13 +184,6 @@ class SavedSearchSerializer(serializers.ModelSerializer):
         return attrs
 
 
-def _service_errors(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.message_dict) from exc
-
-
 class SavedSearchListView(generics.GenericAPIView):
     """GET (paginated) / POST /api/v1/saved-searches/ — the caller's company's saved searches."""
 
@@ -213,8 +205,7 @@ class SavedSearchListView(generics.GenericAPIView):
         membership = permissions.check_can_use_saved_searches(request.user)
         serializer = SavedSearchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        search = _service_errors(
-            services.saved_search_create,
+        search = services.saved_search_create(
             company=membership.company,
             by=request.user,
             **serializer.validated_data,
@@ -243,9 +234,7 @@ class SavedSearchDetailView(APIView):
         search = self._load(request, pk)
         serializer = SavedSearchSerializer(search, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        search = _service_errors(
-            services.saved_search_update, saved_search=search, **serializer.validated_data
-        )
+        search = services.saved_search_update(saved_search=search, **serializer.validated_data)
         return Response(SavedSearchSerializer(search).data)
 
     @extend_schema(tags=["matching"], responses={204: None})

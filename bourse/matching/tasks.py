@@ -18,5 +18,6 @@ def rematch_listing(listing_id: int) -> dict:
 
 @task()
 def send_saved_search_digest() -> int:
-    """The daily e-mail of saved-search hits (run it from cron or a scheduler)."""
+    """The daily e-mail of saved-search hits (the scheduler runs the same work every day:
+    bourse/matching/jobs.py)."""
     return services.saved_search_digest_send()

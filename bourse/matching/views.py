@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import membership_of
+from bourse.core.errors import add_service_error
 from bourse.listings.models import Listing
 
 from . import permissions, queries, services
@@ -118,8 +119,7 @@ def saved_search_create(request):
             company=membership.company, by=request.user, **form.service_kwargs()
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_error(form, exc)
         return saved_searches_page(request, form=form, status=400)
     messages.success(
         request,

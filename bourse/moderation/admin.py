@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditLogEntry, Report
+from .models import AuditLogEntry, ModerationReason, Report
 
 
 @admin.register(AuditLogEntry)
@@ -36,3 +36,13 @@ class ReportAdmin(admin.ModelAdmin):
     search_fields = ["reason", "note"]
     raw_id_fields = ["reporter", "reporter_company", "resolved_by"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(ModerationReason)
+class ModerationReasonAdmin(admin.ModelAdmin):
+    """The common reasons moderators pick from (API: /api/v1/moderation/reasons/)."""
+
+    list_display = ["text", "target", "action", "position", "active"]
+    list_filter = ["target", "action", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["text"]

@@ -5,7 +5,6 @@ the territory is 404. In the audit log, `actor` is `{"id", "email"}`: the e-mail
 account is deleted (then `id` is null).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +15,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -24,14 +22,17 @@ from rest_framework.views import APIView
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
+from bourse.core.errors import ServiceError
 from bourse.core.text import validate_text
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
 
 from . import services
 from .actions import COMPANY_ACTIONS, LISTING_ACTIONS
-from .models import AuditLogEntry, Report
+from .bulk import COMPANY_BULK_ACTIONS, LISTING_BULK_ACTIONS, MAX_IDS, bulk_moderate
+from .models import AuditLogEntry, ModerationReason, Report
 from .permissions import (
+    check_can_decide,
     check_departement_param,
     check_not_own_company,
     moderator_for,
@@ -39,13 +40,7 @@ from .permissions import (
     territory_object_or_404,
 )
 from .queries import territory_stats
-
-
-def as_drf_error(exc: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError in DRF's shape: named fields, or non_field_errors."""
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
+from .reasons import compose_reason, reasons_for
 
 
 class IsModerator(BasePermission):
@@ -163,20 +158,26 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
+    """A reason: one of the common reasons (`reason_id`, GET /moderation/reasons/), a free text
+    (`reason`), or both; at least one where the action needs a reason."""
+
+    reason_id = serializers.IntegerField(required=False, allow_null=True)
     reason = serializers.CharField(
-        validators=[validate_text],
-        max_length=2000,
-        error_messages={
-            "required": _("Un motif est obligatoire."),
-            "blank": _("Un motif est obligatoire."),
-        },
+        validators=[validate_text], max_length=2000, required=False, allow_blank=True
     )
+
+    def reason_for(self, *, target: str, action: str, required: bool) -> str:
+        return compose_reason(
+            target=target,
+            action=action,
+            reason_id=self.validated_data.get("reason_id"),
+            text=self.validated_data.get("reason", ""),
+            required=required,
+        )
 
 
 class ResolveSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(
-        choices=[value for value, _label in services.ReportDecision.CHOICES]
-    )
+    decision = serializers.ChoiceField(choices=Report.Decision.values)
     note = serializers.CharField(
         validators=[validate_text], max_length=2000, required=False, allow_blank=True, default=""
     )
@@ -218,18 +219,16 @@ class ModerationCompanyList(ListAPIView):
         return queryset.order_by("created_at", "pk")
 
 
-def run_action(request, service, needs_reason: bool, **target):
-    """Call a moderation service on `target` for the requesting moderator, with the `reason` of
-    the request body when the action needs one; service errors become DRF's 400 shape."""
+def run_action(request, service, needs_reason: bool, action: str, **target):
+    """Call a moderation service on `target` for the requesting moderator, with the reason of
+    the request body when the action needs one (a refusal is the API's 400, bourse.core.errors)."""
     kwargs = {**target, "by": request.user}
     if needs_reason:
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        kwargs["reason"] = payload.validated_data["reason"]
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
+        (target_type,) = target
+        kwargs["reason"] = payload.reason_for(target=target_type, action=action, required=True)
+    return service(**kwargs)
 
 
 class CompanyActionView(ModeratorAPIView):
@@ -242,7 +241,7 @@ class CompanyActionView(ModeratorAPIView):
         company = territory_object_or_404(Company.objects.all(), self.moderator, pk)
         check_not_own_company(request.user, company.pk)
         service, needs_reason = COMPANY_ACTIONS[self.action_name]
-        company = run_action(request, service, needs_reason, company=company)
+        company = run_action(request, service, needs_reason, self.action_name, company=company)
         company = Company.objects.annotate(members_count=Count("memberships")).get(pk=company.pk)
         return Response(ModerationCompanySerializer(company).data)
 
@@ -293,7 +292,7 @@ class ListingActionView(ModeratorAPIView):
         listing = territory_object_or_404(Listing.objects.all(), self.moderator, pk)
         check_not_own_company(request.user, listing.company_id)
         service, needs_reason = LISTING_ACTIONS[self.action_name]
-        listing = run_action(request, service, needs_reason, listing=listing)
+        listing = run_action(request, service, needs_reason, self.action_name, listing=listing)
         listing = moderation_listings().get(pk=listing.pk)
         return Response(ModerationListingSerializer(listing, context={"request": request}).data)
 
@@ -337,12 +336,8 @@ class ReportResolveView(ModeratorAPIView):
         report = territory_object_or_404(Report.objects.all(), self.moderator, pk)
         payload = ResolveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            report = services.report_resolve(
-                report=report, by=request.user, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        check_can_decide(self.moderator, report, payload.validated_data["decision"])
+        report = services.report_resolve(report=report, by=request.user, **payload.validated_data)
         report = Report.objects.select_related("reporter_company", "resolved_by").get(pk=report.pk)
         return Response(ReportSerializer(report).data)
 
@@ -357,12 +352,9 @@ class ReportCreateView(APIView):
         membership = check_verified_member(request.user)
         payload = ReportCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            report = services.report_create(
-                reporter=request.user, reporter_company=membership.company, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        report = services.report_create(
+            reporter=request.user, reporter_company=membership.company, **payload.validated_data
+        )
         return Response(
             {
                 "id": report.pk,
@@ -441,3 +433,110 @@ class StatsView(ModeratorAPIView):
         return Response(
             territory_stats(departements=departements, since=params.validated_data.get("since"))
         )
+
+
+# --- Common reasons and bulk actions ---------------------------------------------------------
+
+
+class ModerationReasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModerationReason
+        fields = ["id", "text", "target", "action"]
+
+
+class ReasonListView(ModeratorAPIView):
+    """The common reasons staff keep, for one target and action (both optional filters)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("target", str, enum=["company", "listing"]),
+            OpenApiParameter("action", str, enum=["reject", "suspend", "hide"]),
+        ],
+        responses={
+            200: ModerationReasonSerializer(many=True),
+            400: inline_serializer("ReasonFilterError", {"target": serializers.ListField()}),
+        },
+    )
+    def get(self, request):
+        params = request.query_params
+        errors = {}
+        target, action = params.get("target"), params.get("action")
+        if target and target not in ModerationReason.Target.values:
+            errors["target"] = [_("Choisissez company ou listing.")]
+        if action and action not in ModerationReason.Action.values:
+            errors["action"] = [_("Choisissez reject, suspend ou hide.")]
+        if errors:
+            raise ServiceError(errors)
+        reasons = (
+            reasons_for(target, action)
+            if target
+            else ModerationReason.objects.filter(
+                active=True, **({"action": action} if action else {})
+            )
+        )
+        return Response(ModerationReasonSerializer(reasons, many=True).data)
+
+
+class BulkSerializer(ReasonSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_IDS
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    failed = serializers.DictField(child=serializers.CharField())
+
+
+class BulkView(ModeratorAPIView):
+    """One action on several objects of the territory; each one audited on its own."""
+
+    target = ""
+    actions: tuple[str, ...] = ()
+    all_actions: dict = {}
+
+    def post(self, request):
+        payload = self.serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        action = payload.validated_data["action"]
+        needs_reason = self.all_actions[action][1]
+        reason = ""
+        if needs_reason:
+            reason = payload.reason_for(target=self.target, action=action, required=True)
+        result = bulk_moderate(
+            by=request.user,
+            moderator=self.moderator,
+            target=self.target,
+            action=action,
+            ids=payload.validated_data["ids"],
+            reason=reason,
+        )
+        return Response(
+            {"done": result.done, "failed": {str(pk): msg for pk, msg in result.failed.items()}}
+        )
+
+
+class CompanyBulkSerializer(BulkSerializer):
+    action = serializers.ChoiceField(choices=COMPANY_BULK_ACTIONS)
+
+
+class ListingBulkSerializer(BulkSerializer):
+    action = serializers.ChoiceField(choices=LISTING_BULK_ACTIONS)
+
+
+class CompanyBulkView(BulkView):
+    target, actions, all_actions = "company", COMPANY_BULK_ACTIONS, COMPANY_ACTIONS
+    serializer = CompanyBulkSerializer
+
+    @extend_schema(request=CompanyBulkSerializer, responses=BulkResultSerializer)
+    def post(self, request):
+        return super().post(request)
+
+
+class ListingBulkView(BulkView):
+    target, actions, all_actions = "listing", LISTING_BULK_ACTIONS, LISTING_ACTIONS
+    serializer = ListingBulkSerializer
+
+    @extend_schema(request=ListingBulkSerializer, responses=BulkResultSerializer)
+    def post(self, request):
+        return super().post(request)

@@ -7,8 +7,8 @@ from bourse.core.text import validate_text
 
 from . import actions
 from .actions import needing_reason
+from .bulk import MAX_IDS
 from .models import Report
-from .services import ReportDecision
 
 REASON_REQUIRED = _("Veuillez indiquer un motif : l'entreprise le verra.")
 
@@ -17,6 +17,7 @@ class ActionForm(forms.Form):
     """One moderator action on a company or a listing; some actions need a reason."""
 
     action = forms.ChoiceField(choices=())
+    reason_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
         validators=[validate_text],
         label=_("Motif"),
@@ -32,8 +33,24 @@ class ActionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") in self.needs_reason and not cleaned.get("reason", "").strip():
+        if (
+            cleaned.get("action") in self.needs_reason
+            and not cleaned.get("reason", "").strip()
+            and not cleaned.get("reason_id")
+        ):
             self.add_error("reason", REASON_REQUIRED)
+        return cleaned
+
+
+class BulkForm(ActionForm):
+    """One action, and its reason, for the items ticked in a queue (`ids`, at most MAX_IDS)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        ids = [int(raw) for raw in self.data.getlist("ids") if raw.isdigit()]
+        if not ids:
+            self.add_error(None, _("Cochez au moins un élément de la liste."))
+        cleaned["ids"] = ids[:MAX_IDS]
         return cleaned
 
 
@@ -53,10 +70,10 @@ LISTING_ACTIONS = {
 LISTING_NEEDS_REASON = needing_reason(actions.LISTING_ACTIONS)
 
 DECISION_LABELS = {
-    ReportDecision.DISMISSED: _("Classer sans suite"),
-    ReportDecision.WARNED: _("Avertir l'entreprise"),
-    ReportDecision.LISTING_HIDDEN: _("Masquer l'annonce"),
-    ReportDecision.COMPANY_SUSPENDED: _("Suspendre l'entreprise"),
+    Report.Decision.DISMISSED: _("Classer sans suite"),
+    Report.Decision.WARNED: _("Avertir l'entreprise"),
+    Report.Decision.LISTING_HIDDEN: _("Masquer l'annonce"),
+    Report.Decision.COMPANY_SUSPENDED: _("Suspendre l'entreprise"),
 }
 
 
@@ -75,7 +92,7 @@ class ResolveForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("decision") in ReportDecision.NEEDS_NOTE
+            cleaned.get("decision") in Report.DECISIONS_NEEDING_NOTE
             and not cleaned.get("note", "").strip()
         ):
             self.add_error("note", REASON_REQUIRED)

@@ -102,6 +102,16 @@ class Report(models.Model):
         OPEN = "open", _("ouvert")
         RESOLVED = "resolved", _("traité")
 
+    class Decision(models.TextChoices):
+        """What the moderator decided; all but dismissed act on someone, whom the note tells."""
+
+        DISMISSED = "dismissed", _("Classé sans suite")
+        WARNED = "warned", _("Avertissement envoyé")  # the company concerned, in-app and e-mail
+        LISTING_HIDDEN = "listing_hidden", _("Annonce masquée")  # the reported listing
+        COMPANY_SUSPENDED = "company_suspended", _("Entreprise suspendue")
+
+    DECISIONS_NEEDING_NOTE = (Decision.WARNED, Decision.LISTING_HIDDEN, Decision.COMPANY_SUSPENDED)
+
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -116,7 +126,7 @@ class Report(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    decision = models.CharField(max_length=40, blank=True)
+    decision = models.CharField(max_length=40, blank=True, choices=Decision.choices)
     note = models.TextField(blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,3 +145,33 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_type} #{self.target_id}: {self.reason[:40]}"
+
+
+class ModerationReason(models.Model):
+    """A common reason a moderator picks instead of typing it (staff edit the list in the
+    admin); a free text can be added to it. The text is copied into the decision, so editing or
+    retiring a reason never changes what a company was told."""
+
+    class Target(models.TextChoices):
+        COMPANY = "company", _("entreprise")
+        LISTING = "listing", _("annonce")
+
+    class Action(models.TextChoices):
+        REJECT = "reject", _("refuser")
+        SUSPEND = "suspend", _("suspendre")
+        HIDE = "hide", _("masquer")
+
+    target = models.CharField(_("pour"), max_length=10, choices=Target.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    text = models.CharField(_("motif"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    active = models.BooleanField(_("proposé"), default=True)
+
+    class Meta:
+        verbose_name = _("motif de modération")
+        verbose_name_plural = _("motifs de modération")
+        ordering = ["target", "action", "position", "pk"]
+        indexes = [models.Index(fields=["target", "action"], name="reason_target_action")]
+
+    def __str__(self) -> str:
+        return self.text

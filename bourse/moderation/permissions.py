@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Moderator
 from accounts.permissions import moderator_for
+from bourse.core.errors import ServiceError
 from messaging.models import Message
 
 from .models import Report
+from .queries import report_target_company
 
 __all__ = ["moderator_for"]  # the role lives in accounts; moderation code keeps one import site
 
@@ -77,3 +79,14 @@ def moderator_can_read_conversation(user, conversation) -> bool:
         target_type=Report.TargetType.MESSAGE, target_id__in=message_ids
     )
     return scope_to_territory(reports, moderator).exists()
+
+
+def check_can_decide(moderator: Moderator, report: Report, decision: str) -> None:
+    """A decision that acts on a company (warn it, suspend it) needs that company in the
+    moderator's territory, wherever the report was filed. Answered as a refusal of the decision
+    (400 on `decision`), since the moderator may pick another one."""
+    if decision not in (Report.Decision.WARNED, Report.Decision.COMPANY_SUSPENDED):
+        return
+    company = report_target_company(report)
+    if company is not None and not moderator.covers(company.departement):
+        raise ServiceError(_("Cette entreprise n'est pas dans votre territoire."), field="decision")

@@ -7,10 +7,12 @@ for `fulfilled`).
 
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import Company
+from accounts.models import Company, User
 from bourse.listings.models import Listing
 from messaging.models import Conversation, Message
 
@@ -145,3 +147,52 @@ def attach_report_targets(reports) -> None:
             found[(Report.TargetType.MESSAGE, message.pk)] = message
     for report in reports:
         report.target = found.get((report.target_type, report.target_id))
+
+
+def report_target_company(report: Report) -> Company | None:
+    """The company a report is about (the listing's owner, the message's author...), if any."""
+    try:
+        if report.target_type == Report.TargetType.COMPANY:
+            return Company.objects.get(pk=report.target_id)
+        if report.target_type == Report.TargetType.LISTING:
+            return Listing.objects.select_related("company").get(pk=report.target_id).company
+        if report.target_type == Report.TargetType.MESSAGE:
+            return Message.objects.select_related("company").get(pk=report.target_id).company
+    except ObjectDoesNotExist:
+        return None
+    return None
+
+
+def attach_log_labels(entries) -> list:
+    """Names instead of e-mails and ids in the audit log: `actor_name` (the moderator's name,
+    or the kept e-mail of a deleted account) and `target_label` (the company's name, the
+    listing's title...), with one query per kind of target."""
+    entries = list(entries)
+    actors = {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in={e.actor_id for e in entries if e.actor_id})
+    }
+    ids: dict[str, set[int]] = {}
+    for entry in entries:
+        ids.setdefault(entry.target_type, set()).add(entry.target_id)
+    labels: dict[tuple[str, int], str] = {}
+    if "company" in ids:
+        for pk, name in Company.objects.filter(pk__in=ids["company"]).values_list("pk", "name"):
+            labels["company", pk] = name
+    if "listing" in ids:
+        for pk, title in Listing.objects.filter(pk__in=ids["listing"]).values_list("pk", "title"):
+            labels["listing", pk] = title
+    kinds = {
+        "company": _("entreprise"),
+        "listing": _("annonce"),
+        "report": _("signalement"),
+        "conversation": _("conversation"),
+        "message": _("message"),
+        "user": _("personne"),
+    }
+    for entry in entries:
+        entry.actor_name = actors.get(entry.actor_id) or entry.actor_email
+        kind = kinds.get(entry.target_type, entry.target_type)
+        name = labels.get((entry.target_type, entry.target_id))
+        entry.target_label = f"{kind} « {name} »" if name else f"{kind} n° {entry.target_id}"
+    return entries

@@ -8,7 +8,7 @@ Company transitions (the only ones a moderator can make):
     verified  --suspend-->   suspended   (reason required)
     suspended --reinstate--> verified
 
-Anything else is refused with a ValidationError naming the current status. The company hears of
+Anything else is refused with a ServiceError naming the current status. The company hears of
 each change in the app and by e-mail (after commit).
 """
 
@@ -16,12 +16,10 @@ import secrets
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Company, Moderator, User
 from bourse.core import realtime
@@ -34,12 +32,13 @@ from bourse.notifications.services import notify
 from messaging.models import Message
 
 from .models import AuditLogEntry, Report
+from .queries import report_target_company
 
 # --- Moderators ------------------------------------------------------------------------------
 
 
 def normalize_departements(codes: list[str]) -> list[str]:
-    """Known département codes, deduplicated and sorted; ValidationError naming unknown ones."""
+    """Known département codes, deduplicated and sorted; ServiceError naming unknown ones."""
     known = geo.departements()
     cleaned, unknown = [], []
     for raw in codes:
@@ -50,7 +49,7 @@ def normalize_departements(codes: list[str]) -> list[str]:
             code = f"0{code}"
         (cleaned if code in known else unknown).append(code)
     if unknown:
-        raise ValidationError(
+        raise ServiceError(
             {
                 "departements": [
                     _("Département inconnu : %(codes)s.") % {"codes": ", ".join(unknown)}
@@ -92,7 +91,7 @@ def moderator_create_or_update(
     """moderator_create, also telling whether the user was created and with which password."""
     codes = [] if national else normalize_departements(departements)
     if not national and not codes:
-        raise ValidationError(
+        raise ServiceError(
             {"departements": [_("Indiquez au moins un département, ou « national ».")]}
         )
     email = User.objects.normalize_email(email).lower()
@@ -127,7 +126,7 @@ def _company_url() -> str:
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Un motif est obligatoire.")]})
+        raise ServiceError({"reason": [_("Un motif est obligatoire.")]})
     return reason
 
 
@@ -144,7 +143,7 @@ def _transition_company(
 ) -> Company:
     locked = Company.objects.select_for_update().get(pk=company.pk)
     if locked.status not in allowed_from:
-        raise ValidationError(
+        raise ServiceError(
             _("Action impossible : l'entreprise est « %(status)s » (il faut : %(allowed)s).")
             % {
                 "status": locked.get_status_display(),
@@ -321,24 +320,6 @@ def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
 # --- Reports ---------------------------------------------------------------------------------
 
 
-class ReportDecision:
-    """What a moderator decided about a report (the value stored in Report.decision)."""
-
-    DISMISSED = "dismissed"  # nothing wrong
-    WARNED = "warned"  # the company concerned is warned (in-app and e-mail)
-    LISTING_HIDDEN = "listing_hidden"  # the reported listing is hidden (listing_hide)
-    COMPANY_SUSPENDED = "company_suspended"  # the company concerned is suspended
-
-    CHOICES = (
-        (DISMISSED, gettext_lazy("Classé sans suite")),
-        (WARNED, gettext_lazy("Avertissement envoyé")),
-        (LISTING_HIDDEN, gettext_lazy("Annonce masquée")),
-        (COMPANY_SUSPENDED, gettext_lazy("Entreprise suspendue")),
-    )
-    # These act on someone: the note is the reason they are told.
-    NEEDS_NOTE = (WARNED, LISTING_HIDDEN, COMPANY_SUSPENDED)
-
-
 def conversation_company_ids(conversation) -> set[int]:
     """The two companies of a conversation: the listing's owner and the one that wrote to it."""
     return {conversation.owner_company_id, conversation.other_company_id}
@@ -352,8 +333,8 @@ class ReportTarget:
 
 
 def report_target(*, target_type: str, target_id, reporter_company: Company) -> ReportTarget:
-    """The reported object as the reporter can see it; ValidationError when unknown or unseen."""
-    unknown = ValidationError(
+    """The reported object as the reporter can see it: ServiceError when unknown or unseen."""
+    unknown = ServiceError(
         {
             "target_id": [
                 _("Objet introuvable : il a peut-être été retiré, ou il ne vous est pas visible.")
@@ -369,7 +350,7 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
         if listing is None:
             raise unknown
         if listing.company_id == reporter_company.pk:
-            raise ValidationError(
+            raise ServiceError(
                 {"target_id": [_("Vous ne pouvez pas signaler votre propre annonce.")]}
             )
         return ReportTarget(listing, listing.departement, listing.company)
@@ -378,7 +359,7 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
         if company is None:
             raise unknown
         if company.pk == reporter_company.pk:
-            raise ValidationError(
+            raise ServiceError(
                 {"target_id": [_("Vous ne pouvez pas signaler votre propre entreprise.")]}
             )
         return ReportTarget(company, company.departement, company)
@@ -393,26 +374,12 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
             raise unknown
         author_company_id = message.company_id
         if author_company_id == reporter_company.pk:
-            raise ValidationError(
+            raise ServiceError(
                 {"target_id": [_("Vous ne pouvez pas signaler un message de votre entreprise.")]}
             )
         author = Company.objects.filter(pk=author_company_id).first()
         return ReportTarget(message, conversation.listing.departement, author)
-    raise ValidationError({"target_type": [_("Type d'objet inconnu.")]})
-
-
-def report_target_company(report: Report) -> Company | None:
-    """The company a report is about (the listing's owner, the message's author...), if any."""
-    try:
-        if report.target_type == Report.TargetType.COMPANY:
-            return Company.objects.get(pk=report.target_id)
-        if report.target_type == Report.TargetType.LISTING:
-            return Listing.objects.select_related("company").get(pk=report.target_id).company
-        if report.target_type == Report.TargetType.MESSAGE:
-            return Message.objects.select_related("company").get(pk=report.target_id).company
-    except ObjectDoesNotExist:
-        return None
-    return None
+    raise ServiceError({"target_type": [_("Type d'objet inconnu.")]})
 
 
 @transaction.atomic
@@ -422,7 +389,7 @@ def report_create(
     """Record a report; its département is the target's, so the right moderators see it."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Expliquez ce qui ne va pas.")]})
+        raise ServiceError({"reason": [_("Expliquez ce qui ne va pas.")]})
     target = report_target(
         target_type=target_type, target_id=target_id, reporter_company=reporter_company
     )
@@ -438,46 +405,40 @@ def report_create(
 
 @transaction.atomic
 def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -> Report:
-    """Close a report with a decision, and carry the decision out (hide, suspend, warn)."""
+    """Close a report with a decision, and carry the decision out (hide, suspend, warn).
+    The caller checked that the moderator may take it (permissions.check_can_decide)."""
     note = (note or "").strip()
-    if decision not in dict(ReportDecision.CHOICES):
-        raise ValidationError(
+    if decision not in Report.Decision.values:
+        raise ServiceError(
             {
                 "decision": [
                     _("Décision inconnue ; valeurs possibles : %(values)s.")
-                    % {"values": ", ".join(dict(ReportDecision.CHOICES))}
+                    % {"values": ", ".join(Report.Decision.values)}
                 ]
             }
         )
-    if decision in ReportDecision.NEEDS_NOTE and not note:
-        raise ValidationError(
+    if decision in Report.DECISIONS_NEEDING_NOTE and not note:
+        raise ServiceError(
             {"note": [_("Une note est obligatoire : elle sert de motif à l'entreprise.")]}
         )
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.status != Report.Status.OPEN:
-        raise ValidationError(_("Ce signalement est déjà traité."), code="invalid_transition")
+        raise ServiceError(_("Ce signalement est déjà traité."), code="invalid_transition")
 
-    if decision == ReportDecision.LISTING_HIDDEN:
+    if decision == Report.Decision.LISTING_HIDDEN:
         if locked.target_type != Report.TargetType.LISTING:
-            raise ValidationError(
+            raise ServiceError(
                 {"decision": [_("Seul le signalement d'une annonce peut la masquer.")]}
             )
         listing = Listing.objects.filter(pk=locked.target_id).first()
         if listing is None:
-            raise ValidationError({"decision": [_("L'annonce n'existe plus.")]})
+            raise ServiceError({"decision": [_("L'annonce n'existe plus.")]})
         listing_hide(listing=listing, by=by, reason=note)
-    elif decision in (ReportDecision.COMPANY_SUSPENDED, ReportDecision.WARNED):
+    elif decision in (Report.Decision.COMPANY_SUSPENDED, Report.Decision.WARNED):
         company = report_target_company(locked)
         if company is None:
-            raise ValidationError({"decision": [_("Aucune entreprise n'est concernée.")]})
-        from .permissions import moderator_for
-
-        moderator = moderator_for(by)
-        if moderator is None or not moderator.covers(company.departement):
-            raise ValidationError(
-                {"decision": [_("Cette entreprise n'est pas dans votre territoire.")]}
-            )
-        if decision == ReportDecision.COMPANY_SUSPENDED:
+            raise ServiceError({"decision": [_("Aucune entreprise n'est concernée.")]})
+        if decision == Report.Decision.COMPANY_SUSPENDED:
             company_suspend(company=company, by=by, reason=note)
         else:
             notify(

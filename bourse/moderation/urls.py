@@ -9,8 +9,10 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("entreprises/", views.companies, name="companies"),
     path("entreprises/<int:pk>/action/", views.company_action, name="company_action"),
+    path("entreprises/lot/", views.company_bulk, name="company_bulk"),
     path("annonces/", views.listings, name="listings"),
     path("annonces/<int:pk>/action/", views.listing_action, name="listing_action"),
+    path("annonces/lot/", views.listing_bulk, name="listing_bulk"),
     path("signalements/", views.reports, name="reports"),
     path("signalements/<int:pk>/traiter/", views.report_resolve, name="report_resolve"),
     path("journal/", views.log, name="log"),
@@ -37,6 +39,11 @@ api_urlpatterns = [
         api.ModerationCompanyList.as_view(),
         name="api-moderation-companies",
     ),
+    path(
+        "moderation/companies/bulk/",
+        api.CompanyBulkView.as_view(),
+        name="api-moderation-companies-bulk",
+    ),
     *[
         path(
             f"moderation/companies/<int:pk>/{name}/",
@@ -50,6 +57,12 @@ api_urlpatterns = [
         api.ModerationListingList.as_view(),
         name="api-moderation-listings",
     ),
+    path(
+        "moderation/listings/bulk/",
+        api.ListingBulkView.as_view(),
+        name="api-moderation-listings-bulk",
+    ),
+    path("moderation/reasons/", api.ReasonListView.as_view(), name="api-moderation-reasons"),
     *[
         path(
             f"moderation/listings/<int:pk>/{name}/",

@@ -7,33 +7,37 @@ page; an object outside the moderator's territory is 404. Every action calls a s
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Company
 from accounts.permissions import check_verified_member
+from bourse.core.errors import add_service_error, messages_of
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
 
-from . import actions, forms, services
+from . import actions, bulk, forms, queues, services
 from .models import AuditLogEntry, Report
 from .permissions import (
+    check_can_decide,
     check_departement_param,
     check_not_own_company,
     moderator_for,
     scope_to_territory,
     territory_object_or_404,
 )
-from .queries import attach_report_targets, territory_stats, waiting_counts
+from .queries import attach_log_labels, attach_report_targets, territory_stats, waiting_counts
+from .reasons import compose_reason
 
 PAGE_SIZE = 20
 
@@ -72,10 +76,6 @@ def _status_filter(params, choices, default: str) -> str:
     return value if value in dict(choices) or value == "all" else default
 
 
-def _error_messages(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 def _decorate(objects, *, actions_for, labels: dict, needs_reason: set, failed) -> None:
     """Give each queue item its possible actions and, for the one whose action failed, the
     submitted form and the errors to show next to it (nothing typed is lost)."""
@@ -89,9 +89,20 @@ def _decorate(objects, *, actions_for, labels: dict, needs_reason: set, failed) 
         obj.reason_label = _("Motif, obligatoire pour « %(actions)s » (l'entreprise le verra)") % {
             "actions": " », « ".join(needing)
         }
+        obj.pk_str = str(obj.pk)
         obj.failed_form = obj.failed_errors = None
         if failed and failed[0] == obj.pk:
             obj.failed_form, obj.failed_errors = failed[1], failed[2]
+
+
+def _reasons_by_object(objects, target: str, labels: dict):
+    """The common reasons of every action that needs one (for the bulk form), and on each item
+    those of its own actions."""
+    groups = queues.reason_choices(target, {a: labels[a] for a in labels})
+    for obj in objects:
+        own = {str(action["label"]) for action in obj.actions if action["needs_reason"]}
+        obj.reasons = [group for group in groups if group[0] in own]
+    return groups
 
 
 def _territory_label(moderator) -> str:
@@ -113,7 +124,9 @@ def dashboard(request):
         {
             "waiting": waiting_counts(moderator),
             "territory": _territory_label(moderator),
-            "recent": scope_to_territory(AuditLogEntry.objects.all(), moderator)[:8],
+            "recent": attach_log_labels(
+                scope_to_territory(AuditLogEntry.objects.all(), moderator)[:8]
+            ),
         },
     )
 
@@ -129,16 +142,15 @@ COMPANY_ACTIONS_BY_STATUS = {
 }
 
 
-def _companies_page(request, *, status_code: int = 200, failed=None):
-    params = request.POST if failed else request.GET
+def _companies_page(request, *, status_code: int = 200, failed=None, bulk_form=None):
+    params = request.POST if failed or bulk_form else request.GET
     moderator = request.moderator
     current = _status_filter(params, Company.Status.choices, Company.Status.PENDING)
-    queryset = scope_to_territory(
-        Company.objects.annotate(members_count=Count("memberships")), moderator
-    ).order_by("created_at", "pk")
+    queryset, filters = queues.company_queue(moderator, params)
     if current != "all":
         queryset = queryset.filter(status=current)
     page = _page(params, queryset)
+    queues.mark_waiting(page.object_list)
     _decorate(
         page.object_list,
         actions_for=lambda company: COMPANY_ACTIONS_BY_STATUS.get(company.status, []),
@@ -146,10 +158,21 @@ def _companies_page(request, *, status_code: int = 200, failed=None):
         needs_reason=forms.COMPANY_NEEDS_REASON,
         failed=failed,  # (company pk, bound form, error messages) to show on that item
     )
+    reasons = _reasons_by_object(page.object_list, "company", forms.COMPANY_ACTIONS)
     return render(
         request,
         "moderation/companies.html",
-        {"page": page, "current": current, "statuses": Company.Status.choices},
+        {
+            "page": page,
+            "current": current,
+            "statuses": Company.Status.choices,
+            "filters": filters,
+            "bulk_actions": {a: forms.COMPANY_ACTIONS[a] for a in bulk.COMPANY_BULK_ACTIONS},
+            "bulk_needs_reason": " ".join(sorted(forms.COMPANY_NEEDS_REASON)),
+            "bulk_form": bulk_form,
+            "reasons": reasons,
+            "target_hours": settings.MODERATION_TARGET_HOURS,
+        },
         status=status_code,
     )
 
@@ -161,10 +184,23 @@ def companies(request):
 
 
 def _back(request, name: str):
+    """Back to the queue as it was: its status, filters and page."""
     url = reverse(name)
-    statut = request.POST.get("statut")
-    query = {k: v for k, v in (("statut", statut), ("page", request.POST.get("page"))) if v}
+    keys = ("statut", "departement", "verdict", "categorie", "page")
+    query = {key: request.POST[key] for key in keys if request.POST.get(key)}
     return redirect(f"{url}?{urlencode(query)}" if query else url)
+
+
+def _reason(form, target: str) -> str:
+    """The reason of an action form: the common reason chosen, completed by the free text."""
+    action = form.cleaned_data["action"]
+    return compose_reason(
+        target=target,
+        action=action,
+        reason_id=form.cleaned_data.get("reason_id"),
+        text=form.cleaned_data.get("reason", ""),
+        required=True,
+    )
 
 
 @require_POST
@@ -180,18 +216,18 @@ def company_action(request, pk: int):
         return _companies_page(request, status_code=400, failed=(company.pk, form, []))
     action = form.cleaned_data["action"]
     kwargs = {"company": company, "by": request.user}
-    if action in forms.COMPANY_NEEDS_REASON:
-        kwargs["reason"] = form.cleaned_data["reason"]
     try:
+        if action in forms.COMPANY_NEEDS_REASON:
+            kwargs["reason"] = _reason(form, "company")
         actions.COMPANY_ACTIONS[action][0](**kwargs)
     except ValidationError as exc:
         return _companies_page(
-            request, status_code=400, failed=(company.pk, form, _error_messages(exc))
+            request, status_code=400, failed=(company.pk, form, messages_of(exc))
         )
     messages.success(
         request,
-        _("« %(name)s » : %(action)s — c'est fait, l'entreprise est prévenue.")
-        % {"name": company.name, "action": forms.COMPANY_ACTIONS[action]},
+        _("%(done)s : « %(name)s ». L'entreprise est prévenue.")
+        % {"done": done_message(action, 1), "name": company.name},
     )
     return _back(request, "moderation:companies")
 
@@ -199,19 +235,15 @@ def company_action(request, pk: int):
 # --- Listings --------------------------------------------------------------------------------
 
 
-def _listings_page(request, *, status_code: int = 200, failed=None):
-    params = request.POST if failed else request.GET
+def _listings_page(request, *, status_code: int = 200, failed=None, bulk_form=None):
+    params = request.POST if failed or bulk_form else request.GET
     moderator = request.moderator
     current = _status_filter(params, Listing.Status.choices, Listing.Status.PENDING)
-    queryset = scope_to_territory(
-        Listing.objects.select_related("company", "category", "category__parent").prefetch_related(
-            "photos"
-        ),
-        moderator,
-    ).order_by("updated_at", "pk")
+    queryset, filters = queues.listing_queue(moderator, params)
     if current != "all":
         queryset = queryset.filter(status=current)
     page = _page(params, queryset)
+    queues.mark_waiting(page.object_list)
     _decorate(
         page.object_list,
         actions_for=lambda listing: listing.actions("moderator"),
@@ -219,10 +251,21 @@ def _listings_page(request, *, status_code: int = 200, failed=None):
         needs_reason=forms.LISTING_NEEDS_REASON,
         failed=failed,
     )
+    reasons = _reasons_by_object(page.object_list, "listing", forms.LISTING_ACTIONS)
     return render(
         request,
         "moderation/listings.html",
-        {"page": page, "current": current, "statuses": Listing.Status.choices},
+        {
+            "page": page,
+            "current": current,
+            "statuses": Listing.Status.choices,
+            "filters": filters,
+            "bulk_actions": {a: forms.LISTING_ACTIONS[a] for a in bulk.LISTING_BULK_ACTIONS},
+            "bulk_needs_reason": " ".join(sorted(forms.LISTING_NEEDS_REASON)),
+            "bulk_form": bulk_form,
+            "reasons": reasons,
+            "target_hours": settings.MODERATION_TARGET_HOURS,
+        },
         status=status_code,
     )
 
@@ -246,20 +289,103 @@ def listing_action(request, pk: int):
         return _listings_page(request, status_code=400, failed=(listing.pk, form, []))
     action = form.cleaned_data["action"]
     kwargs = {"listing": listing, "by": request.user}
-    if action in forms.LISTING_NEEDS_REASON:
-        kwargs["reason"] = form.cleaned_data["reason"]
     try:
+        if action in forms.LISTING_NEEDS_REASON:
+            kwargs["reason"] = _reason(form, "listing")
         actions.LISTING_ACTIONS[action][0](**kwargs)
     except ValidationError as exc:
-        return _listings_page(
-            request, status_code=400, failed=(listing.pk, form, _error_messages(exc))
-        )
+        return _listings_page(request, status_code=400, failed=(listing.pk, form, messages_of(exc)))
     messages.success(
         request,
-        _("« %(title)s » : %(action)s — c'est fait, l'entreprise est prévenue.")
-        % {"title": listing.title, "action": forms.LISTING_ACTIONS[action]},
+        _("%(done)s : « %(title)s ». L'entreprise est prévenue.")
+        % {"done": done_message(action + "_listing", 1), "title": listing.title},
     )
     return _back(request, "moderation:listings")
+
+
+# --- Several at once -------------------------------------------------------------------------
+
+# "Entreprise vérifiée", "3 annonces approuvées": what a moderator reads after an action.
+DONE_ONE = {
+    "verify": gettext_lazy("Entreprise vérifiée"),
+    "reject": gettext_lazy("Entreprise refusée"),
+    "suspend": gettext_lazy("Entreprise suspendue"),
+    "reinstate": gettext_lazy("Entreprise rétablie"),
+    "approve_listing": gettext_lazy("Annonce approuvée"),
+    "reject_listing": gettext_lazy("Annonce refusée"),
+    "hide_listing": gettext_lazy("Annonce masquée"),
+}
+DONE_MANY = {
+    "verify": ngettext_lazy("%(n)d entreprise vérifiée", "%(n)d entreprises vérifiées", "n"),
+    "reject": ngettext_lazy("%(n)d entreprise refusée", "%(n)d entreprises refusées", "n"),
+    "suspend": ngettext_lazy("%(n)d entreprise suspendue", "%(n)d entreprises suspendues", "n"),
+    "reinstate": ngettext_lazy("%(n)d entreprise rétablie", "%(n)d entreprises rétablies", "n"),
+    "approve_listing": ngettext_lazy("%(n)d annonce approuvée", "%(n)d annonces approuvées", "n"),
+    "reject_listing": ngettext_lazy("%(n)d annonce refusée", "%(n)d annonces refusées", "n"),
+    "hide_listing": ngettext_lazy("%(n)d annonce masquée", "%(n)d annonces masquées", "n"),
+}
+
+
+def done_message(key: str, n: int) -> str:
+    return str(DONE_ONE[key]) if n == 1 else DONE_MANY[key] % {"n": n}
+
+
+def _bulk(request, *, target: str, labels: dict, needs_reason: set, allowed, page, back: str):
+    form = forms.BulkForm(
+        request.POST, actions={a: labels[a] for a in allowed}, needs_reason=needs_reason
+    )
+    if not form.is_valid():
+        return page(request, status_code=400, bulk_form=form)
+    action = form.cleaned_data["action"]
+    try:
+        reason = _reason(form, target) if action in needs_reason else ""
+    except ValidationError as exc:
+        add_service_error(form, exc)
+        return page(request, status_code=400, bulk_form=form)
+    result = bulk.bulk_moderate(
+        by=request.user,
+        moderator=request.moderator,
+        target=target,
+        action=action,
+        ids=form.cleaned_data["ids"],
+        reason=reason,
+    )
+    key = action if target == "company" else f"{action}_listing"
+    if result.done:
+        messages.success(request, done_message(key, len(result.done)) + ".")
+    names = bulk.names_of(target, list(result.failed), request.moderator)
+    for pk, message in result.failed.items():
+        name = names.get(pk) or _("n° %(id)s") % {"id": pk}
+        messages.warning(request, f"{name} : {message}")
+    return _back(request, back)
+
+
+@require_POST
+@moderator_required
+def company_bulk(request):
+    return _bulk(
+        request,
+        target="company",
+        labels=forms.COMPANY_ACTIONS,
+        needs_reason=forms.COMPANY_NEEDS_REASON,
+        allowed=bulk.COMPANY_BULK_ACTIONS,
+        page=_companies_page,
+        back="moderation:companies",
+    )
+
+
+@require_POST
+@moderator_required
+def listing_bulk(request):
+    return _bulk(
+        request,
+        target="listing",
+        labels=forms.LISTING_ACTIONS,
+        needs_reason=forms.LISTING_NEEDS_REASON,
+        allowed=bulk.LISTING_BULK_ACTIONS,
+        page=_listings_page,
+        back="moderation:listings",
+    )
 
 
 # --- Reports ---------------------------------------------------------------------------------
@@ -302,11 +428,10 @@ def report_resolve(request, pk: int):
     if not form.is_valid():
         return _reports_page(request, status_code=400, failed=(report.pk, form, []))
     try:
+        check_can_decide(request.moderator, report, form.cleaned_data["decision"])
         services.report_resolve(report=report, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        return _reports_page(
-            request, status_code=400, failed=(report.pk, form, _error_messages(exc))
-        )
+        return _reports_page(request, status_code=400, failed=(report.pk, form, messages_of(exc)))
     messages.success(request, _("Signalement traité."))
     return _back(request, "moderation:reports")
 
@@ -383,11 +508,13 @@ def log(request):
         queryset = queryset.filter(target_type=target_type, target_id=int(target_id))
     else:
         target_type = target_id = ""
+    page = _page(request.GET, queryset.order_by("-created_at", "-id"))
+    page.object_list = attach_log_labels(page.object_list)
     return render(
         request,
         "moderation/log.html",
         {
-            "page": _page(request.GET, queryset.order_by("-created_at", "-id")),
+            "page": page,
             "action": action,
             "actions": AuditLogEntry.Action.choices,
             "target_type": target_type,

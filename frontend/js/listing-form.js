@@ -50,12 +50,25 @@
       setHidden(postalRow, !checked || checked.value !== "other");
     };
 
+    // Attributes (temperature, capacity, CACES...): only those of the chosen category.
+    var categoryAttributes = readJson("category-attributes") || {};
+    var attributesRow = form.querySelector("[data-attributes-row]");
+    var updateAttributes = function () {
+      var names = categoryAttributes[category.value] || [];
+      form.querySelectorAll("[data-attribute-field]").forEach(function (row) {
+        setHidden(row, names.indexOf(row.getAttribute("data-attribute-field")) === -1);
+      });
+      if (attributesRow) attributesRow.hidden = names.length === 0;
+    };
+
     if (category) category.addEventListener("change", updateUnits);
+    if (category) category.addEventListener("change", updateAttributes);
     if (terms) terms.addEventListener("change", updatePrice);
     form.querySelectorAll("[name=location]").forEach(function (radio) {
       radio.addEventListener("change", updateLocation);
     });
     if (category) updateUnits();
+    if (category) updateAttributes();
     if (terms) updatePrice();
     updateLocation();
   }

@@ -92,3 +92,41 @@ def test_nginx_sample_is_a_valid_configuration(tmp_path):
     assert "proxy_set_header Upgrade $http_upgrade;" in site
     assert "$proxy_add_x_forwarded_for" not in site
     assert "alias /srv/bourse/staticfiles/;" in site and "alias /srv/bourse/media/;" in site
+
+
+def test_behind_the_proxy_every_middleware_runs_on_the_event_loop():
+    """Under ASGI a synchronous-only middleware costs every request two more hops between the
+    event loop and a thread. With SERVE_STATIC=false (the proxy serves /static/) none is left:
+    Django adapts no handler when it builds the middleware chain."""
+    code = (
+        "import logging, django; django.setup(); "
+        "logging.getLogger('django.request').setLevel(logging.DEBUG); "
+        "logging.getLogger('django.request').addHandler(logging.StreamHandler()); "
+        "from django.core.handlers.asgi import ASGIHandler; ASGIHandler(); print('built')"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG"}}
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CONN_MAX_AGE"):
+        base.pop(name, None)
+
+    def build(serve_static: str) -> str:
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={
+                **base,
+                **PRODUCTION_ENV,
+                "DJANGO_SETTINGS_MODULE": "bourse.settings",
+                "SERVE_STATIC": serve_static,
+                # Django says which handler it adapted only with DEBUG on.
+                "DEBUG": "true",
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "built" in done.stdout, done.stderr
+        return done.stderr
+
+    assert "adapted for middleware" not in build("false")
+    # WhiteNoise (serving /static/ without a proxy) is the one that is synchronous only.
+    assert "adapted for middleware whitenoise" in build("true")

@@ -89,3 +89,27 @@ def test_api_handler_answers_400_with_the_field():
     assert response.status_code == 400
     assert response.data == {"non_field_errors": ["Modèle invalide."]}
     assert view(factory.post("/refuse/", {}, format="json")).status_code == 200
+
+
+class _Forbidden(ServiceError):
+    http_status = 403
+
+
+class _Limited(ServiceError):
+    http_status = 429
+
+
+class _RefusingWithStatus(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    def post(self, request):
+        raise {"403": _Forbidden, "429": _Limited}[request.data["status"]]("Pas maintenant.")
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_refusal_found_by_the_write_itself_keeps_its_status(status):
+    request = APIRequestFactory().post("/", {"status": str(status)}, format="json")
+    response = _RefusingWithStatus.as_view()(request)
+    assert response.status_code == status
+    assert response.data == {"detail": "Pas maintenant."}

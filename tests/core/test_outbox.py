@@ -320,3 +320,20 @@ def test_database_backend_closes_the_task_of_a_dead_worker(test_template, databa
     entry.refresh_from_db()
     assert entry.status == Status.DONE and entry.attempts == 2
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_code_is_never_shown_to_staff_and_not_kept_once_sent(admin_client):
+    entry = outbox.send_rendered_email(
+        key="allauth:code:1",
+        to="new@example.com",
+        subject="[Bourse d'entraide] Votre code",
+        body="Votre code : ABCD-EFGH",
+        sensitive=True,
+    )
+    page = admin_client.get(f"/admin/core/outboxentry/{entry.pk}/change/").content.decode()
+    assert "ABCD-EFGH" not in page and "Votre code" in page
+    assert outbox.run_entry(entry.pk) == "done"
+    assert "ABCD-EFGH" in mail.outbox[0].body
+    entry.refresh_from_db()
+    assert "ABCD-EFGH" not in str(entry.payload)

@@ -121,6 +121,7 @@ def test_run_scheduler_once_runs_what_is_due():
     out = io.StringIO()
     call_command("run_scheduler", "--once", stdout=out)
     assert out.getvalue() == ""  # nothing due a second time
+    assert schedule.status() == {"failing": [], "overdue": [], "never_run": []}
     listed = io.StringIO()
     call_command("run_scheduler", "--list", stdout=listed)
     assert "listings.expire" in listed.getvalue()

@@ -1,5 +1,5 @@
 """The whole exchange through the public API alone, as an outside client (a CCI's site, a
-partner app) follows /work/shared/spec/API.md: allauth's headless app endpoints for the session,
+partner app) follows docs/api.md: allauth's headless app endpoints for the session,
 then /api/v1/ with the X-Session-Token header. Field names and status codes are the contract's.
 
 Transactional: side effects run on commit as in production (notifications, e-mails);
@@ -97,7 +97,7 @@ def test_api_journey_from_signup_to_account_deletion():
     assert set(places[0]) == {"postal_code", "commune", "departement", "latitude", "longitude"}
     categories = alpha.call("get", "/api/v1/categories/", expect=200).json()
     by_slug = {c["slug"]: c for c in categories}
-    assert set(by_slug["entrepot-sec"]) == {"slug", "name", "parent"}
+    assert set(by_slug["entrepot-sec"]) == {"slug", "name", "parent", "attributes"}
     assert by_slug["entrepot-sec"]["name"] == "Entrepôt sec"
     assert by_slug[by_slug["entrepot-sec"]["parent"]]["parent"] is None
     company_a = alpha.declare("Alpha Logistique", "69003")

@@ -200,7 +200,7 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     moderator.goto(server.base + "/moderation/entreprises/")
     moderator.wait_for_selector("text=Alpha Logistique")
     shot(moderator, "moderation-companies")
-    alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    alpha.wait_for_function("() => window.BourseRealtime && window.BourseRealtime.isOpen()")
     moderate(moderator, server.base, "entreprises", "Alpha Logistique", "verify")
     wait_for_mail(mail_dir, alpha_mail, "Votre entreprise est vérifiée")
     # Told live on the open page too: a toast and the bell's count, without a reload.
@@ -318,7 +318,7 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
 
     # e. Beta contacts Alpha about the offer; Alpha sees the message live and answers.
     alpha.goto(server.base + "/annonces/mes-annonces/")
-    alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    alpha.wait_for_function("() => window.BourseRealtime && window.BourseRealtime.isOpen()")
     beta.goto(other.base + "/annonces/")
     beta.get_by_role("link", name="Entrepôt sec 400 m²").first.click()
     beta.get_by_role("link", name="Contacter l'entreprise").click()
@@ -343,8 +343,8 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     alpha.set_viewport_size(DESKTOP)
     alpha.goto(server.base + conversation_path)
     alpha.wait_for_selector("text=votre entrepôt serait-il libre dès lundi")
-    alpha.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
-    beta.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    alpha.wait_for_function("() => window.BourseRealtime && window.BourseRealtime.isOpen()")
+    beta.wait_for_function("() => window.BourseRealtime && window.BourseRealtime.isOpen()")
 
     beta.fill("textarea[name=body]", "Nous aurions 120 palettes.")
     beta.locator("form[data-chat-form] button[type=submit]").click()

@@ -1,5 +1,5 @@
-"""A verified company can report another company from its public page (API.md allows reports
-on companies; the page had no "Signaler" link), and the report reaches the moderator."""
+"""A verified company can report another company from its public page (the API contract allows
+reports on companies; the page had no "Signaler" link), and the report reaches the moderator."""
 
 import pytest
 

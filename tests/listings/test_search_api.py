@@ -1,4 +1,4 @@
-"""GET /api/v1/listings/ (API.md "Listings"): shape, filters, errors, query count."""
+"""GET /api/v1/listings/ (docs/api.md "Listings"): shape, filters, errors, query count."""
 
 from datetime import timedelta
 

@@ -162,6 +162,74 @@ def test_nearest_page_is_exact_when_the_small_circle_must_grow():
     ]
 
 
+def full_scan(lat, lon, radius_km, **filters) -> list[int]:
+    """The reference: every live listing's exact distance, nearest first, then newest first."""
+    from bourse.geo.sql import HaversineKm
+
+    return list(
+        Listing.objects.published()
+        .filter(**filters)
+        .annotate(d=HaversineKm(lat, lon))
+        .filter(d__lte=radius_km)
+        .order_by("d", "-published_at", "-id")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_listings_sharing_a_place_are_ordered_newest_first_across_page_ends():
+    """Listings of one commune share its centre (the same distance): wherever such a group
+    straddles the end of a page, the pages are those of the full scan (on PostgreSQL the index
+    hands out distances alone, and the search reads the whole group to order it)."""
+    company = factories.CompanyFactory()
+    rng = random.Random(11)
+    places = [(LYON[0] + 0.02 * i, LYON[1]) for i in range(4)]  # 0, 2.2, 4.4, 6.7 km
+    for index in range(70):
+        lat, lon = places[index % 4 if index < 60 else 1]
+        ago = timedelta(hours=rng.randint(1, 9))
+        factories.ListingFactory(company=company, latitude=lat, longitude=lon, published_ago=ago)
+    expected = full_scan(*LYON, 50.0)
+    search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], ordering="distance"))
+    assert search.count() == len(expected) == 70
+    pages = [search[start : start + 20] for start in range(0, 80, 20)]
+    assert [row.pk for page in pages for row in page] == expected
+    assert [row.pk for row in search[13:29]] == expected[13:29]
+
+
+@pytest.mark.postgres
+def test_postgres_reads_page_one_by_distance_from_the_nearest_neighbour_index():
+    """The statement of a page by distance must leave the band index for the GiST index on
+    the point of the sphere (migration 0010), which stops after the page."""
+    from bourse.listings.search import ddl
+
+    template = factories.ListingFactory()
+    rng = random.Random(5)
+    copies = []
+    for _ in range(3000):
+        copy = Listing(**{f.attname: getattr(template, f.attname) for f in Listing._meta.fields})
+        copy.pk = None
+        copy.latitude, copy.longitude = rng.uniform(42.5, 51), rng.uniform(-4.5, 8)
+        copies.append(copy)
+    Listing.objects.bulk_create(copies)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE listings_listing")
+    search = ListingSearch(SearchParams(lat=LYON[0], lon=LYON[1], ordering="distance"))
+    statements = []
+
+    def explain(execute, sql, params, many, context):
+        if "<->" in sql:
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain):
+        page = search[0:20]
+    assert [row.pk for row in page] == full_scan(*LYON, 50.0)[:20]
+    assert statements and search.queries_in_last_slice == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {statements[0][0]}", statements[0][1])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert ddl.KNN_INDEX_NAME in plan
+
+
 def test_filter_by_kind():
     offer = factories.ListingFactory(kind="offer")
     need = factories.ListingFactory(kind="need")

@@ -1,4 +1,5 @@
-"""GET /api/v1/listings/{id}/matches/ per API.md, dismissals and saved searches over the API."""
+"""GET /api/v1/listings/{id}/matches/ per the contract (docs/api.md), dismissals and saved
+searches over the API."""
 
 import pytest
 

@@ -37,7 +37,7 @@ def logged_in_page(browser, server: Server, email: str, **context_args):
 
 
 def wait_socket_open(page):
-    page.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    page.wait_for_function("() => window.BourseRealtime && window.BourseRealtime.isOpen()")
 
 
 def test_live_chat_shows_hostile_text_as_text_with_typing_and_read_marks(server, browser, tmp_path):
@@ -64,7 +64,9 @@ def test_live_chat_shows_hostile_text_as_text_with_typing_and_read_marks(server,
     writer.click("[data-chat-form] button[type=submit]")
     received = owner.locator(".chat-message.is-theirs .chat-body").last
     received.wait_for()
-    owner.wait_for_function("document.querySelectorAll('.chat-message.is-theirs').length >= 2")
+    owner.wait_for_function(
+        "() => document.querySelectorAll('.chat-message.is-theirs').length >= 2"
+    )
     assert owner.locator(".chat-message.is-theirs .chat-body").last.text_content() == HOSTILE
     sent = writer.locator(".chat-message.is-mine[data-message-id] .chat-body").last
     sent.wait_for()
@@ -95,7 +97,8 @@ def test_nav_badge_counts_new_messages_live_and_the_inbox_updates(server, browse
     writer.fill("textarea[name=body]", "Un nouveau message")
     writer.press("textarea[name=body]", "Enter")
     owner.wait_for_function(
-        f"document.querySelector('[data-unread-total]').textContent === '{before + 1}'"
+        "n => document.querySelector('[data-unread-total]').textContent === String(n)",
+        arg=before + 1,
     )
     assert badge.is_visible()
     preview = owner.locator(f"[data-conversation-id='{seed['conversation']}'] [data-last-message]")

@@ -5,8 +5,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Membership
-from messaging import services
+from accounts.models import Company, Membership
+from bourse.listings.models import Listing
+from messaging import reminders, services
 from messaging.models import Message
 from messaging.reminders import send_message_reminders
 
@@ -128,5 +129,57 @@ def test_command_sends_the_due_reminders(unread, owner, capsys, django_capture_o
     Membership.objects.update(joined_at=timezone.now() - timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_message_reminders")
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert "1 reminder(s) sent." in capsys.readouterr().out
+
+
+def test_line_breaks_in_a_company_name_or_title_do_not_stop_the_reminders(
+    unread, owner, owner_colleague, other_company, django_capture_on_commit_callbacks
+):
+    # Written before single-line checks existed, or by a path that skips them.
+    Company.objects.filter(pk=other_company.pk).update(name="Beta\r\nBcc: victime@exemple.fr")
+    Listing.objects.filter(pk=unread.conversation.listing_id).update(title="Chariot\nélévateur")
+    assert run(django_capture_on_commit_callbacks) == 2
+    assert recipients() == sorted([owner.email, owner_colleague.email])
+    for message in mail.outbox:
+        assert (
+            message.subject == "[Bourse d'entraide] Nouveau message de Beta Bcc: victime@exemple.fr"
+        )
+        assert message.bcc == []
+
+
+def test_one_failing_reminder_never_stops_the_others(
+    unread, owner, owner_colleague, monkeypatch, django_capture_on_commit_callbacks
+):
+    real = reminders.reminder_record
+
+    def broken_for_the_owner(*, reminder, now):
+        if reminder.user_id == owner.pk:
+            raise RuntimeError("données inattendues")
+        return real(reminder=reminder, now=now)
+
+    monkeypatch.setattr(reminders, "reminder_record", broken_for_the_owner)
+    assert run(django_capture_on_commit_callbacks) == 1
+    assert recipients() == [owner_colleague.email]
+
+
+def test_loop_goes_on_after_a_failing_round(
+    unread, owner, monkeypatch, capsys, django_capture_on_commit_callbacks
+):
+    from messaging.management.commands import send_message_reminders as command
+
+    rounds = []
+
+    def first_round_fails(now=None):
+        rounds.append(now)
+        if len(rounds) == 1:
+            raise RuntimeError("base de données indisponible")
+        return send_message_reminders(now)
+
+    monkeypatch.setattr(command, "send_message_reminders", first_round_fails)
+    Membership.objects.update(joined_at=timezone.now() - timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_message_reminders", "--loop", "--iterations", "2", "--interval", "0")
+    assert len(rounds) == 2
     assert [m.to for m in mail.outbox] == [[owner.email]]
     assert "1 reminder(s) sent." in capsys.readouterr().out

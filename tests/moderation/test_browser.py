@@ -29,7 +29,7 @@ def test_moderator_rejects_with_a_reason_and_verifies_from_the_queue(live_server
     card = page.locator(f"#entreprise-{to_reject.pk}")
     card.locator("button[value=reject]").click()
     # The reason is asked for before anything is sent.
-    assert "Veuillez indiquer un motif" in card.inner_text()
+    assert "Veuillez choisir ou écrire un motif" in card.inner_text()
     to_reject.refresh_from_db()
     assert to_reject.status == Company.Status.PENDING
 

@@ -316,3 +316,22 @@ def test_reporting_page_is_for_verified_members(client):
     response = client.get("/moderation/signaler/")
     assert response.status_code == 403
     assert "entreprise vérifiée" in response.content.decode()
+
+
+@pytest.mark.parametrize("decision", ["warned", "company_suspended"])
+def test_acting_on_a_company_outside_the_territory_is_refused_on_decision(
+    client_for, moderator_69, national, other_company, decision
+):
+    """A listing of a Loire (42) company placed in Rhône is reported in Rhône: a Rhône moderator
+    sees the report but may not warn or suspend the company; a national moderator may."""
+    listing = factories.ListingFactory(company=other_company, postal_code="69003")
+    report = factories.ReportFactory(target_type="listing", target_id=listing.pk, departement="69")
+
+    response = resolve(client_for(moderator_69), report, decision=decision, note="Publicité.")
+    assert response.status_code == 400
+    assert list(response.json()) == ["decision"]
+    report.refresh_from_db()
+    assert report.status == "open" and not AuditLogEntry.objects.exists()
+
+    response = resolve(client_for(national), report, decision=decision, note="Publicité.")
+    assert response.status_code == 200

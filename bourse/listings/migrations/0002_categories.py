@@ -1,4 +1,4 @@
-"""The starting taxonomy of PRODUCT.md (editable by staff afterwards in the admin).
+"""The starting taxonomy of docs/product.md (editable by staff afterwards in the admin).
 
 Each child lists the units that make sense for it, the first one suggested. Re-running keeps
 staff edits of names out of the way only for slugs it does not know: it updates by slug.

@@ -22,14 +22,6 @@ SQLITE_FORWARD = ddl.SQLITE_FTS_FORWARD
 SQLITE_BACKWARD = ddl.SQLITE_FTS_BACKWARD
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("listings", "0002_categories"),
@@ -37,8 +29,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
+            ddl.run_per_vendor({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
+            ddl.run_per_vendor({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
             elidable=False,
         ),
     ]

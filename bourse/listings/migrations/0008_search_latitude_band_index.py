@@ -37,19 +37,11 @@ BACKWARD = {
 }
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("listings", "0007_drop_redundant_latlon_index"),
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        migrations.RunPython(ddl.run_per_vendor(FORWARD), ddl.run_per_vendor(BACKWARD), elidable=False),
     ]

@@ -107,3 +107,35 @@ SQLITE_FTS_BACKWARD = (
     *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_FTS_TRIGGERS),
     f"DROP TABLE IF EXISTS {SQLITE_FTS_TABLE}",
 )
+
+# --- Nearest first on PostgreSQL (migration 0010) -------------------------------------------
+
+# A listing's position as a point of the unit sphere in 3-D, a `cube` (contrib extension cube,
+# no PostGIS): the straight-line (chord) distance `<->` between two such points grows with their
+# great-circle distance, so a GiST index on it hands rows out nearest first (KNN) and stops
+# after the page. Written inline from built-in functions rather than with earthdistance's
+# ll_to_earth, whose SQL body names cube() and earth() without their schema and breaks
+# pg_restore and autovacuum under an empty search_path. Format with the columns as `lat`, `lon`.
+PG_SPHERE_POINT_SQL = (
+    "cube(ARRAY[cos(radians({lat})) * cos(radians({lon})), "
+    "cos(radians({lat})) * sin(radians({lon})), sin(radians({lat}))])"
+)
+KNN_INDEX_NAME = "listing_search_knn"
+PG_KNN_FORWARD = (
+    "CREATE EXTENSION IF NOT EXISTS cube",
+    f"CREATE INDEX IF NOT EXISTS {KNN_INDEX_NAME} ON listings_listing USING gist "
+    f"(({PG_SPHERE_POINT_SQL.format(lat='latitude', lon='longitude')})) "
+    "WHERE status = 'published'",
+)
+PG_KNN_BACKWARD = (f"DROP INDEX IF EXISTS {KNN_INDEX_NAME}",)
+
+
+def run_per_vendor(statements_by_vendor: dict[str, tuple[str, ...] | list[str]]):
+    """A RunPython function executing the statements of the migrating database's vendor (none
+    for another vendor)."""
+
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
+            schema_editor.execute(statement)
+
+    return run

@@ -22,16 +22,25 @@ from bourse.geo.distance import bounding_boxes, haversine_km, inner_box
 from bourse.geo.sql import distance_bound, distance_order_sql, float_sql
 
 from ..models import Listing
-from .ddl import LATITUDE_BAND_SQL, LATITUDE_BANDS_PER_DEGREE
+from .ddl import LATITUDE_BAND_SQL, LATITUDE_BANDS_PER_DEGREE, PG_SPHERE_POINT_SQL
 from .fulltext import text_search
 from .params import MIN_RADIUS_KM, ORDERING_DISTANCE, SearchParams
-from .rows import page_rows
+from .rows import page_rows, rows_in
 
 LISTING_TABLE = '"listings_listing"'
 ID_COLUMN = '"listings_listing"."id"'
 LAT_COLUMN = '"listings_listing"."latitude"'
 LON_COLUMN = '"listings_listing"."longitude"'
 PUBLISHED_COLUMN = '"listings_listing"."published_at"'
+# The expression of the GiST index `listing_search_knn` (ddl.PG_KNN_FORWARD), as queries write it.
+SPHERE_POINT_COLUMN = PG_SPHERE_POINT_SQL.format(lat=LAT_COLUMN, lon=LON_COLUMN)
+
+
+def sphere_point_sql(lat: float, lon: float) -> str:
+    """The point (lat, lon) of the unit sphere as a cube literal, computed here."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    xyz = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+    return f"cube(ARRAY[{', '.join(float_sql(v) for v in xyz)}])"
 
 
 def live_listings() -> QuerySet:
@@ -40,8 +49,8 @@ def live_listings() -> QuerySet:
     companies that are not verified)` instead of a join.
 
     Same rows, better plans: with the join, SQLite drives the query from the verified
-    companies and sorts every live listing to show the newest twenty (~150 ms for 100,000
-    listings); with the subquery it walks the (status, published_at) index and stops after
+    companies and sorts every live listing to show the newest twenty (docs/benchmarks.md,
+    "Radius search"); with the subquery it walks the (status, published_at) index and stops after
     twenty. The companies that are not verified are read once per statement from the status
     index (a hash on PostgreSQL, a small temporary index on SQLite); a correlated EXISTS, one
     lookup per row of the circle, cost a third of the count (docs/benchmarks.md).
@@ -89,6 +98,12 @@ def latitude_bands(min_lat: float, max_lat: float) -> list[int]:
     )
 
 
+def exact_circle_sql(lat: float, lon: float, radius_km: float, conn) -> str:
+    """The exact great-circle test d ≤ radius_km, row by row (no index serves it)."""
+    order = distance_order_sql(LAT_COLUMN, LON_COLUMN, lat, lon, conn)
+    return f"{order} <= {float_sql(distance_bound(radius_km, conn))}"
+
+
 def circle_sql(lat: float, lon: float, radius_km: float, conn) -> tuple[str, list]:
     """`the listing lies within radius_km of (lat, lon)` as SQL for the search statements.
 
@@ -105,8 +120,7 @@ def circle_sql(lat: float, lon: float, radius_km: float, conn) -> tuple[str, lis
             f"AND {LON_COLUMN} >= %s AND {LON_COLUMN} <= %s)"
         )
         params += [min_lat, max_lat, min_lon, max_lon]
-    order = distance_order_sql(LAT_COLUMN, LON_COLUMN, lat, lon, conn)
-    exact = f"{order} <= {float_sql(distance_bound(radius_km, conn))}"
+    exact = exact_circle_sql(lat, lon, radius_km, conn)
     inner = inner_box(lat, lon, radius_km)
     if inner is not None:
         # Rows of the square inside the circle pass without their distance (both databases
@@ -215,12 +229,69 @@ class ListingSearch:
         return self._rows_by_ids([row[0] for row in ids])
 
     def _nearest(self, start: int, stop: int) -> list[Listing]:
-        p = self.params
         total = self.count()
         wanted = min(stop, total)
         if wanted <= start:
             self.queries_in_last_slice = 0
             return []
+        if self._index_orders_by_distance():
+            return self._nearest_by_index(stop, total)[start:stop]
+        hits = self._nearest_in_growing_circles(stop, wanted, total)
+        return self._rows_by_ids(hits[start:stop])
+
+    def _index_orders_by_distance(self) -> bool:
+        """Whether the GiST index hands this search's rows out nearest first at little cost:
+        on PostgreSQL, when the filters let most rows of the circle through. A text query or a
+        single company would make it step over most of the circle's rows one by one (the
+        text's or the company's own index find them faster): those take the growing circle."""
+        p = self.params
+        return connection.vendor == "postgresql" and not p.q and p.company_id is None
+
+    def _nearest_by_index(self, stop: int, total: int) -> list[Listing]:
+        """The `stop` nearest rows (a few more at most), nearest first, found in index order
+        (KNN) and loaded in the same statement (rows.rows_in): one round trip for page 1.
+
+        The statement is never asked for more rows than the count found (LIMIT ≤ total), so
+        the index scan stops inside the circle. The index orders by distance alone; rows at
+        the same distance (listings of one commune share its centre) are ordered newest first
+        here, after reading the whole group that straddles the page's end (the limit doubles
+        until a farther row follows it)."""
+        p = self.params
+        key = f"{SPHERE_POINT_COLUMN} <-> {sphere_point_sql(p.lat, p.lon)}"
+        if self._filters is None:
+            self._filters = compile_filters(self.filtered())
+        sql, params = self._filters
+        # The circle without its bounding boxes, which would lead the planner to the band
+        # index and a sort. A superset of the count's rows (the boxes hold the circle), so
+        # the limit below is always reached within the circle.
+        where = f"{sql} AND {exact_circle_sql(p.lat, p.lon, p.radius_km, connection)}"
+        limit, tries = min(total, stop + 1), 0
+        while True:
+            tries += 1
+            rows = rows_in(
+                f"SELECT {ID_COLUMN} FROM {LISTING_TABLE} WHERE {where} "  # noqa: S608 - ours
+                f"ORDER BY {key} LIMIT {int(limit)}",
+                params,
+            )
+            for row in rows:
+                row.distance_km = haversine_km(p.lat, p.lon, row.latitude, row.longitude)
+            rows.sort(key=lambda row: row.pk, reverse=True)  # stable sorts: id, date, distance
+            # Newest first, and (as PostgreSQL's DESC) a row without a date before the others.
+            rows.sort(key=lambda row: (row.published_at is None, row.published_at), reverse=True)
+            rows.sort(key=lambda row: row.distance_km)
+            if len(rows) <= stop or limit >= total:
+                break
+            if rows[-1].distance_km != rows[stop - 1].distance_km:
+                break
+            limit = min(total, limit * 2)
+        self.queries_in_last_slice = tries
+        return rows
+
+    def _nearest_in_growing_circles(self, stop: int, wanted: int, total: int) -> list[int]:
+        """The ids of the `stop` nearest rows, sorted by the database within a circle grown
+        until it holds them (SQLite, and the selective searches on PostgreSQL); the rows are
+        then read by id."""
+        p = self.params
         # Listings are densest where people live, around the point more than at the edge of
         # its circle: a circle holding `wanted` at the radius's average density is a fair,
         # usually generous, first guess.
@@ -240,7 +311,7 @@ class ListingSearch:
                 break
             radius *= self.GROWTH
         self.queries_in_last_slice = tries
-        return self._rows_by_ids(hits[start:stop])
+        return hits
 
     def _rows_by_ids(self, ids: list[int]) -> list[Listing]:
         """The listings of `ids`, in that order, with what the serializer reads and, with a

@@ -117,11 +117,18 @@ def page_rows(ids: list[int]) -> list[Listing]:
     ids = [int(pk) for pk in ids]
     if not ids:
         return []  # `IN ()` is not SQL
+    return rows_in(", ".join(["%s"] * len(ids)), ids)
+
+
+def rows_in(ids_sql: str, params: list) -> list[Listing]:
+    """page_rows for the ids an SQL list or subquery gives (`id IN (ids_sql)`): a statement
+    that finds the ids and loads their rows in one round trip. `ids_sql` is ours; what the
+    client sent is in `params`."""
     statements = page_statements()
     n_photo = statements.n_photo
     listings: dict[int, Listing] = {}
     with connection.cursor() as cursor:
-        cursor.execute(statements.sql.format(ids=", ".join(["%s"] * len(ids))), ids)
+        cursor.execute(statements.sql.format(ids=ids_sql), params)
         rows = cursor.fetchall()
     for row in rows:
         listing = listings.get(row[statements.listing_pk_at])

@@ -37,8 +37,8 @@ PAGE_SIZE = 20
 
 
 class ListingSearchResultSerializer(ListingSerializer):
-    """A listing as API.md shapes it, plus `distance_km` (km from the search point, 3 decimals)
-    only when the search has a point."""
+    """A listing as the API contract shapes it (docs/api.md), plus `distance_km` (km from the
+    search point, 3 decimals) only when the search has a point."""
 
     distance_km = serializers.SerializerMethodField(
         help_text="Present only when near or lat/lon is given."

@@ -1,8 +1,8 @@
 """Run the periodic jobs declared in the apps' `jobs.py` (bourse.core.schedule).
 
 A production process next to the web server and `manage.py db_worker`; two of them may run at
-once (each period runs once). `--once` runs what is due now and exits (for a test, or a cron
-that someone prefers); `--list` prints the jobs.
+once (each period runs once). `--once` runs what is due now and exits; `--list` prints the
+jobs.
 """
 
 import signal

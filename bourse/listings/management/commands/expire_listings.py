@@ -1,4 +1,5 @@
-"""Mark published listings past their expiry as expired. Run it periodically (e.g. hourly).
+"""Mark published listings past their expiry as expired, now (the scheduler does it every 15
+minutes: bourse/listings/jobs.py).
 
 Expired listings have already left the exchange at their expiry (Listing.objects.published()
 filters on expires_at); this job makes their status say so and tells their companies.

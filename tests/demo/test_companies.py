@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from stdnum.fr import siret as stdnum_siret
 
-from accounts import demo
 from accounts.models import Company, Membership, Moderator, User
+from bourse.demo import companies as demo
 
 pytestmark = pytest.mark.django_db
 

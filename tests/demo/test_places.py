@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from bourse.listings import demo
-from bourse.listings.demo_catalog import PAIRS
+from bourse.demo import listings as demo
+from bourse.demo.catalog import PAIRS
 from bourse.listings.models import Listing
 from tests import factories
 
@@ -15,12 +15,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_pair_listings_naming_a_town_are_located_in_that_town():
-    for postal_code in ["69002", "69220", "69400", "42000", "42100"]:
-        company = factories.CompanyFactory(postal_code=postal_code)
+    companies = []
+    for postal_code, naf_code in [
+        ("69002", "52.10B"),  # storage: offers warehouses and cold rooms
+        ("69220", "52.29A"),  # logistics: needs warehouse space
+        ("69400", "10.71C"),  # bakery: needs cold storage
+        ("42000", "52.29A"),
+        ("42100", "25.62B"),
+    ]:
+        company = factories.CompanyFactory(postal_code=postal_code, naf_code=naf_code)
         factories.MembershipFactory(company=company)
+        companies.append(company)
     factories.ModeratorFactory(is_national=True, departements=[])
 
-    demo.load(rng=random.Random(3), stdout=io.StringIO(), target=40)
+    demo.load(rng=random.Random(3), stdout=io.StringIO(), companies=companies, target=40)
 
     named = [
         title

@@ -1,7 +1,13 @@
-"""What demo listings say: per category, offers and needs as French companies would write them.
+"""What demo listings say: per category, offers and needs as French companies would write them,
+and which trades say them.
 
-Each entry: (kind, title, description, (min, max) quantity or None, unit, terms choices,
+CATALOG entries: (kind, title, description, (min, max) quantity or None, unit, terms choices,
 (min, max) price in euros or None). `{q}` is the quantity, `{ville}` the commune.
+
+SECTORS: per activity (the NAF code of `companies.ACTIVITIES`), the categories a company of that
+trade offers in and those it needs in, so a cleaning company never offers a CNC lathe.
+ONLY_FOR narrows a few entries whose wording names a trade ("Maintenance de groupes froids" is
+a refrigeration engineer's offer, not any maintenance company's).
 """
 
 OFFER, NEED = "offer", "need"
@@ -218,6 +224,16 @@ CATALOG: dict[str, list[tuple]] = {
     "textiles": [
         (
             OFFER,
+            "Teinture à façon : {q} kg de capacité libre par semaine",
+            "Nos autoclaves ont de la place ce trimestre : teinture de fils et "
+            "tissus, coloris sur échantillon, délai dix jours.",
+            (200, 1500),
+            "kg",
+            ["sale", "to_discuss"],
+            (3, 8),
+        ),
+        (
+            OFFER,
             "Fins de rouleaux de tissu technique ({q} kg)",
             "Tissus polyester enduit et coton sergé, idéal pour prototypes ou petites séries.",
             (50, 800),
@@ -258,6 +274,16 @@ CATALOG: dict[str, list[tuple]] = {
     "chimie": [
         (
             OFFER,
+            "Fins de lots de peinture époxy : {q} l",
+            "Pots de 20 l non entamés, teintes RAL courantes, date limite dans "
+            "huit mois. Fiches de données de sécurité fournies.",
+            (60, 600),
+            "l",
+            ["sale", "free"],
+            (4, 9),
+        ),
+        (
+            OFFER,
             "Gel hydroalcoolique en bidons ({q} l)",
             "Surplus de production, conforme à la formule OMS, bidons de 5 l.",
             (100, 2000),
@@ -276,6 +302,26 @@ CATALOG: dict[str, list[tuple]] = {
         ),
     ],
     "alimentaire": [
+        (
+            OFFER,
+            "Drêches de brasserie : {q} kg par semaine à donner",
+            "Drêches fraîches après brassage, idéales pour l'alimentation animale "
+            "ou le compost. À enlever le mardi et le vendredi.",
+            (300, 1500),
+            "kg",
+            ["free"],
+            None,
+        ),
+        (
+            OFFER,
+            "Excédent de production : {q} kg de plats cuisinés",
+            "Barquettes scellées, DLC à dix jours, chaîne du froid respectée. "
+            "Pour une cantine d'entreprise ou une association.",
+            (40, 300),
+            "kg",
+            ["free", "sale"],
+            (2, 5),
+        ),
         (
             OFFER,
             "{q} kg de pommes de table à écouler",
@@ -588,6 +634,16 @@ CATALOG: dict[str, list[tuple]] = {
     "competences": [
         (
             OFFER,
+            "Électricien habilité B2V disponible {q} jours",
+            "Notre électricien peut intervenir chez vous entre deux chantiers : "
+            "dépannage, raccordement de machines, consignations.",
+            (2, 10),
+            "day",
+            ["rent", "to_discuss"],
+            (350, 550),
+        ),
+        (
+            OFFER,
             "Soudeur qualifié disponible {q} heures",
             "Soudeur TIG/MIG certifié, disponible pour dépanner une entreprise voisine.",
             (10, 80),
@@ -670,6 +726,16 @@ CATALOG: dict[str, list[tuple]] = {
     "maintenance": [
         (
             OFFER,
+            "Dépannage de machines de production : {q} h disponibles",
+            "Mécanicien de maintenance (hydraulique, pneumatique, automatismes) "
+            "disponible pour vos arrêts, pièces au besoin depuis notre stock.",
+            (8, 60),
+            "hour",
+            ["rent", "to_discuss"],
+            (50, 75),
+        ),
+        (
+            OFFER,
             "Maintenance de groupes froids : {q} h disponibles",
             "Technicien frigoriste certifié, intervention sous 24 h.",
             (8, 40),
@@ -688,6 +754,16 @@ CATALOG: dict[str, list[tuple]] = {
         ),
     ],
     "expertise": [
+        (
+            OFFER,
+            "Analyses microbiologiques : {q} jours de capacité",
+            "Notre laboratoire accrédité peut absorber des analyses de surfaces "
+            "et de produits pour des entreprises voisines, résultats sous 72 h.",
+            (2, 10),
+            "day",
+            ["rent", "to_discuss"],
+            (300, 700),
+        ),
         (
             OFFER,
             "Accompagnement qualité ISO 9001 ({q} jours)",
@@ -871,3 +947,98 @@ PAIRS = [
         "kg",
     ),
 ]
+
+
+# NAF code → (categories it offers in, categories it needs in).
+SECTORS: dict[str, tuple[list[str], list[str]]] = {
+    "16.23Z": (["bois", "ateliers", "competences"], ["bois", "manutention", "transport-routier"]),
+    "49.41A": (
+        ["transport-routier", "vehicules", "parking"],
+        ["parking", "pret-personnel", "entrepot-sec"],
+    ),
+    "10.71C": (["alimentaire", "livraison-dernier-km"], ["alimentaire", "froid", "vehicules"]),
+    "45.20A": (["outillage", "parking"], ["ateliers", "equipements-protection", "formation"]),
+    "18.12Z": (["papier-carton", "informatique"], ["papier-carton", "entrepot-sec", "competences"]),
+    "22.29A": (
+        ["plastiques", "machines-production"],
+        ["plastiques", "pret-personnel", "manutention"],
+    ),
+    "24.51Z": (
+        ["metaux", "competences"],
+        ["metaux", "equipements-protection", "transport-routier"],
+    ),
+    "25.62B": (["machines-production", "metaux"], ["metaux", "competences", "pret-personnel"]),
+    "25.29Z": (["metaux", "ateliers", "competences"], ["metaux", "manutention", "formation"]),
+    "52.10B": (
+        ["entrepot-sec", "froid", "stockage-exterieur", "manutention"],
+        ["pret-personnel", "manutention", "informatique"],
+    ),
+    "52.29A": (
+        ["transport-routier", "livraison-dernier-km", "pret-personnel"],
+        ["vehicules", "entrepot-sec", "emballage"],
+    ),
+    "13.30Z": (["textiles"], ["textiles", "chimie", "emballage"]),
+    "11.05Z": (["alimentaire", "espaces-vente"], ["emballage", "froid", "vehicules"]),
+    "10.39A": (["alimentaire", "emballage"], ["froid", "emballage", "pret-personnel"]),
+    "43.21A": (["competences", "maintenance"], ["vehicules", "stockage-exterieur", "formation"]),
+    "43.99C": (["outillage", "stockage-exterieur"], ["manutention", "pret-personnel", "vehicules"]),
+    "17.21A": (
+        ["papier-carton", "emballage"],
+        ["papier-carton", "transport-routier", "entrepot-sec"],
+    ),
+    "16.10A": (["bois", "stockage-exterieur"], ["manutention", "transport-routier", "maintenance"]),
+    "43.22B": (["froid", "maintenance"], ["vehicules", "pret-personnel", "formation"]),
+    "62.02A": (["informatique", "formation"], ["bureaux", "expertise"]),
+    "70.22Z": (["expertise", "formation", "bureaux"], ["bureaux", "informatique", "autre"]),
+    "81.22Z": (["pret-personnel", "outillage"], ["vehicules", "equipements-protection", "chimie"]),
+    "25.11Z": (["metaux", "ateliers"], ["metaux", "outillage", "vehicules"]),
+    "43.34Z": (["chimie", "competences"], ["chimie", "equipements-protection", "ateliers"]),
+    "22.22Z": (["emballage", "plastiques"], ["plastiques", "entrepot-sec", "transport-routier"]),
+    "71.20B": (["expertise", "formation"], ["chimie", "froid", "equipements-protection"]),
+    "56.21Z": (["alimentaire", "espaces-vente"], ["froid", "vehicules", "pret-personnel"]),
+    "01.24Z": (["alimentaire", "froid", "stockage-exterieur"], ["pret-personnel", "emballage"]),
+    "77.32Z": (["manutention", "vehicules", "outillage"], ["parking", "stockage-exterieur"]),
+    "33.12Z": (
+        ["maintenance", "competences", "machines-production"],
+        ["ateliers", "pret-personnel", "outillage"],
+    ),
+}
+
+# Title prefix → the only trades (NAF codes) that write it.
+ONLY_FOR: dict[str, set[str]] = {
+    "Électricien habilité": {"43.21A"},
+    "Dépannage de machines": {"33.12Z", "43.21A"},
+    "Teinture à façon": {"13.30Z"},
+    "Drêches de brasserie": {"11.05Z"},
+    "Excédent de production": {"56.21Z", "10.39A"},
+    "Analyses microbiologiques": {"71.20B"},
+    "Fins de lots de peinture": {"43.34Z"},
+    "Maintenance de groupes froids": {"43.22B"},
+    "Besoin d'un électricien industriel": {"16.10A", "33.12Z"},
+    "Tour CN disponible": {"25.62B", "33.12Z"},
+    "Presse plieuse": {"25.62B", "25.11Z"},
+    "Cherche machine d'injection": {"22.29A"},
+    "Farine T65": {"10.71C"},
+    "{q} kg de pommes de table": {"01.24Z"},
+    "Recherche {q} kg de sucre": {"10.39A", "10.71C", "56.21Z"},
+    "Soudeur qualifié": {"25.29Z", "25.11Z", "24.51Z", "25.62B"},
+    "Gel hydroalcoolique": {"43.34Z"},
+    "Formation CACES": {"52.10B", "52.29A", "77.32Z"},
+    "Cherche {q} kg de coton": {"13.30Z"},
+    "Granulés PEHD": {"22.29A"},
+    "Chutes de PMMA": {"22.29A", "22.22Z"},
+    "Espace de vente": {"11.05Z", "56.21Z"},
+    "Chambre froide positive": {"52.10B", "01.24Z", "43.22B"},
+    "Place en chambre négative": {"52.10B"},
+    "Camion frigorifique": {"49.41A", "77.32Z", "52.29A"},
+    "Accompagnement qualité ISO 9001": {"70.22Z", "71.20B"},
+    "Recherche expertise en plan de continuité": {"62.02A"},
+}
+
+
+def fits(naf_code: str, title: str) -> bool:
+    """Whether a company of that trade would write this catalogue entry."""
+    for prefix, trades in ONLY_FOR.items():
+        if title.startswith(prefix):
+            return naf_code in trades
+    return True

@@ -2,7 +2,7 @@
 
 import re
 
-from bourse.listings.demo_catalog import CATALOG
+from bourse.demo.catalog import CATALOG
 
 # Nouns written in the plural right after the quantity in the catalogue's titles.
 PLURAL_AFTER_QUANTITY = re.compile(

@@ -1,22 +1,24 @@
-"""Demo listings: ~600 offers and needs of the demo companies, through the services.
+"""The demo's listings: ~160 offers and needs of the demo companies, through the services.
 
-Called by `manage.py load_demo` after accounts.demo, with its seeded generator. The whole plan is
-drawn first, every time (so the modules after this one get the same random stream), then only
-the listings missing (by company and title) are created: running it twice changes nothing.
+Called by `bourse.demo.loader` after the companies, with its seeded generator, for the demo
+companies only (never a company registered by hand). The whole plan is drawn first, every time
+(so the parts after this one get the same random stream), then only the listings missing (by
+company and title) are created: running it twice changes nothing.
 
-Most listings are published (published_at spread over the last 50 days); about thirty wait for
-the moderators, and a few are drafts, rejected, hidden, fulfilled, withdrawn or expired. About
-forty carry photos generated here with Pillow, stored through the photo pipeline. Complementary
-pairs (demo_catalog.PAIRS) sit at nearby companies so matching has something to show.
+What a company offers and needs follows its trade (`catalog.SECTORS`); a catalogue entry is
+used at most twice, and once per département. Most listings are published (published_at spread
+over the last 50 days); some wait for the moderators, a few are drafts, rejected, hidden,
+fulfilled, withdrawn or expired. One published listing in four carries a photo drawn by
+`photos.demo_image`, stored through the photo pipeline. Complementary pairs (`catalog.PAIRS`)
+sit at nearby companies of fitting trades so matching has something to show.
 
-Publication happens quietly (no `listing_published` signal): matching's own demo computes the
-suggestions once, instead of one rematch per listing.
+Publication happens quietly (no `listing_published` signal): the demo's matching part computes
+the suggestions once, instead of one rematch per listing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,17 +27,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import Company, User
 from bourse.geo import data as geo
+from bourse.listings import services
+from bourse.listings.models import Category, Listing, lifetime
 from bourse.moderation import services as moderation_services
 
-from . import services
-from .demo_catalog import CATALOG, PAIRS
-from .models import Category, Listing, lifetime
+from .catalog import CATALOG, PAIRS, SECTORS, fits
+from .photos import demo_image
 
-TARGET = 600
+TARGET = 200
+MAX_USES = 2
+# Listings in each status but `published`, and photos, per COUNTS_PER listings.
+COUNTS_PER = 600
 STATUS_COUNTS = {
     "pending": 30,
     "draft": 12,
@@ -45,17 +50,8 @@ STATUS_COUNTS = {
     "withdrawn": 8,
     "expired": 15,
 }
-PHOTO_COUNT = 40
+PHOTO_COUNT = 150
 RADII = [10, 20, 30, 50, 50, 50, 80, 100, 150, 200]
-PALETTE = [
-    (31, 78, 140),
-    (29, 122, 70),
-    (138, 90, 0),
-    (179, 38, 30),
-    (91, 100, 112),
-    (70, 50, 130),
-    (0, 110, 120),
-]
 REJECT_REASONS = [
     "La description ne précise pas ce qui est proposé : ajoutez l'état et les quantités.",
     "Annonce commerciale sans lien avec l'entraide : reformulez-la.",
@@ -130,6 +126,11 @@ def _named_place(title: str, departement: str, places_by_dep: dict) -> str:
     return ""
 
 
+def _trade(company: Company) -> tuple[list[str], list[str]]:
+    """The categories a company offers in and needs in, from its activity."""
+    return SECTORS.get(company.naf_code, ([], []))
+
+
 def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> list[Planned]:
     today = timezone.localdate()
     by_dep: dict[str, list[Company]] = {}
@@ -145,12 +146,16 @@ def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> lis
     plan: list[Planned] = []
     seen: set[tuple[int, str]] = set()
 
-    # Complementary pairs first, always published, between two companies of one département.
+    # Complementary pairs first, always published, between two companies of one département
+    # whose trades offer and need in those categories.
     for dep, offer_cat, offer_title, need_cat, need_title, (q_offer, q_need), unit in PAIRS:
         local = by_dep.get(dep, [])
-        if len(local) < 2:
+        offerers = [c for c in local if offer_cat in _trade(c)[0]]
+        offerer = rng.choice(offerers) if offerers else None
+        seekers = [c for c in local if need_cat in _trade(c)[1] and c is not offerer]
+        seeker = rng.choice(seekers) if seekers else None
+        if offerer is None or seeker is None:
             continue
-        offerer, seeker = rng.sample(local, 2)
         start = today + timedelta(days=rng.randint(-5, 5))
         for company, kind, cat, title, qty in (
             (offerer, "offer", offer_cat, offer_title, q_offer),
@@ -178,19 +183,34 @@ def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> lis
             )
             seen.add((company.pk, title))
 
-    scale = target / TARGET
+    # Then what each trade would write: a catalogue entry at most MAX_USES times in all and
+    # once per département, so no two listings of a region read alike.
+    scale = target / COUNTS_PER
     statuses = [s for s, n in STATUS_COUNTS.items() for _ in range(max(1, round(n * scale)))]
     statuses += ["published"] * (target - len(plan) - len(statuses))
     rng.shuffle(statuses)
-    slugs = sorted(CATALOG)
+    uses: dict[str, int] = {}
+    used_in: set[tuple[str, str]] = set()
     attempts = 0
-    while statuses and attempts < target * 5:
+    while statuses and attempts < target * 20:
         attempts += 1
         company = rng.choice(companies)
+        kind = rng.choice(["offer", "need"])
+        slugs = _trade(company)[0 if kind == "offer" else 1]
+        if not slugs:
+            continue
         slug = rng.choice(slugs)
-        kind, title, description, qty_range, unit, terms_choices, price_range = rng.choice(
-            CATALOG[slug]
-        )
+        entries = [
+            e
+            for e in CATALOG[slug]
+            if e[0] == kind
+            and fits(company.naf_code, e[1])
+            and uses.get(e[1], 0) < MAX_USES
+            and (e[1], company.departement) not in used_in
+        ]
+        if not entries:
+            continue
+        _kind, title, description, qty_range, unit, terms_choices, price_range = rng.choice(entries)
         quantity = _round_quantity(rng.randint(*qty_range)) if qty_range else None
         postal_code = ""
         commune = company.commune
@@ -210,6 +230,8 @@ def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> lis
         if (company.pk, title_text) in seen:
             continue
         seen.add((company.pk, title_text))
+        uses[title] = uses.get(title, 0) + 1
+        used_in.add((title, company.departement))
         statuses.pop()
         plan.append(
             Planned(
@@ -240,34 +262,6 @@ def _draw_plan(rng: random.Random, companies: list[Company], target: int) -> lis
             neighbours = [c for c in by_dep[item.company.departement] if c.pk != item.company.pk]
             item.partner = rng.choice(neighbours) if neighbours else None
     return plan
-
-
-def _font(size: int):
-    try:
-        return ImageFont.load_default(size=size)
-    except (ImportError, OSError, TypeError):
-        return ImageFont.load_default()
-
-
-def demo_image(seed: int, label: str, sublabel: str) -> bytes:
-    """A simple picture: a coloured background, a shape and the category's name."""
-    rng = random.Random(seed)  # noqa: S311 - pictures, not security
-    background = rng.choice(PALETTE)
-    image = Image.new("RGB", (800, 600), background)
-    draw = ImageDraw.Draw(image)
-    light = tuple(min(255, c + 90) for c in background)
-    x, y = rng.randint(80, 360), rng.randint(60, 200)
-    box = (x, y, x + rng.randint(260, 380), y + rng.randint(200, 300))
-    if rng.random() < 0.5:
-        draw.rounded_rectangle(box, radius=24, fill=light)
-    else:
-        draw.ellipse(box, fill=light)
-    draw.rectangle((0, 470, 800, 600), fill=(255, 255, 255))
-    draw.text((32, 490), label, fill=background, font=_font(44))
-    draw.text((32, 548), sublabel, fill=(60, 60, 60), font=_font(24))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 def _author(company: Company) -> User | None:
@@ -328,13 +322,19 @@ def _create(item: Planned, moderator: User | None, categories: dict[str, Categor
     return listing
 
 
-def load(rng: random.Random, stdout, target: int = TARGET) -> None:
-    companies = list(
-        Company.objects.verified().filter(memberships__isnull=False).distinct().order_by("pk")
-    )
+def load(
+    rng: random.Random, stdout, companies: list[Company], target: int = TARGET
+) -> list[Listing]:
+    """Create the missing demo listings of `companies` (the verified ones with members take
+    part); returns the listings created by this call."""
+    companies = [
+        c
+        for c in sorted(companies, key=lambda c: c.pk)
+        if c.status == Company.Status.VERIFIED and c.memberships.exists()
+    ]
     if not companies:
-        stdout.write("listings: no verified company with members, no demo listing.")
-        return
+        stdout.write("listings: no verified demo company with members, no demo listing.")
+        return []
     plan = _draw_plan(rng, companies, target)
     moderator = (
         User.objects.filter(moderator__isnull=False)
@@ -343,12 +343,12 @@ def load(rng: random.Random, stdout, target: int = TARGET) -> None:
     )
     categories = {c.slug: c for c in Category.objects.all()}
     existing = set(Listing.objects.filter(company__in=companies).values_list("company_id", "title"))
-    created = 0
+    created = []
     with services.quiet_publication():
         for item in plan:
             if (item.company.pk, item.title) in existing:
                 continue
-            _create(item, moderator, categories)
-            created += 1
-        expired = services.expire_listings()
-    stdout.write(f"listings: {created} demo listings created ({expired} expired).")
+            created.append(_create(item, moderator, categories))
+        expired = services.expire_listings() if created else 0
+    stdout.write(f"listings: {len(created)} demo listings created ({expired} expired).")
+    return created

@@ -3,14 +3,14 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
-from accounts.demo import (
+from accounts.models import User
+from bourse.demo.companies import (
     DEMO_PASSWORD,
     EASY_LOGINS,
     NATIONAL_MODERATOR,
     REGIONAL_MODERATOR,
     SUPERUSER_EMAIL,
 )
-from accounts.models import User
 
 
 class Command(BaseCommand):

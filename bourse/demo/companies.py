@@ -1,9 +1,10 @@
-"""Demo data for accounts: ~150 companies in seven départements, their people, two moderators
-and a superuser. Called by `manage.py load_demo` with a seeded random generator.
+"""The demo's companies: ~150 in seven départements, their people, two moderators and a
+superuser. Called by `bourse.demo.loader` with a seeded random generator.
 
-Idempotent: the whole plan is drawn from the generator first, every time (so the modules that
-run after this one get the same random stream), then only what is missing is created.
-Everything goes through the services, as a real sign-up and a real moderator would.
+Idempotent: the whole plan is drawn from the generator first, every time (so the parts that run
+after this one get the same random stream), then only what is missing is created. Everything
+goes through the services, as a real sign-up and a real moderator would. A company's activity
+(its NAF code) decides what its listings offer and need (`catalog.SECTORS`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from functools import cache
 from django.contrib.auth.hashers import make_password
 from stdnum.fr import siret as stdnum_siret
 
+from accounts import services
+from accounts.models import Company, Membership, User
 from bourse.geo import data as geo
-
-from . import services
-from .models import Company, Membership, User
+from bourse.moderation import services as moderation
 
 # One password for every demo account, printed by `manage.py demo_logins`.
 DEMO_PASSWORD = "demo-bourse-2026"  # noqa: S105 - public demo credentials
@@ -368,9 +369,7 @@ def plan(rng: random.Random) -> list[PlannedCompany]:
 
 
 def _moderator_create(*, email: str, departements: list[str], national: bool):
-    from bourse.moderation.services import moderator_create
-
-    return moderator_create(
+    return moderation.moderator_create(
         email=email, departements=departements, national=national, password=DEMO_PASSWORD
     )
 
@@ -396,7 +395,23 @@ def _ensure_user(person: PlannedPerson) -> User:
     return user
 
 
-def load(rng: random.Random, stdout) -> None:
+def demo_companies(planned: list[PlannedCompany]) -> list[Company]:
+    """The companies of the demo set: a planned SIRET whose planned first person is a member.
+    A company registered by hand is never one of them, whatever the database holds."""
+    admins = {p.siret: p.people[0].email for p in planned}
+    found = Company.objects.filter(siret__in=admins).prefetch_related("memberships__user")
+    return sorted(
+        (
+            company
+            for company in found
+            if any(m.user.email == admins[company.siret] for m in company.memberships.all())
+        ),
+        key=lambda company: company.pk,
+    )
+
+
+def load(rng: random.Random, stdout) -> list[Company]:
+    """Create what is missing of the demo set; returns the demo companies (all statuses)."""
     companies = plan(rng)
 
     if not User.objects.filter(email=SUPERUSER_EMAIL).exists():
@@ -414,8 +429,6 @@ def load(rng: random.Random, stdout) -> None:
     national = _moderator_create(email=NATIONAL_MODERATOR, departements=[], national=True)
     services.user_update(user=regional.user, first_name="Mathilde", last_name="Rhône-Loire")
     services.user_update(user=national.user, first_name="Bertrand", last_name="National")
-
-    from bourse.moderation import services as moderation
 
     created = 0
     for planned in companies:
@@ -453,3 +466,4 @@ def load(rng: random.Random, stdout) -> None:
             )
         created += 1
     stdout.write(f"accounts: {created} companies created ({len(companies)} in the demo set).")
+    return demo_companies(companies)

@@ -1,0 +1,13 @@
+"""Filters of the moderation pages."""
+
+from django import template
+
+from bourse.moderation.queues import waited as _waited
+
+register = template.Library()
+
+
+@register.filter
+def waited(delta) -> str:
+    """A waiting time at a glance: "3 j 4 h", "5 h 12 min"."""
+    return _waited(delta) if delta is not None else ""
