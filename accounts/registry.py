@@ -26,16 +26,20 @@ import difflib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bourse.core.outbox import send_email
 from bourse.core.outside import OutsideService, Unreachable
 from bourse.geo import ban
 
-from .models import Company
+from .models import Company, Moderator
 
 __all__ = [
     "RegistryAnswer",
@@ -216,7 +220,9 @@ def company_registry_check(*, company: Company) -> Company:
     """Ask the registry about the company's SIRET and store its answer and the verdict.
 
     The question is asked outside any transaction (it can take seconds); only the registry
-    fields are written, so an edit made meanwhile is never overwritten."""
+    fields are written, so an edit made meanwhile is never overwritten. A verified company
+    whose establishment is newly found closed is flagged to its territory's moderators."""
+    previous = company.registry_status
     try:
         answer = lookup(company.siret)
     except Unreachable:
@@ -232,8 +238,40 @@ def company_registry_check(*, company: Company) -> Company:
         Company.objects.filter(pk=company.pk, siret=company.siret).update(
             registry_status=status, registry_data=data, registry_checked_at=now
         )
+        closed = Company.RegistryStatus.CLOSED
+        if status == closed and previous != closed and company.is_verified:
+            _tell_moderators_closed(company, day=now.date())
     company.registry_status, company.registry_data, company.registry_checked_at = status, data, now
     return company
+
+
+def _tell_moderators_closed(company: Company, *, day) -> None:
+    """An e-mail to each moderator of the company's département: its establishment closed."""
+    for moderator in Moderator.objects.select_related("user").filter(user__is_active=True):
+        if moderator.covers(company.departement):
+            send_email(
+                key=f"accounts.registry_closed:{company.pk}:{day}:{moderator.user_id}",
+                to=moderator.user,
+                template="accounts/email/registry_closed",
+                context={
+                    "company": company.name,
+                    "siret": company.siret,
+                    "url": settings.SITE_URL
+                    + reverse("moderation:companies")
+                    + "?statut=verified&verdict=closed",
+                },
+            )
+
+
+def companies_to_recheck(*, now=None, limit: int):
+    """Verified companies whose registry answer is the oldest, past REGISTRY_RECHECK_DAYS."""
+    now = now or timezone.now()
+    stale = now - timedelta(days=settings.REGISTRY_RECHECK_DAYS)
+    return (
+        Company.objects.verified()
+        .filter(Q(registry_checked_at__isnull=True) | Q(registry_checked_at__lt=stale))
+        .order_by(F("registry_checked_at").asc(nulls_first=True), "pk")[:limit]
+    )
 
 
 def registry_summary(company: Company) -> dict:

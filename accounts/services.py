@@ -8,7 +8,6 @@ ServiceError naming the field, which forms and the API turn into messages (bours
 from __future__ import annotations
 
 import re
-import uuid
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -198,13 +197,13 @@ def company_create(
 
 
 def _ask_registry_on_commit(company: Company) -> None:
-    """The public registry is asked about the SIRET, and the address placed on the map, after
-    commit, in the background (outbox rows of this transaction, retried if they fail): the
+    """The public registry is asked about the SIRET, and the address placed on the map, in the
+    background once the change is committed (bourse.core.outbox: durable, retried): the
     declaration never waits for them, nor fails with them (accounts/registry.py,
     bourse/geo/ban.py)."""
-    event = uuid.uuid4().hex
-    defer(check_company_registry, company.pk, key=f"accounts.registry_check:{company.pk}:{event}")
-    defer(locate_company, company.pk, key=f"accounts.locate:{company.pk}:{event}")
+    stamp = timezone.now().isoformat()
+    defer(check_company_registry, company.pk, key=f"accounts.registry:{company.pk}:{stamp}")
+    defer(locate_company, company.pk, key=f"accounts.locate:{company.pk}:{stamp}")
 
 
 @transaction.atomic

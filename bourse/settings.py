@@ -395,6 +395,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation documents the errors it can answer (400, 401, 403, 404, 413, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bourse.core.schema.document_error_responses",
+    ],
     # Several models have a `status` or `kind`: give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "CompanyStatusEnum": "accounts.models.Company.Status",
@@ -482,6 +487,7 @@ GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
 GEOCODER_RATE_PER_SECOND = int(os.environ.get("GEOCODER_RATE_PER_SECOND", "40"))
 # Verified companies are asked about again every this many days (closed establishments).
 REGISTRY_RECHECK_DAYS = int(os.environ.get("REGISTRY_RECHECK_DAYS", "30"))
+REGISTRY_RECHECK_BATCH = int(os.environ.get("REGISTRY_RECHECK_BATCH", "500"))
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

@@ -116,3 +116,14 @@ def bench_floor(request):
     """The floor of bench/http_load.py: what a request costs through the same middleware and server
     processes when the view does nothing. Routed only when settings.BENCH_FLOOR_VIEW is true."""
     return JsonResponse({"ok": True})
+
+
+def not_found(request, exception):
+    """404 for a URL that matches nothing: JSON under /api/ (what API clients parse), the page
+    elsewhere."""
+    from django.utils.translation import gettext
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Introuvable.")}, status=404)
+    return page_not_found(request, exception)

@@ -31,7 +31,8 @@ class MatchReasonsSerializer(serializers.Serializer):
     the need the offer covers; 0.5 when not comparable), text (similarity of titles and
     descriptions, synonyms of the trade's vocabulary included), and requirements: the factor
     the weighted parts are multiplied by (1 when every requirement the need states is met and
-    nothing one listing excludes is in the other)."""
+    nothing one listing excludes is in the other), and feedback: the factor of what the
+    company dismissed (below 1 when it dismissed two or more suggestions of that category)."""
 
     category = serializers.FloatField(min_value=0, max_value=1)
     distance = serializers.FloatField(min_value=0, max_value=1)
@@ -39,6 +40,7 @@ class MatchReasonsSerializer(serializers.Serializer):
     quantity = serializers.FloatField(min_value=0, max_value=1)
     text = serializers.FloatField(min_value=0, max_value=1)
     requirements = serializers.FloatField(min_value=0, max_value=1)
+    feedback = serializers.FloatField(min_value=0, max_value=1)
 
 
 class MatchSerializer(serializers.Serializer):
@@ -64,7 +66,8 @@ class ListingMatchesView(APIView):
             "Published listings of the opposite kind from other verified companies, in the "
             "same category or the same parent category, within the larger of the two radii; "
             "best score first, at most 20, not paginated. Listings the company dismissed are "
-            "left out. `reasons` holds the five parts of the score, each in [0, 1]."
+            "left out. `reasons` holds the five parts of the score, each in [0, 1], and the "
+            "two factors the weighted parts are multiplied by (`requirements`, `feedback`)."
         ),
         responses={200: MatchSerializer(many=True)},
     )

@@ -70,6 +70,34 @@ class Dismissal(models.Model):
         return f"{self.company_id} dismissed {self.listing_id}"
 
 
+class SuggestionContact(models.Model):
+    """A company pressed "Contacter" on a suggested listing: what suggestions lead to (the
+    moderators' statistics count those that became a conversation)."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="suggestion_contacts"
+    )
+    listing = models.ForeignKey(
+        "listings.Listing", on_delete=models.CASCADE, related_name="suggestion_contacts"
+    )
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suggestion suivie d'un contact")
+        verbose_name_plural = _("suggestions suivies d'un contact")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "listing"], name="suggestion_contact_unique_company_listing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} contacted about {self.listing_id}"
+
+
 class SavedSearch(models.Model):
     """Search parameters a company wants to be alerted about when a new listing fits them."""
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import F, FloatField, Max, Q, QuerySet, Value
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from bourse.geo.distance import haversine_km
@@ -206,6 +206,7 @@ def score_top(
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
     lexicon = scoring.Lexicon.current()
     base_words = scoring.analyse(base.text, lexicon)
+    dismissed = dismissed_by_category(listing.company_id)
     best: list[Scored] = []
     position = 0
     while position < len(pending):
@@ -251,11 +252,24 @@ def score_top(
                     parts=part_values,
                     quantity_compared=compared,
                     lexicon=lexicon,
+                    dismissed_alike=dismissed.get(row[3], 0),
                 )
             )
         best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
         del best[limit:]
     return best
+
+
+def dismissed_by_category(company_id: int) -> dict[int, int]:
+    """How many suggestions of each category the company dismissed (what lowers the others of
+    that category: scoring.feedback_factor)."""
+    return dict(
+        Dismissal.objects.filter(company_id=company_id)
+        .order_by()
+        .values_list("listing__category_id")
+        .annotate(n=Count("id"))
+        .values_list("listing__category_id", "n")
+    )
 
 
 def _raw_rows(qs: QuerySet) -> list[tuple]:
@@ -325,6 +339,7 @@ def suggestions_naive(
         )
     lexicon = scoring.Lexicon.current()
     base_words = scoring.analyse(base.text, lexicon)
+    alike = dismissed_by_category(listing.company_id)
     results = []
     for other in _all_published_features():
         if other.id in dismissed:
@@ -332,7 +347,16 @@ def suggestions_naive(
         d = haversine_km(base.latitude, base.longitude, other.latitude, other.longitude)
         if not scoring.is_candidate(base, other, d):
             continue
-        results.append(scoring.score_pair(base, other, d, base_words=base_words, lexicon=lexicon))
+        results.append(
+            scoring.score_pair(
+                base,
+                other,
+                d,
+                base_words=base_words,
+                lexicon=lexicon,
+                dismissed_alike=alike.get(other.category_id, 0),
+            )
+        )
     results.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
     return results[:limit]
 

@@ -3,7 +3,8 @@
 A suggestion for a listing is a published listing of the opposite kind, from another company,
 in the same category or the same parent category, whose distance is within the larger of the two
 radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1],
-times the requirements factor:
+times the requirements factor and the feedback factor (feedback_factor: what the company
+dismissed):
 
 - category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
 - distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
@@ -112,8 +113,8 @@ class Features:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """One scored counterpart: the total, the five parts, the requirements, what the page
-    explains."""
+    """One scored counterpart: the total, the five parts, the requirements and feedback
+    factors, what the page explains."""
 
     listing_id: int
     score: float
@@ -124,11 +125,15 @@ class Scored:
     extra: dict = field(default_factory=dict)
     requirements: float = 1.0
     checks: tuple[Check, ...] = ()
+    feedback: float = 1.0
+    dismissed_alike: int = 0
 
     def reasons(self) -> dict[str, float]:
-        """The API's `reasons` object: the five parts and the requirements factor."""
+        """The API's `reasons` object: the five parts, the requirements factor and the
+        feedback factor."""
         reasons = {name: round(self.parts[name], 3) for name in PARTS}
         reasons["requirements"] = round(self.requirements, 3)
+        reasons["feedback"] = round(self.feedback, 3)
         return reasons
 
 
@@ -290,8 +295,8 @@ def word_stems(text: str) -> frozenset[str]:
 
 # --- Vocabulary and negation --------------------------------------------------------------------
 # A negator makes the next NEGATION_REACH words (a phrase of the vocabulary counts as one) say
-# what the listing is not or has not, up to the end of the clause: "sans pont roulant",
-# "non classées ADR", "pas de matières dangereuses", "produits non dangereux uniquement".
+# what the listing is not or has not, up to the end of the clause or a number: "sans pont
+# roulant", "non classées ADR", "pas de matières dangereuses", "non dangereux uniquement".
 NEGATORS = frozenset({"sans", "non", "pas", "aucun", "aucune", "ni"})
 NEGATION_REACH = 3
 _CLAUSE_RE = re.compile(r"[,;:.!?()\[\]\n]+")
@@ -352,6 +357,7 @@ class Analysis:
 
 
 _NEGATOR = object()
+_NUMBER = object()
 
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
@@ -371,19 +377,22 @@ def _analyse(text: str, lexicon: Lexicon) -> Analysis:
             folded = fold(word)
             if folded in NEGATORS:
                 entries.append(_NEGATOR)
+            elif folded.isdigit():
+                entries.append(_NUMBER)
             elif _keep(folded):
                 entries.append((stem(folded), word))
         reach = 0
         i = 0
         while i < len(entries):
             entry = entries[i]
-            if entry is _NEGATOR:
-                reach = NEGATION_REACH
+            if entry is _NEGATOR or entry is _NUMBER:
+                # A number ends a negation: "non isolé 40 palettes".
+                reach = NEGATION_REACH if entry is _NEGATOR else 0
                 i += 1
                 continue
             span, concepts = 1, ()
             run = 0
-            while run < longest and i + run < len(entries) and entries[i + run] is not _NEGATOR:
+            while run < longest and i + run < len(entries) and isinstance(entries[i + run], tuple):
                 run += 1
             for n in range(run, 0, -1):
                 found = phrases.get(tuple(e[0] for e in entries[i : i + n]))
@@ -573,6 +582,7 @@ def score_pair(
     parts: dict[str, float] | None = None,
     quantity_compared: bool | None = None,
     lexicon: Lexicon | None = None,
+    dismissed_alike: int = 0,
 ) -> Scored:
     """Score `other` as a counterpart of `base` at `distance_km`.
 
@@ -588,16 +598,36 @@ def score_pair(
     parts = {**parts, "text": text_part(base_words.stems, other_words.stems)}
     checks = requirement_checks(base, other, base_words, other_words)
     factor = requirement_factor(checks)
+    feedback = feedback_factor(dismissed_alike)
     return Scored(
         listing_id=other.id,
-        score=round(combine(parts) * factor, 4),
+        score=round(combine(parts) * factor * feedback, 4),
         distance_km=round(distance_km, 1),
         parts=parts,
         common_words=common_words(base_words, other_words),
         quantity_compared=quantity_compared,
         requirements=factor,
         checks=checks,
+        feedback=feedback,
+        dismissed_alike=dismissed_alike,
     )
+
+
+# --- Learning from what people dismiss ----------------------------------------------------------
+# A company that dismissed several suggestions of one category sees the others of that
+# category lower: from the second dismissal on, each multiplies their score by FEEDBACK_STEP,
+# down to FEEDBACK_FLOOR (they are lowered, never hidden: "Masquer" hides one listing).
+FEEDBACK_FROM = 2
+FEEDBACK_STEP = 0.9
+FEEDBACK_FLOOR = 0.6
+
+
+def feedback_factor(dismissed_alike: int) -> float:
+    """The factor of a suggestion whose category the company dismissed `dismissed_alike`
+    suggestions of."""
+    if dismissed_alike < FEEDBACK_FROM:
+        return 1.0
+    return max(FEEDBACK_FLOOR, FEEDBACK_STEP ** (dismissed_alike - FEEDBACK_FROM + 1))
 
 
 # --- Requirements -------------------------------------------------------------------------------
@@ -682,6 +712,15 @@ def describe(scored: Scored) -> list[str]:
         else:
             reasons.append(_("quantité partielle (moins de 1 %)"))
     reasons.extend(check.text for check in scored.checks)
+    if scored.feedback < 1.0:
+        reasons.append(
+            ngettext(
+                "moins suggérée : vous avez masqué %(n)d annonce de cette catégorie",
+                "moins suggérée : vous avez masqué %(n)d annonces de cette catégorie",
+                scored.dismissed_alike,
+            )
+            % {"n": scored.dismissed_alike}
+        )
     if scored.common_words:
         reasons.append(_("mots en commun : %(words)s") % {"words": ", ".join(scored.common_words)})
     return reasons

@@ -24,7 +24,7 @@ from bourse.notifications.models import Notification
 from bourse.notifications.services import notify
 
 from . import queries
-from .models import Dismissal, Match, SavedSearch, SavedSearchHit
+from .models import Dismissal, Match, SavedSearch, SavedSearchHit, SuggestionContact
 from .scoring import Scored
 
 
@@ -249,6 +249,15 @@ def suggestion_dismiss(*, company: Company, listing: Listing, by: User | None) -
 def suggestion_restore(*, company: Company, listing: Listing) -> None:
     """Undo a dismissal."""
     Dismissal.objects.filter(company=company, listing=listing).delete()
+
+
+@transaction.atomic
+def suggestion_contact(*, company: Company, listing: Listing, by: User | None) -> SuggestionContact:
+    """The company pressed "Contacter" on a suggestion (recorded once per listing)."""
+    contact, _created = SuggestionContact.objects.get_or_create(
+        company=company, listing=listing, defaults={"contacted_by": by}
+    )
+    return contact
 
 
 # --- Saved searches ---------------------------------------------------------------------------

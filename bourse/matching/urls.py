@@ -8,6 +8,7 @@ app_name = "matching"
 urlpatterns = [
     path("", views.suggestions_page, name="suggestions"),
     path("masquer/<int:pk>/", views.dismiss, name="dismiss"),
+    path("contacter/<int:pk>/", views.contact, name="contact"),
     path("recherches/", views.saved_searches_page, name="saved_searches"),
     path("recherches/enregistrer/", views.saved_search_create, name="saved_search_create"),
     path("recherches/<int:pk>/supprimer/", views.saved_search_delete, name="saved_search_delete"),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -62,6 +63,24 @@ def suggestions_page(request):
         "matching/suggestions.html",
         {"sections": sections, "company": membership.company},
     )
+
+
+@login_required
+@require_POST
+def contact(request, pk: int):
+    """ "Contacter" on a suggestion: recorded (what suggestions lead to), then on to the page
+    that starts the conversation."""
+    membership = membership_of(request.user)
+    suggested = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
+    if membership is None or not can_view(request.user, suggested):
+        raise Http404
+    if suggested.company_id == membership.company_id:
+        raise Http404
+    services.suggestion_contact(company=membership.company, listing=suggested, by=request.user)
+    try:
+        return redirect(reverse("messaging:start", args=[suggested.pk]))
+    except NoReverseMatch:
+        return redirect("listings:detail", suggested.pk)
 
 
 @login_required

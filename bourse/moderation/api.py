@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Company
-from accounts.permissions import check_verified_member
+from accounts.permissions import check_verified_member, moderator_for
 from bourse.core.errors import ServiceError
 from bourse.core.text import validate_text
 from bourse.listings.models import Listing
@@ -35,7 +35,6 @@ from .permissions import (
     check_can_decide,
     check_departement_param,
     check_not_own_company,
-    moderator_for,
     scope_to_territory,
     territory_object_or_404,
 )
@@ -421,6 +420,16 @@ class StatsView(ModeratorAPIView):
                 "messages": serializers.IntegerField(),
                 "fulfilled": serializers.IntegerField(),
                 "median_hours_to_first_contact": serializers.FloatField(allow_null=True),
+                "suggestions": inline_serializer(
+                    "SuggestionStats",
+                    {
+                        "dismissed": serializers.IntegerField(),
+                        "contacted": serializers.IntegerField(),
+                        "conversations": serializers.IntegerField(
+                            help_text="Contacted suggestions that became a conversation."
+                        ),
+                    },
+                ),
             },
         ),
     )

@@ -8,12 +8,13 @@ for `fulfilled`).
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
 from bourse.listings.models import Listing
+from bourse.matching.models import Dismissal, SuggestionContact
 from messaging.models import Conversation, Message
 
 from .models import Report
@@ -95,6 +96,7 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
     if since_at is not None:
         published = listings.filter(published_at__gte=since_at)
     median_hours = median_hours_to_first_contact(published)
+    suggestions = suggestion_stats(departements=departements, since_at=since_at)
 
     return {
         "companies": _counts_by(companies, "status"),
@@ -104,6 +106,26 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
         "messages": messages,
         "fulfilled": fulfilled,
         "median_hours_to_first_contact": median_hours,
+        "suggestions": suggestions,
+    }
+
+
+def suggestion_stats(*, departements: list[str] | None, since_at: datetime | None) -> dict:
+    """What suggestions led to, for listings of the territory: how many were dismissed
+    ("Masquer"), contacted ("Contacter"), and how many of those contacts became a conversation
+    between that company and the suggested listing."""
+    dismissed = _in(Dismissal.objects.all(), "listing__departement", departements)
+    contacted = _in(SuggestionContact.objects.all(), "listing__departement", departements)
+    if since_at is not None:
+        dismissed = dismissed.filter(created_at__gte=since_at)
+        contacted = contacted.filter(created_at__gte=since_at)
+    talked = Conversation.objects.filter(
+        listing_id=OuterRef("listing_id"), other_company_id=OuterRef("company_id")
+    )
+    return {
+        "dismissed": dismissed.count(),
+        "contacted": contacted.count(),
+        "conversations": contacted.filter(Exists(talked)).count(),
     }
 
 

@@ -252,3 +252,55 @@ def test_declaration_form_asks_the_registry_through_the_api(client, user):
     page = client.get("/entreprise/declarer/").content.decode()
     assert 'data-registry-lookup="/api/v1/geo/siret/00000000000000/"' in page
     assert "js/siret-lookup.js" in page
+
+
+# --- Checked again, periodically -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_recheck_job_queues_the_oldest_answers_first_in_bounded_batches(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.jobs import recheck_registry
+    from bourse.core.models import OutboxEntry
+
+    settings.REGISTRY_RECHECK_BATCH = 2
+    now = timezone.now()
+    never = factories.CompanyFactory(registry_checked_at=None)
+    long_ago = factories.CompanyFactory(registry_checked_at=now - timedelta(days=90))
+    factories.CompanyFactory(registry_checked_at=now - timedelta(days=40))
+    factories.CompanyFactory(registry_checked_at=now - timedelta(days=2))  # fresh: left alone
+    factories.CompanyFactory(status=Company.Status.PENDING, registry_checked_at=None)
+
+    assert recheck_registry() == 2
+    queued = OutboxEntry.objects.filter(key__startswith="accounts.recheck:")
+    assert sorted(e.payload["args"][0] for e in queued) == sorted([never.pk, long_ago.pk])
+    assert recheck_registry() == 2  # the same hour: stored once, by key
+    assert queued.count() == 2
+
+
+@pytest.mark.django_db
+def test_establishment_found_closed_is_flagged_to_its_moderators(
+    recorded_registry, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    company = declared(CLOSED, name="Transports Martin et fils", postal_code="42000")
+    company.status = Company.Status.VERIFIED
+    company.registry_status = Company.RegistryStatus.MATCH
+    company.save()
+    loire = factories.ModeratorFactory(departements=["42"]).user
+    factories.ModeratorFactory(departements=["75"])
+    with django_capture_on_commit_callbacks(execute=True):
+        registry.company_registry_check(company=company)
+    assert [m.to for m in mailoutbox] == [[loire.email]]
+    assert "fermé" in mailoutbox[0].subject
+    assert "Transports Martin et fils" in mailoutbox[0].body
+    # Checked again and still closed: nobody is told twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        registry.company_registry_check(company=company)
+    assert len(mailoutbox) == 1
+    client.force_login(loire)
+    page = client.get("/moderation/").content.decode()
+    assert "Établissements fermés selon le registre" in page
+    assert "Transports Martin et fils" in page

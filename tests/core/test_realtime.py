@@ -5,16 +5,20 @@ import asyncio
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connections, transaction
+from django.db import transaction
 
 from bourse.core import realtime
 
 
-def closing_connections(action) -> None:
+def in_thread(action) -> None:
+    """Run `action` and close the database connection its thread opened (left open, it is
+    collected later, in another test, as an unraisable ResourceWarning on PostgreSQL)."""
+    from django.db import connections
+
     try:
         action()
     finally:
-        connections.close_all()  # the thread's own, or the test database cannot be dropped
+        connections.close_all()
 
 
 def collect(groups: list[str], action) -> dict[str, list[dict]]:
@@ -26,7 +30,7 @@ def collect(groups: list[str], action) -> dict[str, list[dict]]:
         for group in groups:
             channels[group] = await layer.new_channel()
             await layer.group_add(group, channels[group])
-        await asyncio.to_thread(closing_connections, action)
+        await asyncio.to_thread(in_thread, action)
         received = {group: [] for group in groups}
         for group, channel in channels.items():
             while True:

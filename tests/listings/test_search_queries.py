@@ -193,6 +193,12 @@ def test_listings_sharing_a_place_are_ordered_newest_first_across_page_ends():
     pages = [search[start : start + 20] for start in range(0, 80, 20)]
     assert [row.pk for page in pages for row in page] == expected
     assert [row.pk for row in search[13:29]] == expected[13:29]
+    # A company's listings take the growing circle on PostgreSQL too: the same pages.
+    factories.ListingFactory(latitude=LYON[0], longitude=LYON[1])  # another company's
+    mine = ListingSearch(
+        SearchParams(lat=LYON[0], lon=LYON[1], ordering="distance", company_id=company.pk)
+    )
+    assert [row.pk for row in mine[0:70]] == expected
 
 
 @pytest.mark.postgres

@@ -52,6 +52,7 @@ def test_member_gets_matches_best_first_with_the_contract_shape(
         "quantity",
         "text",
         "requirements",
+        "feedback",
     }
     assert all(0 <= v <= 1 for v in first["reasons"].values())
     assert 0 <= first["score"] <= 1

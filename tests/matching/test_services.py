@@ -41,7 +41,8 @@ def members(company, other_company):
 
 
 def publish(listing, django_capture_on_commit_callbacks):
-    """What bourse.listings does after the publishing transaction commits."""
+    """What bourse.listings does when it publishes (the signal, then the commit that runs the
+    deferred rematch)."""
     with django_capture_on_commit_callbacks(execute=True):
         listing_published.send(sender=Listing, listing_id=listing.pk)
 

@@ -32,7 +32,7 @@ def test_suggestions_page_lists_counterparts_with_french_reasons(logged_in, need
     assert need.title in html and offer.title in html
     assert "même catégorie" in html
     assert "mots en commun : entrepôt, palettes, quai, chargement" in html
-    assert f"/messages/contacter/{offer.pk}/" in html or "Contacter" not in html
+    assert f"/suggestions/contacter/{offer.pk}/" in html
     assert "Masquer" in html
     assert f'data-listing="{offer.pk}"' in html
 

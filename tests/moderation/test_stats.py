@@ -84,6 +84,7 @@ def test_stats_of_the_rhone(client_for, moderator_69, dataset):
         "messages": 5,
         "fulfilled": 1,
         "median_hours_to_first_contact": 4.0,
+        "suggestions": {"dismissed": 0, "contacted": 0, "conversations": 0},
     }
 
 
@@ -113,6 +114,7 @@ def test_since_keeps_recent_objects_only(client_for, moderator_69, dataset):
         "messages": 0,
         "fulfilled": 0,
         "median_hours_to_first_contact": None,
+        "suggestions": {"dismissed": 0, "contacted": 0, "conversations": 0},
     }
 
 
