@@ -19,6 +19,7 @@ measures, per category family and overall:
 
     .venv/bin/python bench/matching_quality.py           # a throwaway SQLite database
     .venv/bin/python bench/matching_quality.py --verbose # each case's ranking
+    .venv/bin/python bench/matching_quality.py --set later  # the cases written afterwards
 
 tests/matching/test_quality.py runs the same evaluation in CI and holds the floor below.
 """
@@ -36,6 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SET_PATH = ROOT / "bench" / "data" / "matching_quality.json"
+# Cases written after the changes, never used to tune the matching (--set later).
+LATER_SET_PATH = ROOT / "bench" / "data" / "matching_quality_later.json"
 SQLITE_PATH = Path("/tmp/bourse_bench_matching_quality.sqlite3")  # noqa: S108 - throwaway
 GOOD = 2  # a suggestion of this grade or more is a good substitute
 QUERY_POSTAL_CODE = "69002"
@@ -239,6 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the measures as JSON")
+    parser.add_argument("--set", choices=["main", "later"], default="main")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bourse.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
@@ -254,7 +258,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    result = evaluate()
+    result = evaluate(load_cases(LATER_SET_PATH if args.set == "later" else SET_PATH))
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "cases"}))
         return

@@ -131,7 +131,7 @@ class Transition:
     sources: frozenset[str]
     target: str | None  # None: the status stays (edit); submit publishes when approval is off
     actor: str  # "company", "moderator" or "system"
-    verb: str  # French infinitive for the refusal: "Impossible de <verb> une annonce..."
+    verb: str  # for the refusal, with its preposition: "Impossible <d'approuver> une annonce..."
     needs_reason: bool = False  # the company is told why (reject, hide)
 
 
@@ -147,29 +147,29 @@ _NOT_CLOSED = frozenset({_S.DRAFT, _S.PENDING, _S.REJECTED, _S.PUBLISHED, _S.EXP
 #   hidden (the deal was done anyway);
 # - renew: published or expired → published for another LISTING_LIFETIME_DAYS days.
 LISTING_TRANSITIONS = (
-    Transition("edit", _NOT_CLOSED, None, "company", _("modifier")),
+    Transition("edit", _NOT_CLOSED, None, "company", _("de modifier")),
     Transition(
         "submit",
         frozenset({_S.DRAFT, _S.REJECTED, _S.HIDDEN}),
         _S.PENDING,
         "company",
-        _("soumettre"),
+        _("de soumettre"),
     ),
-    Transition("approve", frozenset({_S.PENDING}), _S.PUBLISHED, "moderator", _("approuver")),
-    Transition("reject", frozenset({_S.PENDING}), _S.REJECTED, "moderator", _("refuser"), True),
-    Transition("hide", frozenset({_S.PUBLISHED}), _S.HIDDEN, "moderator", _("masquer"), True),
+    Transition("approve", frozenset({_S.PENDING}), _S.PUBLISHED, "moderator", _("d'approuver")),
+    Transition("reject", frozenset({_S.PENDING}), _S.REJECTED, "moderator", _("de refuser"), True),
+    Transition("hide", frozenset({_S.PUBLISHED}), _S.HIDDEN, "moderator", _("de masquer"), True),
     Transition(
         "fulfil",
         frozenset({_S.PUBLISHED, _S.EXPIRED, _S.HIDDEN}),
         _S.FULFILLED,
         "company",
-        _("clôturer"),
+        _("de clôturer"),
     ),
-    Transition("withdraw", _NOT_CLOSED, _S.WITHDRAWN, "company", _("clôturer")),
+    Transition("withdraw", _NOT_CLOSED, _S.WITHDRAWN, "company", _("de clôturer")),
     Transition(
-        "renew", frozenset({_S.PUBLISHED, _S.EXPIRED}), _S.PUBLISHED, "company", _("renouveler")
+        "renew", frozenset({_S.PUBLISHED, _S.EXPIRED}), _S.PUBLISHED, "company", _("de renouveler")
     ),
-    Transition("expire", frozenset({_S.PUBLISHED}), _S.EXPIRED, "system", _("expirer")),
+    Transition("expire", frozenset({_S.PUBLISHED}), _S.EXPIRED, "system", _("d'expirer")),
 )
 CLOSE_TRANSITIONS = {_S.FULFILLED: "fulfil", _S.WITHDRAWN: "withdraw"}
 
@@ -294,7 +294,7 @@ class Listing(models.Model):
         """ServiceError on `status` naming the current status when the move does not apply."""
         if not self.can(action):
             raise ServiceError(
-                gettext("Impossible de %(action)s une annonce au statut « %(status)s ».")
+                gettext("Impossible %(action)s une annonce au statut « %(status)s ».")
                 % {"action": self.TRANSITIONS[action].verb, "status": self.get_status_display()},
                 field="status",
                 code="invalid_transition",
@@ -321,17 +321,20 @@ class Listing(models.Model):
         self._publish(now)
         self.save()
 
-    def _set_aside(self, action: str, reason: str) -> None:
+    def set_aside(self, action: str, *, reason: str) -> None:
+        """reject (pending) or hide (published), with the reason the company is shown."""
+        if not self.TRANSITIONS[action].needs_reason:
+            raise ValueError(f"{action} is not a move with a reason")
         self.check_can(action)
         self.status = self.TRANSITIONS[action].target
         self.rejection_reason = reason
         self.save()
 
     def reject(self, *, reason: str) -> None:
-        self._set_aside("reject", reason)
+        self.set_aside("reject", reason=reason)
 
     def hide(self, *, reason: str) -> None:
-        self._set_aside("hide", reason)
+        self.set_aside("hide", reason=reason)
 
     def close(self, *, outcome: str, partner_company=None) -> None:
         """fulfilled (with its counterpart when known) or withdrawn."""

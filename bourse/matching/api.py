@@ -66,7 +66,8 @@ class ListingMatchesView(APIView):
             "Published listings of the opposite kind from other verified companies, in the "
             "same category or the same parent category, within the larger of the two radii; "
             "best score first, at most 20, not paginated. Listings the company dismissed are "
-            "left out. `reasons` holds the five parts of the score, each in [0, 1]."
+            "left out. `reasons` holds the five parts of the score, each in [0, 1], and the "
+            "two factors the weighted parts are multiplied by (`requirements`, `feedback`)."
         ),
         responses={200: MatchSerializer(many=True)},
     )

@@ -3,7 +3,8 @@
 A suggestion for a listing is a published listing of the opposite kind, from another company,
 in the same category or the same parent category, whose distance is within the larger of the two
 radii (`is_candidate`). Its score in [0, 1] is a weighted sum of five parts, each in [0, 1],
-times the requirements factor:
+times the requirements factor and the feedback factor (feedback_factor: what the company
+dismissed):
 
 - category:      1.0 for the exact category, 0.5 for the same parent category ("family"),
 - distance:      1 - d / R, R being the larger of the two radii (1 at the same place, 0 at R),
@@ -112,8 +113,8 @@ class Features:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """One scored counterpart: the total, the five parts, the requirements, what the page
-    explains."""
+    """One scored counterpart: the total, the five parts, the requirements and feedback
+    factors, what the page explains."""
 
     listing_id: int
     score: float
@@ -294,8 +295,8 @@ def word_stems(text: str) -> frozenset[str]:
 
 # --- Vocabulary and negation --------------------------------------------------------------------
 # A negator makes the next NEGATION_REACH words (a phrase of the vocabulary counts as one) say
-# what the listing is not or has not, up to the end of the clause: "sans pont roulant",
-# "non classées ADR", "pas de matières dangereuses", "produits non dangereux uniquement".
+# what the listing is not or has not, up to the end of the clause or a number: "sans pont
+# roulant", "non classées ADR", "pas de matières dangereuses", "non dangereux uniquement".
 NEGATORS = frozenset({"sans", "non", "pas", "aucun", "aucune", "ni"})
 NEGATION_REACH = 3
 _CLAUSE_RE = re.compile(r"[,;:.!?()\[\]\n]+")
@@ -356,6 +357,7 @@ class Analysis:
 
 
 _NEGATOR = object()
+_NUMBER = object()
 
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
@@ -375,19 +377,22 @@ def _analyse(text: str, lexicon: Lexicon) -> Analysis:
             folded = fold(word)
             if folded in NEGATORS:
                 entries.append(_NEGATOR)
+            elif folded.isdigit():
+                entries.append(_NUMBER)
             elif _keep(folded):
                 entries.append((stem(folded), word))
         reach = 0
         i = 0
         while i < len(entries):
             entry = entries[i]
-            if entry is _NEGATOR:
-                reach = NEGATION_REACH
+            if entry is _NEGATOR or entry is _NUMBER:
+                # A number ends a negation: "non isolé 40 palettes".
+                reach = NEGATION_REACH if entry is _NEGATOR else 0
                 i += 1
                 continue
             span, concepts = 1, ()
             run = 0
-            while run < longest and i + run < len(entries) and entries[i + run] is not _NEGATOR:
+            while run < longest and i + run < len(entries) and isinstance(entries[i + run], tuple):
                 run += 1
             for n in range(run, 0, -1):
                 found = phrases.get(tuple(e[0] for e in entries[i : i + n]))

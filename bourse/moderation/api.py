@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Company
-from accounts.permissions import check_verified_member
+from accounts.permissions import check_verified_member, moderator_for
 from bourse.core.errors import ServiceError
 from bourse.core.text import validate_text
 from bourse.listings.models import Listing
@@ -35,7 +35,6 @@ from .permissions import (
     check_can_decide,
     check_departement_param,
     check_not_own_company,
-    moderator_for,
     scope_to_territory,
     territory_object_or_404,
 )

@@ -16,8 +16,6 @@ from messaging.models import Message
 from .models import Report
 from .queries import report_target_company
 
-__all__ = ["moderator_for"]  # the role lives in accounts; moderation code keeps one import site
-
 
 def check_moderator(user) -> Moderator:
     """The caller's moderator role; 403 for anyone else (company members included)."""

@@ -10,6 +10,10 @@ Company transitions (the only ones a moderator can make):
 
 Anything else is refused with a ServiceError naming the current status. The company hears of
 each change in the app and by e-mail (after commit).
+
+One module for every moderator's write (moderators, companies, listings, reports, reads of a
+reported conversation), a little over 500 lines: they share the audit and notification steps,
+and a moderator's decision on a report calls the others (hide, suspend) in its transaction.
 """
 
 import secrets
@@ -130,17 +134,35 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+_C = Company.Status
+# The moderator's moves on a company, name → (from which statuses, to which): the services check
+# it, the pages and the API offer what it allows (company_actions).
+COMPANY_TRANSITIONS = {
+    "verify": ((_C.PENDING, _C.REJECTED), _C.VERIFIED),
+    "reject": ((_C.PENDING,), _C.REJECTED),
+    "suspend": ((_C.VERIFIED,), _C.SUSPENDED),
+    "reinstate": ((_C.SUSPENDED,), _C.VERIFIED),
+}
+
+
+def company_actions(company: Company) -> list[str]:
+    """The moves a moderator may make on the company now."""
+    return [
+        name for name, (sources, _to) in COMPANY_TRANSITIONS.items() if company.status in sources
+    ]
+
+
 def _transition_company(
     *,
     company: Company,
     by: User,
-    allowed_from: tuple[str, ...],
-    to: str,
+    move: str,
     action: str,
     reason: str,
     title: str,
     body: str,
 ) -> Company:
+    allowed_from, to = COMPANY_TRANSITIONS[move]
     locked = Company.objects.select_for_update().get(pk=company.pk)
     if locked.status not in allowed_from:
         raise ServiceError(
@@ -186,8 +208,7 @@ def company_verify(*, company: Company, by: User) -> Company:
     return _transition_company(
         company=company,
         by=by,
-        allowed_from=(Company.Status.PENDING, Company.Status.REJECTED),
-        to=Company.Status.VERIFIED,
+        move="verify",
         action=AuditLogEntry.Action.COMPANY_VERIFY,
         reason="",
         title=_("Votre entreprise est vérifiée"),
@@ -205,8 +226,7 @@ def company_reject(*, company: Company, by: User, reason: str) -> Company:
     return _transition_company(
         company=company,
         by=by,
-        allowed_from=(Company.Status.PENDING,),
-        to=Company.Status.REJECTED,
+        move="reject",
         action=AuditLogEntry.Action.COMPANY_REJECT,
         reason=reason,
         title=_("Votre entreprise n'a pas été validée"),
@@ -223,8 +243,7 @@ def company_suspend(*, company: Company, by: User, reason: str) -> Company:
     suspended = _transition_company(
         company=company,
         by=by,
-        allowed_from=(Company.Status.VERIFIED,),
-        to=Company.Status.SUSPENDED,
+        move="suspend",
         action=AuditLogEntry.Action.COMPANY_SUSPEND,
         reason=reason,
         title=_("Votre entreprise est suspendue"),
@@ -245,8 +264,7 @@ def company_reinstate(*, company: Company, by: User) -> Company:
     return _transition_company(
         company=company,
         by=by,
-        allowed_from=(Company.Status.SUSPENDED,),
-        to=Company.Status.VERIFIED,
+        move="reinstate",
         action=AuditLogEntry.Action.COMPANY_REINSTATE,
         reason="",
         title=_("Votre entreprise est rétablie"),
@@ -295,26 +313,35 @@ def listing_approve(*, listing: Listing, by: User) -> Listing:
     return listing
 
 
-@transaction.atomic
-def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
-    """pending → rejected, with a reason the company sees (it may fix and submit again)."""
+def _set_aside(*, listing: Listing, by: User, reason: str, move: str, action: str) -> Listing:
+    """reject or hide: the listing leaves (or never reaches) the exchange, with a reason the
+    company sees; it may fix the listing and submit it again."""
     reason = _listing_reason(reason)
     listing = _locked_listing(listing)
-    listing.reject(reason=reason)
-    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_REJECT, reason=reason)
+    listing.set_aside(move, reason=reason)
+    _record_listing(listing, by=by, action=action, reason=reason)
     listing_services.notify_status(listing, reason=reason)
     return listing
+
+
+@transaction.atomic
+def listing_reject(*, listing: Listing, by: User, reason: str) -> Listing:
+    """pending → rejected."""
+    return _set_aside(
+        listing=listing,
+        by=by,
+        reason=reason,
+        move="reject",
+        action=AuditLogEntry.Action.LISTING_REJECT,
+    )
 
 
 @transaction.atomic
 def listing_hide(*, listing: Listing, by: User, reason: str) -> Listing:
-    """published → hidden, with a reason the company sees."""
-    reason = _listing_reason(reason)
-    listing = _locked_listing(listing)
-    listing.hide(reason=reason)
-    _record_listing(listing, by=by, action=AuditLogEntry.Action.LISTING_HIDE, reason=reason)
-    listing_services.notify_status(listing, reason=reason)
-    return listing
+    """published → hidden."""
+    return _set_aside(
+        listing=listing, by=by, reason=reason, move="hide", action=AuditLogEntry.Action.LISTING_HIDE
+    )
 
 
 # --- Reports ---------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Company
-from accounts.permissions import check_verified_member
+from accounts.permissions import check_verified_member, moderator_for
 from bourse.core.errors import add_service_error, messages_of
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
@@ -32,7 +32,6 @@ from .permissions import (
     check_can_decide,
     check_departement_param,
     check_not_own_company,
-    moderator_for,
     scope_to_territory,
     territory_object_or_404,
 )
@@ -139,14 +138,6 @@ def dashboard(request):
 # --- Companies -------------------------------------------------------------------------------
 
 
-COMPANY_ACTIONS_BY_STATUS = {
-    Company.Status.PENDING: ["verify", "reject"],
-    Company.Status.REJECTED: ["verify"],
-    Company.Status.VERIFIED: ["suspend"],
-    Company.Status.SUSPENDED: ["reinstate"],
-}
-
-
 def _companies_page(request, *, status_code: int = 200, failed=None, bulk_form=None):
     params = request.POST if failed or bulk_form else request.GET
     moderator = request.moderator
@@ -158,7 +149,7 @@ def _companies_page(request, *, status_code: int = 200, failed=None, bulk_form=N
     queues.mark_waiting(page.object_list)
     _decorate(
         page.object_list,
-        actions_for=lambda company: COMPANY_ACTIONS_BY_STATUS.get(company.status, []),
+        actions_for=services.company_actions,
         labels=forms.COMPANY_ACTIONS,
         needs_reason=forms.COMPANY_NEEDS_REASON,
         failed=failed,  # (company pk, bound form, error messages) to show on that item

@@ -10,6 +10,17 @@ from django.db import transaction
 from bourse.core import realtime
 
 
+def in_thread(action) -> None:
+    """Run `action` and close the database connection its thread opened (left open, it is
+    collected later, in another test, as an unraisable ResourceWarning on PostgreSQL)."""
+    from django.db import connections
+
+    try:
+        action()
+    finally:
+        connections.close_all()
+
+
 def collect(groups: list[str], action) -> dict[str, list[dict]]:
     """The events each group receives while `action` (sync, in a thread) runs."""
     layer = get_channel_layer()
@@ -19,7 +30,7 @@ def collect(groups: list[str], action) -> dict[str, list[dict]]:
         for group in groups:
             channels[group] = await layer.new_channel()
             await layer.group_add(group, channels[group])
-        await asyncio.to_thread(action)
+        await asyncio.to_thread(in_thread, action)
         received = {group: [] for group in groups}
         for group, channel in channels.items():
             while True:

@@ -125,3 +125,40 @@ def test_run_scheduler_once_runs_what_is_due():
     listed = io.StringIO()
     call_command("run_scheduler", "--list", stdout=listed)
     assert "listings.expire" in listed.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_scheduler_processes_racing_for_the_same_period_run_it_once():
+    """Two schedulers (threads with their own connections) look at the same due job at the same
+    instant: the conditional UPDATE lets one of them run it."""
+    from django.db import connection
+
+    runs = []
+    gate = threading.Barrier(2)
+
+    def slow() -> None:
+        runs.append(threading.current_thread().name)
+
+    jobs = {
+        "test.race": schedule.Job(
+            name="test.race", every=timedelta(minutes=1), func=slow, timeout=timedelta(minutes=1)
+        )
+    }
+    now = timezone.now()
+    schedule.ensure_rows(jobs, now=now)
+
+    def scheduler(owner: str) -> None:
+        try:
+            gate.wait(timeout=10)
+            schedule.run_due(jobs, owner=owner, now=now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scheduler, args=(f"s{i}",), name=f"s{i}") for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(runs) == 1
+    assert PeriodicJob.objects.get(name="test.race").runs == 1

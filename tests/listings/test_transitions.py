@@ -42,7 +42,7 @@ def test_a_move_that_does_not_apply_is_refused_on_status_and_changes_nothing():
     with pytest.raises(ServiceError) as caught:
         listing.approve()
     assert caught.value.message_dict == {
-        "status": ["Impossible de approuver une annonce au statut « publiée »."]
+        "status": ["Impossible d'approuver une annonce au statut « publiée »."]
     }
     listing.refresh_from_db()
     assert listing.status == Status.PUBLISHED

@@ -312,3 +312,9 @@ def test_vocabulary_joins_spellings_that_share_no_stem():
     for a, b in pairs:
         shared = scoring.analyse(a, lexicon).stems & scoring.analyse(b, lexicon).stems
         assert any(s.startswith(scoring.CONCEPT_PREFIX) for s in shared), (a, b)
+
+
+def test_a_number_ends_a_negation():
+    analysis = scoring.analyse("Hangar non isolé 40 palettes")
+    assert scoring.stem("isole") in analysis.negated
+    assert scoring.stem("palettes") in analysis.stems

@@ -10,7 +10,7 @@ import logging
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from messaging.reminders import send_message_reminders
 
@@ -34,10 +34,13 @@ class Command(BaseCommand):
                 if not loop:
                     raise
                 logging.getLogger(__name__).exception("reminder round failed; going on")
-                close_old_connections()
             else:
                 self.stdout.write(f"{sent} reminder(s) sent.")
             runs += 1
             if not loop or (iterations and runs >= iterations):
                 return
             time.sleep(interval)
+            # A connection broken during the round (the database restarted) is replaced; never
+            # one that is in the middle of a transaction.
+            if not connection.in_atomic_block:
+                close_old_connections()
