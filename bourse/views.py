@@ -44,6 +44,13 @@ async def _channel_layer_round_trip() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
+    probe = getattr(layer, "probe", None)
+    if probe is not None:
+        # The Redis layer's own round trip, on a channel kept per process (a new channel per
+        # call stayed subscribed for good).
+        if not await probe(timeout=3):
+            raise RuntimeError("channel layer did not deliver")
+        return
     # One event loop for the whole round trip: the pub/sub layer subscribes per loop.
     channel = await layer.new_channel()
     try:
@@ -89,10 +96,14 @@ def _side_effect_details() -> dict:
     """Details that do not change the status: the outbox's rows (waiting, failed for good...)
     and the scheduler's jobs (failing, overdue). A failed e-mail is staff's business (the admin
     retries it), not a reason to take the server out of a load balancer."""
-    from bourse.core import outbox, schedule
+    from bourse.core import outbox, realtime, schedule
 
     details = {}
-    for name, read in (("outbox", outbox.stats), ("scheduler", schedule.status)):
+    for name, read in (
+        ("outbox", outbox.stats),
+        ("scheduler", schedule.status),
+        ("realtime", realtime.stats),
+    ):
         try:
             details[name] = read()
         except Exception as exc:  # noqa: BLE001 - details never fail the check
