@@ -391,7 +391,11 @@ async def run_load(
 
 
 def log_errors(path: Path) -> int:
+    """Tracebacks in a server's log; the first one is shown."""
     text = path.read_text(errors="replace")
+    first = text.find("Traceback")
+    if first >= 0:
+        print(f"first traceback in {path.name}:\n{text[max(0, first - 300) : first + 3000]}")
     return text.count("Traceback")
 
 

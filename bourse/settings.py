@@ -395,6 +395,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation documents the errors it can answer (400, 401, 403, 404, 413, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bourse.core.schema.document_error_responses",
+    ],
     # Several models have a `status` or `kind`: give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "CompanyStatusEnum": "accounts.models.Company.Status",

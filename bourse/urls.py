@@ -49,3 +49,6 @@ if settings.SERVE_MEDIA:
 if settings.BENCH_FLOOR_VIEW:
     # The floor of bench/http_load.py: the same middleware and processes, no database, no template.
     urlpatterns += [path("bench/floor", views.bench_floor, name="bench_floor")]
+
+# An API URL that matches nothing (e.g. /api/v1/listings/-1/) answers JSON like the rest of the API.
+handler404 = "bourse.views.not_found"

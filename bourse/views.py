@@ -44,6 +44,13 @@ async def _channel_layer_round_trip() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
+    probe = getattr(layer, "probe", None)
+    if probe is not None:
+        # The Redis layer's own round trip, on a channel kept per process (a new channel per
+        # call stayed subscribed for good).
+        if not await probe(timeout=3):
+            raise RuntimeError("channel layer did not deliver")
+        return
     # One event loop for the whole round trip: the pub/sub layer subscribes per loop.
     channel = await layer.new_channel()
     try:
@@ -89,10 +96,14 @@ def _side_effect_details() -> dict:
     """Details that do not change the status: the outbox's rows (waiting, failed for good...)
     and the scheduler's jobs (failing, overdue). A failed e-mail is staff's business (the admin
     retries it), not a reason to take the server out of a load balancer."""
-    from bourse.core import outbox, schedule
+    from bourse.core import outbox, realtime, schedule
 
     details = {}
-    for name, read in (("outbox", outbox.stats), ("scheduler", schedule.status)):
+    for name, read in (
+        ("outbox", outbox.stats),
+        ("scheduler", schedule.status),
+        ("realtime", realtime.stats),
+    ):
         try:
             details[name] = read()
         except Exception as exc:  # noqa: BLE001 - details never fail the check
@@ -105,3 +116,14 @@ def bench_floor(request):
     """The floor of bench/http_load.py: what a request costs through the same middleware and server
     processes when the view does nothing. Routed only when settings.BENCH_FLOOR_VIEW is true."""
     return JsonResponse({"ok": True})
+
+
+def not_found(request, exception):
+    """404 for a URL that matches nothing: JSON under /api/ (what API clients parse), the page
+    elsewhere."""
+    from django.utils.translation import gettext
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Introuvable.")}, status=404)
+    return page_not_found(request, exception)

@@ -54,6 +54,15 @@ ConversationSchema = inline_serializer(
         "updated_at": serializers.DateTimeField(),
     },
 )
+ConversationPageSchema = inline_serializer(
+    "PaginatedConversationList",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializers.ListField(child=ConversationSchema),
+    },
+)
 MessagePageSchema = inline_serializer(
     "MessagePage",
     {
@@ -99,7 +108,7 @@ class ConversationListView(APIView):
 
     @extend_schema(
         summary="The caller's company's conversations, most recent first",
-        responses={200: ConversationSchema},
+        responses={200: ConversationPageSchema},
         parameters=[OpenApiParameter("page", int)],
     )
     def get(self, request):

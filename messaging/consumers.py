@@ -241,6 +241,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await handler(content)
         except SocketError as exc:
             await self._error(exc.code, exc.detail, client_id=client_id)
+        except OSError:
+            return  # the client went away meanwhile (uvicorn's ClientDisconnected)
         except Exception:  # noqa: BLE001 - a fault of ours is an error event, never a drop
             logger.exception("socket frame %s failed", content.get("type"))
             await self._error(

@@ -145,6 +145,21 @@ class _Shard(RedisSingleShardConnection):
         return [int(v) if v is not None else 0 for v in values]
 
 
+class _ProbeInbox:
+    """Where the probe channel's messages land (in place of a channel's queue): each wakes the
+    probe that sent it."""
+
+    def __init__(self, channel_layer):
+        self.channel_layer = channel_layer
+        self.waiters: dict[str, asyncio.Future] = {}
+
+    def put_nowait(self, raw) -> None:
+        token = self.channel_layer.deserialize(raw).get("token")
+        waiter = self.waiters.pop(token, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(True)
+
+
 class _LoopLayer(RedisPubSubLoopLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,28 +167,24 @@ class _LoopLayer(RedisPubSubLoopLayer):
         self._probe_channel = None
 
     async def probe(self, timeout: float) -> bool:
-        """True when a message published now comes back to this process in time."""
+        """True when a message published now comes back to this process in time; False when
+        it does not (a busy process, or subscriptions not yet whole); raises when Redis cannot
+        be reached. Several probes may run at once (the monitor, /healthz)."""
         if self._probe_channel is None:
             self._probe_channel = f"{self.prefix}probe.{uuid.uuid4().hex}"
-            self.channels[self._probe_channel] = asyncio.Queue()
+            self.channels[self._probe_channel] = _ProbeInbox(self.channel_layer)
             await self._get_shard(self._probe_channel).subscribe(self._probe_channel)
-        queue = self.channels[self._probe_channel]
-        while not queue.empty():
-            queue.get_nowait()
+        inbox = self.channels[self._probe_channel]
         token = uuid.uuid4().hex
+        arrived = inbox.waiters[token] = asyncio.get_running_loop().create_future()
         try:
             await self.send(self._probe_channel, {"type": "probe", "token": token})
-        except OUTAGE_ERRORS:
+            await asyncio.wait_for(arrived, timeout)
+            return True
+        except TimeoutError:
             return False
-        deadline = asyncio.get_running_loop().time() + timeout
-        while (left := deadline - asyncio.get_running_loop().time()) > 0:
-            try:
-                raw = await asyncio.wait_for(queue.get(), left)
-            except TimeoutError:
-                return False
-            if self.channel_layer.deserialize(raw).get("token") == token:
-                return True
-        return False
+        finally:
+            inbox.waiters.pop(token, None)
 
     def _seq_shard(self) -> _Shard:
         return self._shards[0]

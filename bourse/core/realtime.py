@@ -227,6 +227,9 @@ def close_company_sockets_on_commit(company_id: int, code: int = CLOSE_FORBIDDEN
 
 
 # --- Layer health and heartbeat (one monitor per event loop that has sockets) ---------------
+PROBES_LATE_BEFORE_DOWN = 3
+
+
 class _Monitor:
     def __init__(self):
         self.sockets: set = set()
@@ -244,12 +247,17 @@ class _Monitor:
         beat_every = settings.REALTIME_HEARTBEAT_SECONDS
         loop = asyncio.get_running_loop()
         next_beat = loop.time() + beat_every
+        late = 0
         while self.sockets:
             up = True
             if probe is not None:
                 try:
-                    up = await probe(timeout=2.0)
-                except Exception as exc:  # noqa: BLE001 - down, whatever the reason
+                    # A probe that does not come back in time may be a busy process rather
+                    # than a broken layer: down only after PROBES_LATE_BEFORE_DOWN of them in a
+                    # row (telling every socket to poll would make a busy process busier).
+                    late = 0 if await probe(timeout=2.0) else late + 1
+                    up = late < PROBES_LATE_BEFORE_DOWN if self.up else late == 0
+                except Exception as exc:  # noqa: BLE001 - Redis unreachable: down at once
                     logger.debug("channel layer probe failed: %r", exc)
                     up = False
             changed = up != self.up

@@ -22,7 +22,7 @@ from .models import Category, Kind, Listing, ListingPhoto, Terms, Unit
 
 class CategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="localized_name", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     attributes = serializers.SerializerMethodField(
         help_text="The attributes its listings are asked for (names of ListingAttributes' "
         "groups: temperature, capacity_t, lift_height_m, caces, licence, adr, hazard_classes, "
@@ -127,6 +127,8 @@ class ListingSerializer(serializers.ModelSerializer):
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
     )
+    # "" when no unit was given: the schema's enum must say so.
+    unit = serializers.ChoiceField(choices=Unit.choices, allow_blank=True, read_only=True)
     company = ListingCompanySerializer(read_only=True)
     photos = ListingPhotoSerializer(many=True, read_only=True, source="ordered_photos")
     attributes = ListingAttributesSerializer(read_only=True)

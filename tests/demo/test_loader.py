@@ -3,6 +3,9 @@ fast), then a second run after a person has registered a company by hand, which 
 touches."""
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -63,3 +66,21 @@ def test_load_demo_twice_touches_only_the_demo_companies(smaller_demo):
     assert not Conversation.objects.of_company(hand_made.pk).exists()
     assert "0 demo listings created" in out.getvalue()
     assert "0 new matches" in out.getvalue()
+
+
+def test_make_run_gives_the_served_address_to_the_links_in_e_mails():
+    """`make run HOST=... PORT=...` serves there; SITE_URL (the links in e-mails) follows."""
+    if shutil.which("make") is None:
+        pytest.skip("needs make")
+    root = Path(__file__).resolve().parents[2]
+    plan = subprocess.run(
+        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=9000"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    commands = [line for line in plan.splitlines() if "load_demo" in line or "uvicorn" in line]
+    assert len(commands) == 2
+    assert all("SITE_URL=http://0.0.0.0:9000" in line for line in commands)

@@ -172,7 +172,7 @@ def test_a_redis_outage_loses_nothing_and_delivery_is_whole_again(outage, browse
     owner_token, writer_token = a.app_login(seed["owner"]), b.app_login(seed["writer"])
     page = logged_in_page(browser, b, seed["writer"])
     page.goto(f"{b.base}/messages/{conversation}/")
-    page.wait_for_function("window.BourseRealtime && window.BourseRealtime.isOpen()")
+    page.wait_for_function("() => window.BourseRealtime && window.BourseRealtime.isOpen()")
     owner_on_a = SocketClient(a, owner_token)
     writer_on_b = SocketClient(b, writer_token)
     try:
@@ -181,7 +181,7 @@ def test_a_redis_outage_loses_nothing_and_delivery_is_whole_again(outage, browse
         stopped_at = time.monotonic()
         owner_on_a.wait_for(heartbeat("down"), timeout=5)
         writer_on_b.wait_for(heartbeat("down"), timeout=5)
-        page.wait_for_function("window.BourseRealtime.isLive() === false", timeout=5000)
+        page.wait_for_function("() => window.BourseRealtime.isLive() === false", timeout=5000)
         during = []
         for i in range(4):
             body = f"pendant la panne, par HTTP {i}"
