@@ -208,7 +208,12 @@ def redis_figures(url: str) -> dict:
 
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     info = client.info()
+    kinds: dict[str, int] = {}
+    for entry in client.client_list():
+        kind = "pubsub" if int(entry.get("sub", 0)) or int(entry.get("psub", 0)) else "commands"
+        kinds[kind] = kinds.get(kind, 0) + 1
     return {
+        "clients_by_kind": kinds,
         "clients": int(info.get("connected_clients", 0)) - 1,  # less this very connection
         "keys": int(client.dbsize()),
         "memory_mb": round(int(info.get("used_memory", 0)) / 1024 / 1024, 2),
@@ -329,21 +334,33 @@ class Soak:
         opener = 2 * pair + 1
         target_pair = (pair + 1) % (self.n // 2)
         owner = 2 * target_pair
+        import aiohttp
+
         client_id = f"{run}o{pair}"
         self.sent[client_id] = (time.perf_counter(), owner)
-        async with session.post(
-            f"http://127.0.0.1:{self.port(opener)}/api/v1/conversations/",
-            json={
-                "listing": self.to_open[target_pair],
-                "body": f"Bonjour, vos cartons m'intéressent ({client_id}).",
-                "client_id": client_id,
-            },
-            headers={"X-Session-Token": self.keys[opener]},
-        ) as resp:
-            if resp.status != 201:
-                self.open_failures.append(f"{resp.status} {(await resp.text())[:200]}")
-                del self.sent[client_id]
-                return
+        for attempt in (1, 2):
+            try:
+                async with session.post(
+                    f"http://127.0.0.1:{self.port(opener)}/api/v1/conversations/",
+                    json={
+                        "listing": self.to_open[target_pair],
+                        "body": f"Bonjour, vos cartons m'intéressent ({client_id}).",
+                        "client_id": client_id,
+                    },
+                    headers={"X-Session-Token": self.keys[opener]},
+                ) as resp:
+                    status, text = resp.status, await resp.text()
+            except aiohttp.ServerDisconnectedError:
+                # uvicorn closed the idle keep-alive connection as the request left: the same
+                # request again (the client_id makes it idempotent), as a browser would.
+                if attempt == 1:
+                    continue
+                status, text = 0, "server disconnected twice"
+            break
+        if status not in (200, 201):
+            self.open_failures.append(f"{status} {text[:200]}")
+            del self.sent[client_id]
+            return
         self.opened += 1
 
     async def send_one(self, i: int, client_id: str, record: bool) -> None:
@@ -446,6 +463,7 @@ class Soak:
             "delivered_live": len(self.live),
             "delivered_by_catch_up": len(self.caught_up - self.live.keys()),
             "lost": len(set(self.sent) - delivered),
+            "lost_ids": sorted(set(self.sent) - delivered)[:20],
             "duplicated": self.duplicates,
             "errors": len(self.errors),
             "error_codes": sorted(set(self.errors))[:10],

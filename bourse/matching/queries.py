@@ -21,7 +21,7 @@ How a listing's top 20 is found without scoring the whole exchange:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import connection
@@ -208,6 +208,7 @@ def score_top(
     base_words = scoring.analyse(base.text, lexicon)
     dismissed = dismissed_by_category(listing.company_id)
     best: list[Scored] = []
+    fetched: dict[int, str] = {}
     position = 0
     while position < len(pending):
         # Scores are rounded to 4 places: keep rows that could tie with the last one.
@@ -224,6 +225,7 @@ def score_top(
             .order_by()
             .values_list("pk", "title", "description", "attributes")
         }
+        fetched.update((pk, text) for pk, (text, _attributes) in texts.items())
         for _bound, d, pk, parent_id, parts, row in batch:
             other = Features(
                 id=pk,
@@ -253,11 +255,21 @@ def score_top(
                     quantity_compared=compared,
                     lexicon=lexicon,
                     dismissed_alike=dismissed.get(row[3], 0),
+                    explain=False,
                 )
             )
         best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
         del best[limit:]
-    return best
+    # The common words, for the few kept only.
+    return [
+        replace(
+            s,
+            common_words=scoring.common_words(
+                base_words, scoring.analyse(fetched.get(s.listing_id, ""), lexicon)
+            ),
+        )
+        for s in best
+    ]
 
 
 def dismissed_by_category(company_id: int) -> dict[int, int]:
