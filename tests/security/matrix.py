@@ -222,3 +222,14 @@ ROWS: dict[str, tuple] = {
     ),
     "messaging:unread_total": ({}, {"GET": PAGE_LOGGED_IN}),
 }
+
+# WebSocket (/ws/) client → server message types, about Alpha's conversation, same columns:
+#   ok     handled (message.send: the message comes back as message.new; read: the read event;
+#          typing: no answer to the sender)
+#   auth   the socket itself is refused
+#   error  an error event (the conversation is not the caller's, or their company may not send)
+WS_ROWS = {
+    "message.send": "auth error ok error ok error error error error error",
+    "typing": "auth error ok error ok error error error error error",
+    "read": "auth error ok error ok error error error error error",
+}
