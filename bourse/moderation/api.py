@@ -113,7 +113,8 @@ class ModerationListingSerializer(ListingSerializer):
 
     @extend_schema_field(HoldReasonSerializer(many=True))
     def get_hold_reasons(self, listing) -> list[dict]:
-        return [{**reason, "detail": holds.describe(reason)} for reason in listing.hold_reasons or []]
+        reasons = listing.hold_reasons or []
+        return [{**reason, "detail": holds.describe(reason)} for reason in reasons]
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -18,4 +18,3 @@ def waited(delta) -> str:
 def hold_reasons(listing) -> list[str]:
     """Why the listing was held for a moderator, in the reader's language (may be empty)."""
     return [holds.describe(reason) for reason in listing.hold_reasons or []]
-
