@@ -296,8 +296,21 @@ class Soak:
             self.closed_by_server += 1
 
     async def catch_up(self, session, i: int) -> None:
+        """What a page does on rejoining: the inbox (the conversations opened meanwhile show
+        their last line), then the lines of its conversation after the last one seen."""
         conversation = self.conversation_of[i]
-        after = self.last_seen.get((i, conversation), 0)
+        after = self.last_seen.get((i, conversation), 0)  # before the inbox moves it on
+        async with session.get(
+            f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/",
+            headers={"X-Session-Token": self.keys[i]},
+        ) as resp:
+            if resp.status != 200:
+                self.errors.append(f"inbox {resp.status}")
+                return
+            inbox = await resp.json()
+        for item in inbox["results"]:
+            if item.get("last_message"):
+                self.record(i, item["last_message"], live=False, now=time.perf_counter())
         while True:
             async with session.get(
                 f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/{conversation}/messages/",
