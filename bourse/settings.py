@@ -464,6 +464,10 @@ LEAFLET_CONFIG = {
 LISTINGS_REQUIRE_APPROVAL = env_bool("LISTINGS_REQUIRE_APPROVAL", True)
 # A company or listing waiting longer than this for a moderator is highlighted in the queues.
 MODERATION_TARGET_HOURS = int(os.environ.get("MODERATION_TARGET_HOURS", "24"))
+# A company verified less than NEW_COMPANY_DAYS ago opens at most this many new conversations
+# in any 24 hours (messages in its existing conversations are not counted).
+NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))
+NEW_COMPANY_CONVERSATIONS_PER_DAY = int(os.environ.get("NEW_COMPANY_CONVERSATIONS_PER_DAY", "10"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
 # Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
