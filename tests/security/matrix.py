@@ -50,6 +50,8 @@ ROWS: dict[str, tuple] = {
     # --- Site ----------------------------------------------------------------------------
     "home": ({}, {"GET": PUBLIC}),
     "healthz": ({}, {"GET": PUBLIC}),
+    "privacy": ({}, {"GET": PUBLIC}),
+    "accessibility": ({}, {"GET": PUBLIC}),
     # --- Accounts API ----------------------------------------------------------------------
     "api-me": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN, "DELETE": LOGGED_IN}),
     "api-me-export": ({}, {"GET": LOGGED_IN}),
