@@ -208,7 +208,12 @@ def redis_figures(url: str) -> dict:
 
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     info = client.info()
+    kinds: dict[str, int] = {}
+    for entry in client.client_list():
+        kind = "pubsub" if int(entry.get("sub", 0)) or int(entry.get("psub", 0)) else "commands"
+        kinds[kind] = kinds.get(kind, 0) + 1
     return {
+        "clients_by_kind": kinds,
         "clients": int(info.get("connected_clients", 0)) - 1,  # less this very connection
         "keys": int(client.dbsize()),
         "memory_mb": round(int(info.get("used_memory", 0)) / 1024 / 1024, 2),
@@ -291,8 +296,21 @@ class Soak:
             self.closed_by_server += 1
 
     async def catch_up(self, session, i: int) -> None:
+        """What a page does on rejoining: the inbox (the conversations opened meanwhile show
+        their last line), then the lines of its conversation after the last one seen."""
         conversation = self.conversation_of[i]
-        after = self.last_seen.get((i, conversation), 0)
+        after = self.last_seen.get((i, conversation), 0)  # before the inbox moves it on
+        async with session.get(
+            f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/",
+            headers={"X-Session-Token": self.keys[i]},
+        ) as resp:
+            if resp.status != 200:
+                self.errors.append(f"inbox {resp.status}")
+                return
+            inbox = await resp.json()
+        for item in inbox["results"]:
+            if item.get("last_message"):
+                self.record(i, item["last_message"], live=False, now=time.perf_counter())
         while True:
             async with session.get(
                 f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/{conversation}/messages/",
@@ -319,31 +337,61 @@ class Soak:
         await asyncio.sleep(AWAY_SECONDS)
         for i in chosen:
             self.closing.discard(i)
-        await asyncio.gather(*(self.connect(i) for i in chosen))
-        await asyncio.gather(*(self.catch_up(session, i) for i in chosen))
-        self.away.difference_update(chosen)
+        try:
+            await asyncio.gather(*(self.connect(i) for i in chosen))
+            await asyncio.gather(
+                *(self.catch_up_retrying(session, i) for i in chosen), return_exceptions=True
+            )
+        finally:
+            self.away.difference_update(chosen)
         self.rejoins += len(chosen)
+
+    async def catch_up_retrying(self, session, i: int) -> None:
+        """A page whose request failed (connection reset by a saturated server) tries again."""
+        import aiohttp
+
+        for attempt in range(3):
+            try:
+                await self.catch_up(session, i)
+                return
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                if attempt == 2:
+                    self.errors.append(f"catch-up {exc.__class__.__name__}")
+                await asyncio.sleep(1)
 
     async def open_conversation(self, session, pair: int, run: str) -> None:
         """The pair's second member contacts the next pair's first company (its listing)."""
         opener = 2 * pair + 1
         target_pair = (pair + 1) % (self.n // 2)
         owner = 2 * target_pair
+        import aiohttp
+
         client_id = f"{run}o{pair}"
         self.sent[client_id] = (time.perf_counter(), owner)
-        async with session.post(
-            f"http://127.0.0.1:{self.port(opener)}/api/v1/conversations/",
-            json={
-                "listing": self.to_open[target_pair],
-                "body": f"Bonjour, vos cartons m'intéressent ({client_id}).",
-                "client_id": client_id,
-            },
-            headers={"X-Session-Token": self.keys[opener]},
-        ) as resp:
-            if resp.status != 201:
-                self.open_failures.append(f"{resp.status} {(await resp.text())[:200]}")
-                del self.sent[client_id]
-                return
+        for attempt in (1, 2):
+            try:
+                async with session.post(
+                    f"http://127.0.0.1:{self.port(opener)}/api/v1/conversations/",
+                    json={
+                        "listing": self.to_open[target_pair],
+                        "body": f"Bonjour, vos cartons m'intéressent ({client_id}).",
+                        "client_id": client_id,
+                    },
+                    headers={"X-Session-Token": self.keys[opener]},
+                ) as resp:
+                    status, text = resp.status, await resp.text()
+            except (TimeoutError, aiohttp.ClientError):
+                # uvicorn closed the idle keep-alive connection as the request left, or reset
+                # it when saturated: the same request again (the client_id makes it
+                # idempotent), as a browser would.
+                if attempt == 1:
+                    continue
+                status, text = 0, "connection failed twice"
+            break
+        if status not in (200, 201):
+            self.open_failures.append(f"{status} {text[:200]}")
+            del self.sent[client_id]
+            return
         self.opened += 1
 
     async def send_one(self, i: int, client_id: str, record: bool) -> None:
@@ -421,7 +469,10 @@ class Soak:
                 await asyncio.sleep(0.2)
             missing = {self.sent[c][1] for c in self.sent if c not in self.live}
             missing -= {self.sent[c][1] for c in self.caught_up}
-            await asyncio.gather(*(self.catch_up(session, i) for i in sorted(missing)))
+            await asyncio.gather(
+                *(self.catch_up_retrying(session, i) for i in sorted(missing)),
+                return_exceptions=True,
+            )
         end_figures = {
             "rss_mb": self.stack.web_rss_mb(),
             "redis": redis_figures(self.redis_url),
@@ -446,6 +497,7 @@ class Soak:
             "delivered_live": len(self.live),
             "delivered_by_catch_up": len(self.caught_up - self.live.keys()),
             "lost": len(set(self.sent) - delivered),
+            "lost_ids": sorted(set(self.sent) - delivered)[:20],
             "duplicated": self.duplicates,
             "errors": len(self.errors),
             "error_codes": sorted(set(self.errors))[:10],

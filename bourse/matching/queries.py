@@ -21,7 +21,7 @@ How a listing's top 20 is found without scoring the whole exchange:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import connection
@@ -181,10 +181,15 @@ def candidates_within_reach(
 
 
 def score_top(
-    listing: Listing, *, limit: int = TOP, exclude_dismissed: bool = True
+    listing: Listing,
+    *,
+    limit: int = TOP,
+    exclude_dismissed: bool = True,
+    dismissed: dict[int, int] | None = None,
 ) -> list[Scored]:
     """The `limit` best counterparts of `listing`, scored, best first (ties: nearer, then lower
-    id first). Empty when the listing is not live on the exchange."""
+    id first). Empty when the listing is not live on the exchange. `dismissed`: the company's
+    dismissed_by_category, when the caller already read it (several listings of one company)."""
     if not listing.is_live or listing.company.status != "verified":
         return []
     base = Features.of(listing)
@@ -206,8 +211,10 @@ def score_top(
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
     lexicon = scoring.Lexicon.current()
     base_words = scoring.analyse(base.text, lexicon)
-    dismissed = dismissed_by_category(listing.company_id)
+    if dismissed is None:
+        dismissed = dismissed_by_category(listing.company_id)
     best: list[Scored] = []
+    fetched: dict[int, str] = {}
     position = 0
     while position < len(pending):
         # Scores are rounded to 4 places: keep rows that could tie with the last one.
@@ -224,6 +231,7 @@ def score_top(
             .order_by()
             .values_list("pk", "title", "description", "attributes")
         }
+        fetched.update((pk, text) for pk, (text, _attributes) in texts.items())
         for _bound, d, pk, parent_id, parts, row in batch:
             other = Features(
                 id=pk,
@@ -253,11 +261,21 @@ def score_top(
                     quantity_compared=compared,
                     lexicon=lexicon,
                     dismissed_alike=dismissed.get(row[3], 0),
+                    explain=False,
                 )
             )
         best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
         del best[limit:]
-    return best
+    # The common words, for the few kept only.
+    return [
+        replace(
+            s,
+            common_words=scoring.common_words(
+                base_words, scoring.analyse(fetched.get(s.listing_id, ""), lexicon)
+            ),
+        )
+        for s in best
+    ]
 
 
 def dismissed_by_category(company_id: int) -> dict[int, int]:
@@ -304,8 +322,17 @@ def suggestions_for_each(
     """suggestions_for of each listing (a company's suggestions page): each listing is scored
     on its own, and the counterparts of all of them are loaded together, in the same two
     queries whatever the number of listings (the page ran two per listing)."""
+    dismissed: dict[int, dict[int, int]] = {}
+    for company_id in {listing.company_id for listing in listings}:
+        dismissed[company_id] = dismissed_by_category(company_id)
     scored_lists = [
-        score_top(listing, limit=limit, exclude_dismissed=exclude_dismissed) for listing in listings
+        score_top(
+            listing,
+            limit=limit,
+            exclude_dismissed=exclude_dismissed,
+            dismissed=dismissed[listing.company_id],
+        )
+        for listing in listings
     ]
     ids = {s.listing_id for scored in scored_lists for s in scored}
     loaded = Listing.objects.for_api().in_bulk(ids) if ids else {}

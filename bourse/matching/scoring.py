@@ -44,11 +44,11 @@ from .requirements import Check
 
 # --- The weights (they sum to 1, so the score stays in [0, 1]) ---------------------------------
 WEIGHTS: dict[str, float] = {
-    "category": 0.25,
+    "category": 0.30,
     "distance": 0.20,
     "availability": 0.15,
-    "quantity": 0.10,
-    "text": 0.30,
+    "quantity": 0.15,
+    "text": 0.20,
 }
 CATEGORY_EXACT = 1.0
 CATEGORY_FAMILY = 0.5
@@ -307,7 +307,7 @@ class Lexicon:
     """The trade's vocabulary (bourse.listings.vocabulary) as matching reads it: each spelling,
     tokenised and stemmed like listings' texts, names the concepts of its groups."""
 
-    __slots__ = ("phrases", "longest")
+    __slots__ = ("phrases", "longest", "starts")
 
     def __init__(self, groups):
         self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -321,6 +321,8 @@ class Lexicon:
                 if concept not in self.phrases.get(key, ()):
                     self.phrases[key] = (*self.phrases.get(key, ()), concept)
                 self.longest = max(self.longest, len(key))
+        # The stems a phrase starts with: most words start none, and are looked up once.
+        self.starts = frozenset(key[0] for key in self.phrases)
 
     @staticmethod
     def default() -> "Lexicon":
@@ -370,11 +372,14 @@ def _analyse(text: str, lexicon: Lexicon) -> Analysis:
     said: set[str] = set()
     negated: set[str] = set()
     words: dict[str, str] = {}
-    phrases, longest = lexicon.phrases, lexicon.longest
+    phrases, longest, starts = lexicon.phrases, lexicon.longest, lexicon.starts
     for clause in _CLAUSE_RE.split(text.lower()):
         entries: list = []
-        for word in _WORD_RE.findall(clause):
-            folded = fold(word)
+        written = _WORD_RE.findall(clause)
+        folded_words = _WORD_RE.findall(fold(clause))
+        if len(folded_words) != len(written):  # folding changed a word's boundaries
+            folded_words = [fold(word) for word in written]
+        for word, folded in zip(written, folded_words, strict=True):
             if folded in NEGATORS:
                 entries.append(_NEGATOR)
             elif folded.isdigit():
@@ -391,14 +396,17 @@ def _analyse(text: str, lexicon: Lexicon) -> Analysis:
                 i += 1
                 continue
             span, concepts = 1, ()
-            run = 0
-            while run < longest and i + run < len(entries) and isinstance(entries[i + run], tuple):
-                run += 1
-            for n in range(run, 0, -1):
-                found = phrases.get(tuple(e[0] for e in entries[i : i + n]))
-                if found:
-                    span, concepts = n, found
-                    break
+            if entry[0] in starts:
+                run = 0
+                while (
+                    run < longest and i + run < len(entries) and isinstance(entries[i + run], tuple)
+                ):
+                    run += 1
+                for n in range(run, 0, -1):
+                    found = phrases.get(tuple(e[0] for e in entries[i : i + n]))
+                    if found:
+                        span, concepts = n, found
+                        break
             target = negated if reach else said
             for stem_, word in entries[i : i + span]:
                 target.add(stem_)
@@ -583,12 +591,14 @@ def score_pair(
     quantity_compared: bool | None = None,
     lexicon: Lexicon | None = None,
     dismissed_alike: int = 0,
+    explain: bool = True,
 ) -> Scored:
     """Score `other` as a counterpart of `base` at `distance_km`.
 
     `base_words` (analyse(base.text)) and the cheap `parts` may be passed in when the caller
     scores many counterparts of one listing. The weighted parts are multiplied by the
-    requirements factor (requirement_factor): 1 when nothing contradicts.
+    requirements factor (requirement_factor): 1 when nothing contradicts. `explain=False` leaves
+    the common words out (the caller adds them to the few it keeps).
     """
     if parts is None or quantity_compared is None:
         parts, quantity_compared = cheap_parts(base, other, distance_km)
@@ -604,7 +614,7 @@ def score_pair(
         score=round(combine(parts) * factor * feedback, 4),
         distance_km=round(distance_km, 1),
         parts=parts,
-        common_words=common_words(base_words, other_words),
+        common_words=common_words(base_words, other_words) if explain else (),
         quantity_compared=quantity_compared,
         requirements=factor,
         checks=checks,

@@ -50,9 +50,12 @@ ROWS: dict[str, tuple] = {
     # --- Site ----------------------------------------------------------------------------
     "home": ({}, {"GET": PUBLIC}),
     "healthz": ({}, {"GET": PUBLIC}),
+    "privacy": ({}, {"GET": PUBLIC}),
+    "accessibility": ({}, {"GET": PUBLIC}),
     # --- Accounts API ----------------------------------------------------------------------
     "api-me": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN, "DELETE": LOGGED_IN}),
     "api-me-export": ({}, {"GET": LOGGED_IN}),
+    "api-me-preferences": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN}),
     "api-companies": ({}, {"GET": PUBLIC, "POST": LOGGED_IN}),
     "api-company": (
         {"pk": "company"},
@@ -153,6 +156,7 @@ ROWS: dict[str, tuple] = {
     # --- Pages: accounts -------------------------------------------------------------------
     "accounts:profile": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:export": ({}, {"GET": PAGE_LOGGED_IN}),
+    "accounts:preferences": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:delete": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:company": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:company_create": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
@@ -221,4 +225,15 @@ ROWS: dict[str, tuple] = {
         {"body": "Bonjour, cette offre nous intéresse."},
     ),
     "messaging:unread_total": ({}, {"GET": PAGE_LOGGED_IN}),
+}
+
+# WebSocket (/ws/) client → server message types, about Alpha's conversation, same columns:
+#   ok     handled (message.send: the message comes back as message.new; read: the read event;
+#          typing: no answer to the sender)
+#   auth   the socket itself is refused
+#   error  an error event (the conversation is not the caller's, or their company may not send)
+WS_ROWS = {
+    "message.send": "auth error ok error ok error error error error error",
+    "typing": "auth error ok error ok error error error error error",
+    "read": "auth error ok error ok error error error error error",
 }
