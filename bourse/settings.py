@@ -464,6 +464,9 @@ LEAFLET_CONFIG = {
 LISTINGS_REQUIRE_APPROVAL = env_bool("LISTINGS_REQUIRE_APPROVAL", True)
 # A company or listing waiting longer than this for a moderator is highlighted in the queues.
 MODERATION_TARGET_HOURS = int(os.environ.get("MODERATION_TARGET_HOURS", "24"))
+# "Besoins sans réponse": a published listing with no conversation after this many days goes on
+# the advisors' call list of its territory.
+UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
 # Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.

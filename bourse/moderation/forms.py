@@ -8,7 +8,7 @@ from bourse.core.text import validate_text
 from . import actions
 from .actions import needing_reason
 from .bulk import MAX_IDS
-from .models import Report
+from .models import AdvisorCall, Report
 
 REASON_REQUIRED = _("Veuillez indiquer un motif : l'entreprise le verra.")
 
@@ -126,3 +126,33 @@ class ReportForm(forms.Form):
         error_messages={"required": _("Expliquez ce qui ne va pas.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AdvisorCallForm(forms.Form):
+    """One call of the "Besoins sans réponse" list: what came of it, and a note."""
+
+    label_suffix = ""
+    outcome = forms.ChoiceField(
+        label=_("Résultat de l'appel"),
+        choices=AdvisorCall.Outcome.choices,
+        error_messages={"required": _("Choisissez le résultat de l'appel.")},
+    )
+    note = forms.CharField(
+        validators=[validate_text],
+        label=_("Note (facultative)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UnansweredFilterForm(forms.Form):
+    label_suffix = ""
+    departement = forms.ChoiceField(label=_("Département"), required=False, choices=())
+    days = forms.IntegerField(
+        label=_("Sans conversation depuis (jours)"), required=False, min_value=0, max_value=365
+    )
+
+    def __init__(self, *args, departements: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", _("Tout mon territoire"))] + departements
