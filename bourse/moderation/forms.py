@@ -99,16 +99,21 @@ class ResolveForm(forms.Form):
         return cleaned
 
 
-class StatsForm(forms.Form):
+class TerritoryFilterForm(forms.Form):
+    """A page's filter on one département of the moderator's territory (empty: all of it)."""
+
     label_suffix = ""
     departement = forms.ChoiceField(label=_("Département"), required=False, choices=())
-    since = forms.DateField(
-        label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     def __init__(self, *args, departements: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departement"].choices = [("", _("Tout mon territoire"))] + departements
+
+
+class StatsForm(TerritoryFilterForm):
+    since = forms.DateField(
+        label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ReportForm(forms.Form):
@@ -146,13 +151,7 @@ class AdvisorCallForm(forms.Form):
     )
 
 
-class UnansweredFilterForm(forms.Form):
-    label_suffix = ""
-    departement = forms.ChoiceField(label=_("Département"), required=False, choices=())
+class UnansweredFilterForm(TerritoryFilterForm):
     days = forms.IntegerField(
         label=_("Sans conversation depuis (jours)"), required=False, min_value=0, max_value=365
     )
-
-    def __init__(self, *args, departements: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["departement"].choices = [("", _("Tout mon territoire"))] + departements

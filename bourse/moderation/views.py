@@ -105,6 +105,12 @@ def _reasons_by_object(objects, target: str, labels: dict):
     return groups
 
 
+def _departement_choices(moderator) -> list[tuple[str, str]]:
+    names = geo.departements()
+    codes = sorted(names) if moderator.is_national else list(moderator.departements)
+    return [(code, f"{code} {names[code].name}" if code in names else code) for code in codes]
+
+
 def _territory_label(moderator) -> str:
     if moderator.is_national:
         return _("France entière")
@@ -536,14 +542,7 @@ def stats(request):
     from bourse.listings.models import Category
 
     moderator = request.moderator
-    names = geo.departements()
-    codes = sorted(names) if moderator.is_national else list(moderator.departements)
-    form = forms.StatsForm(
-        request.GET or None,
-        departements=[
-            (code, f"{code} {names[code].name}" if code in names else code) for code in codes
-        ],
-    )
+    form = forms.StatsForm(request.GET or None, departements=_departement_choices(moderator))
     departement, since = None, None
     if form.is_bound and form.is_valid():
         departement = form.cleaned_data["departement"] or None
@@ -567,12 +566,6 @@ def stats(request):
 
 
 # --- "Besoins sans réponse": the advisors' call list -------------------------------------------
-
-
-def _departement_choices(moderator) -> list[tuple[str, str]]:
-    names = geo.departements()
-    codes = sorted(names) if moderator.is_national else list(moderator.departements)
-    return [(code, f"{code} {names[code].name}" if code in names else code) for code in codes]
 
 
 def _unanswered_page(request, *, status_code: int = 200, failed=None):
