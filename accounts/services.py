@@ -502,6 +502,29 @@ def user_update(
     return user
 
 
+PREFERENCE_FIELDS = ("match_emails", "message_reminders", "saved_search_digest", "language")
+
+
+def preferences_update(*, user: User, **changes) -> User:
+    """Change some of the person's notification preferences (the keys of PREFERENCE_FIELDS;
+    values already validated by the form or serializer). Moving away from the daily digest of
+    matches and back does not resend what an earlier digest covered."""
+    changed = []
+    for field, value in changes.items():
+        if field not in PREFERENCE_FIELDS:
+            raise TypeError(f"not a preference: {field}")
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if "match_emails" in changed and user.match_emails == User.MatchEmails.DAILY:
+        # The first digest covers what comes from now on, not the whole history.
+        user.match_digest_until = timezone.now()
+        changed.append("match_digest_until")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete an account (RGPD erasure).

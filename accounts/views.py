@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +22,11 @@ from .forms import (
     CompanyForm,
     DeleteAccountForm,
     InvitationForm,
+    PreferencesForm,
     ProfileForm,
     RoleForm,
 )
-from .models import Company, Invitation, Membership
+from .models import Company, Invitation, Membership, User
 
 # --- My account ----------------------------------------------------------------------------
 
@@ -39,23 +41,46 @@ def profile(request):
             messages.success(request, _("Vos informations ont été enregistrées."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(
-            initial={
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "phone": user.phone,
-            }
-        )
+        form = _identity_form(user)
+    return _profile_page(request, form=form)
+
+
+def _identity_form(user) -> ProfileForm:
+    return ProfileForm(
+        initial={"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
+    )
+
+
+def _profile_page(request, *, form, preferences_form=None, status=200):
+    user = request.user
     return render(
         request,
         "accounts/profile.html",
         {
             "form": form,
             "delete_form": DeleteAccountForm(),
+            "preferences_form": preferences_form or PreferencesForm(instance=user),
             "invitations": queries.pending_invitations_for(user),
             "moderated_departements": queries.moderated_departements(user),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def preferences(request):
+    """The account page's notification preferences section."""
+    # A copy: an invalid form must not leave its values on request.user for the page.
+    form = PreferencesForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+    if not form.is_valid():
+        return _profile_page(
+            request, form=_identity_form(request.user), preferences_form=form, status=400
+        )
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    services.preferences_update(user=request.user, **fields)
+    messages.success(request, _("Vos préférences de notification ont été enregistrées."))
+    return redirect(f"{reverse('accounts:profile')}#preferences-title")
 
 
 @login_required

@@ -467,7 +467,20 @@ MODERATION_TARGET_HOURS = int(os.environ.get("MODERATION_TARGET_HOURS", "24"))
 # "Besoins sans réponse": a published listing with no conversation after this many days goes on
 # the advisors' call list of its territory.
 UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
+# A company verified less than NEW_COMPANY_DAYS ago opens at most this many new conversations
+# in any 24 hours (messages in its existing conversations are not counted).
+NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))
+NEW_COMPANY_CONVERSATIONS_PER_DAY = int(os.environ.get("NEW_COMPANY_CONVERSATIONS_PER_DAY", "10"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
+
+# --- Personal data (RGPD) ----------------------------------------------------------------------
+# Who to write to about personal data (the privacy page shows it), and how long things are kept
+# (the retention jobs of accounts, listings and messaging apply them; the privacy page says them).
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "rgpd@localhost")
+RETENTION_CONVERSATION_MONTHS = 24  # a conversation without a message for that long: anonymised
+RETENTION_DRAFT_MONTHS = 6  # a draft listing untouched for that long: deleted
+RETENTION_ACCOUNT_MONTHS = 24  # an account not used for that long: warned, then deleted
+RETENTION_ACCOUNT_NOTICE_DAYS = 30  # between the warning and the deletion
 # Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
 MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))

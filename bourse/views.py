@@ -1,4 +1,4 @@
-"""Project-wide pages: home and health check."""
+"""Project-wide pages: home, health check, privacy and accessibility statements."""
 
 import asyncio
 import contextlib
@@ -6,6 +6,7 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -127,3 +128,26 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": gettext("Introuvable.")}, status=404)
     return page_not_found(request, exception)
+
+
+def privacy(request):
+    """What the exchange stores about people, why, for how long, and how to use one's rights."""
+    return render(
+        request,
+        "legal/privacy.html",
+        {
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+            "conversation_months": settings.RETENTION_CONVERSATION_MONTHS,
+            "draft_months": settings.RETENTION_DRAFT_MONTHS,
+            "account_months": settings.RETENTION_ACCOUNT_MONTHS,
+            "notice_days": settings.RETENTION_ACCOUNT_NOTICE_DAYS,
+            "listing_days": settings.LISTING_LIFETIME_DAYS,
+        },
+    )
+
+
+def accessibility(request):
+    """The accessibility statement (RGAA): conformity, known limits, how to report a barrier."""
+    return render(
+        request, "legal/accessibility.html", {"contact_email": settings.PRIVACY_CONTACT_EMAIL}
+    )

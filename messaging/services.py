@@ -14,6 +14,7 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,6 +76,18 @@ class InvalidReadMark(MessagingError):
 class RateLimited(MessagingError):
     code = "rate_limited"
     http_status = 429
+
+
+class NewCompanyLimit(MessagingError):
+    """A company verified recently opened its conversations of the day (429; `retry_after`
+    seconds until the oldest of them leaves the 24-hour window)."""
+
+    code = "new_company_limit"
+    http_status = 429
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 def clean_body(body) -> str:
@@ -363,16 +376,55 @@ def _by_client_id(conversation: Conversation, by, client_id: str) -> Message | N
     )
 
 
+def _check_new_company_limit(company: Company, now) -> None:
+    """Refuse a new conversation to a company verified less than NEW_COMPANY_DAYS ago that
+    opened NEW_COMPANY_CONVERSATIONS_PER_DAY of them in the last 24 hours.
+
+    "Verified at" is the company's last status change while verified (a reinstated company
+    starts its probation again). The company row is locked first, so two requests at once
+    cannot both take the last place.
+    """
+    days = settings.NEW_COMPANY_DAYS
+    per_day = settings.NEW_COMPANY_CONVERSATIONS_PER_DAY
+    since = company.status_changed_at
+    if not company.is_verified or since is None or since <= now - timedelta(days=days):
+        return
+    Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").first()
+    window_start = now - timedelta(days=1)
+    opened = list(
+        Conversation.objects.filter(other_company=company, created_at__gt=window_start)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    if len(opened) < per_day:
+        return
+    # A place frees when all but per_day - 1 of them have left the window.
+    frees_at = opened[len(opened) - per_day] + timedelta(days=1)
+    raise NewCompanyLimit(
+        _(
+            "Votre entreprise a été vérifiée il y a moins de %(days)d jours : elle peut ouvrir "
+            "au plus %(n)d nouvelles conversations par jour. Réessayez demain, ou poursuivez "
+            "vos conversations en cours."
+        )
+        % {"days": days, "n": per_day},
+        retry_after=max(1, int((frees_at - now).total_seconds()) + 1),
+    )
+
+
 @transaction.atomic
 def conversation_start(
     *, listing: Listing, by, body: str, client_id: str | None = None
 ) -> tuple[Conversation, bool]:
     """Open the conversation between the caller's company and the listing's, or reuse it.
 
-    The first message is added either way. Returns (conversation, created).
+    The first message is added either way. Returns (conversation, created). A company verified
+    recently opens a limited number of conversations a day (NewCompanyLimit, 429); adding a
+    message to a conversation it already has never counts.
     """
     body = clean_body(body)
     company = _sender_company(by)
+    if not Conversation.objects.filter(listing=listing, other_company=company).exists():
+        _check_new_company_limit(company, timezone.now())
     conversation, created = Conversation.objects.get_or_create(
         listing=listing,
         other_company=company,

@@ -166,6 +166,7 @@ def start(request, listing_pk: int):
             listing=listing, other_company_id=membership.company_id
         ).first()
     form = StartForm()
+    limited = False
     if request.method == "POST" and membership is not None:
         form = StartForm(request.POST)
         if form.is_valid():
@@ -178,9 +179,12 @@ def start(request, listing_pk: int):
                 )
             except services.MessagingError as exc:
                 add_service_error(form, exc)
+                limited = exc.http_status == 429
             else:
                 return redirect(conv.get_absolute_url())
     status = 200 if membership is not None or request.method == "GET" else 403
+    if limited:
+        status = 429
     return render(
         request,
         "messaging/start.html",

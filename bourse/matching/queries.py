@@ -181,10 +181,15 @@ def candidates_within_reach(
 
 
 def score_top(
-    listing: Listing, *, limit: int = TOP, exclude_dismissed: bool = True
+    listing: Listing,
+    *,
+    limit: int = TOP,
+    exclude_dismissed: bool = True,
+    dismissed: dict[int, int] | None = None,
 ) -> list[Scored]:
     """The `limit` best counterparts of `listing`, scored, best first (ties: nearer, then lower
-    id first). Empty when the listing is not live on the exchange."""
+    id first). Empty when the listing is not live on the exchange. `dismissed`: the company's
+    dismissed_by_category, when the caller already read it (several listings of one company)."""
     if not listing.is_live or listing.company.status != "verified":
         return []
     base = Features.of(listing)
@@ -206,7 +211,8 @@ def score_top(
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
     lexicon = scoring.Lexicon.current()
     base_words = scoring.analyse(base.text, lexicon)
-    dismissed = dismissed_by_category(listing.company_id)
+    if dismissed is None:
+        dismissed = dismissed_by_category(listing.company_id)
     best: list[Scored] = []
     fetched: dict[int, str] = {}
     position = 0
@@ -316,8 +322,17 @@ def suggestions_for_each(
     """suggestions_for of each listing (a company's suggestions page): each listing is scored
     on its own, and the counterparts of all of them are loaded together, in the same two
     queries whatever the number of listings (the page ran two per listing)."""
+    dismissed: dict[int, dict[int, int]] = {}
+    for company_id in {listing.company_id for listing in listings}:
+        dismissed[company_id] = dismissed_by_category(company_id)
     scored_lists = [
-        score_top(listing, limit=limit, exclude_dismissed=exclude_dismissed) for listing in listings
+        score_top(
+            listing,
+            limit=limit,
+            exclude_dismissed=exclude_dismissed,
+            dismissed=dismissed[listing.company_id],
+        )
+        for listing in listings
     ]
     ids = {s.listing_id for scored in scored_lists for s in scored}
     loaded = Listing.objects.for_api().in_bulk(ids) if ids else {}

@@ -50,9 +50,12 @@ ROWS: dict[str, tuple] = {
     # --- Site ----------------------------------------------------------------------------
     "home": ({}, {"GET": PUBLIC}),
     "healthz": ({}, {"GET": PUBLIC}),
+    "privacy": ({}, {"GET": PUBLIC}),
+    "accessibility": ({}, {"GET": PUBLIC}),
     # --- Accounts API ----------------------------------------------------------------------
     "api-me": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN, "DELETE": LOGGED_IN}),
     "api-me-export": ({}, {"GET": LOGGED_IN}),
+    "api-me-preferences": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN}),
     "api-companies": ({}, {"GET": PUBLIC, "POST": LOGGED_IN}),
     "api-company": (
         {"pk": "company"},
@@ -155,6 +158,7 @@ ROWS: dict[str, tuple] = {
     # --- Pages: accounts -------------------------------------------------------------------
     "accounts:profile": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:export": ({}, {"GET": PAGE_LOGGED_IN}),
+    "accounts:preferences": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:delete": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:company": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:company_create": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
