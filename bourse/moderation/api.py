@@ -24,6 +24,7 @@ from accounts.models import Company
 from accounts.permissions import check_verified_member, moderator_for
 from bourse.core.errors import ServiceError
 from bourse.core.text import validate_text
+from bourse.listings import holds
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
 
@@ -94,10 +95,26 @@ class ModerationCompanySerializer(serializers.ModelSerializer):
         ]
 
 
+class HoldReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["watched_word", "email_in_title", "phone_in_title"])
+    word = serializers.CharField(required=False, help_text="The watched word (watched_word).")
+    detail = serializers.CharField(help_text="The reason in the reader's language.")
+
+
 class ModerationListingSerializer(ListingSerializer):
-    """The listing shape of the public API; the company as moderators need to see it."""
+    """The listing shape of the public API; the company as moderators need to see it, and why
+    the listing was held for a moderator (`hold_reasons`, empty when nothing held it)."""
 
     company = ModerationCompanyRefSerializer(read_only=True)
+    hold_reasons = serializers.SerializerMethodField()
+
+    class Meta(ListingSerializer.Meta):
+        fields = [*ListingSerializer.Meta.fields, "hold_reasons"]
+
+    @extend_schema_field(HoldReasonSerializer(many=True))
+    def get_hold_reasons(self, listing) -> list[dict]:
+        reasons = listing.hold_reasons or []
+        return [{**reason, "detail": holds.describe(reason)} for reason in reasons]
 
 
 class ReportSerializer(serializers.ModelSerializer):
