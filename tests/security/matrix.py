@@ -138,6 +138,8 @@ ROWS: dict[str, tuple] = {
     "api-moderation-report-resolve": ({"pk": "report"}, {"POST": MODERATION_OBJECT}),
     "api-moderation-log": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-stats": ({}, {"GET": MODERATION_LIST}),
+    "api-moderation-unanswered": ({}, {"GET": MODERATION_LIST}),
+    "api-moderation-unanswered-call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
     "api-reports": (
         {},
         {"POST": VERIFIED},
@@ -213,6 +215,8 @@ ROWS: dict[str, tuple] = {
     "moderation:report_resolve": ({"pk": "report"}, {"POST": MODERATION_OBJECT}),
     "moderation:log": ({}, {"GET": PAGE_MODERATION}),
     "moderation:stats": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:unanswered": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:unanswered_call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
     "moderation:report_create": ({}, {"GET": VERIFIED, "POST": VERIFIED}),
     # --- Pages: notifications and messaging ------------------------------------------------
     "notifications:list": ({}, {"GET": PAGE_LOGGED_IN}),
