@@ -138,6 +138,8 @@ ROWS: dict[str, tuple] = {
     "api-moderation-report-resolve": ({"pk": "report"}, {"POST": MODERATION_OBJECT}),
     "api-moderation-log": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-stats": ({}, {"GET": MODERATION_LIST}),
+    "api-moderation-unanswered": ({}, {"GET": MODERATION_LIST}),
+    "api-moderation-unanswered-call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
     "api-reports": (
         {},
         {"POST": VERIFIED},
@@ -157,6 +159,8 @@ ROWS: dict[str, tuple] = {
     "accounts:profile": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:export": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:preferences": ({}, {"POST": PAGE_LOGGED_IN}),
+    # The one-click unsubscribe link needs no login: its signed token is the right.
+    "accounts:unsubscribe": ({"token": "token"}, {"GET": PUBLIC, "POST": PUBLIC}),
     "accounts:delete": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:company": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:company_create": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
@@ -211,6 +215,8 @@ ROWS: dict[str, tuple] = {
     "moderation:report_resolve": ({"pk": "report"}, {"POST": MODERATION_OBJECT}),
     "moderation:log": ({}, {"GET": PAGE_MODERATION}),
     "moderation:stats": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:unanswered": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:unanswered_call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
     "moderation:report_create": ({}, {"GET": VERIFIED, "POST": VERIFIED}),
     # --- Pages: notifications and messaging ------------------------------------------------
     "notifications:list": ({}, {"GET": PAGE_LOGGED_IN}),
