@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0006_seed_moderation_reasons'),
+        ('moderation', '0007_advisor_calls'),
     ]
 
     operations = [
