@@ -31,6 +31,7 @@ from bourse.core.errors import ServiceError
 from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
+from . import unsubscribe
 from .models import Company, Invitation, Membership, User
 from .tasks import check_company_registry, locate_company
 
@@ -516,6 +517,11 @@ def preferences_update(*, user: User, **changes) -> User:
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
+    for field in changed:
+        if field in unsubscribe.TURN_OFF:
+            unsubscribe.bump(user, field)
+    if any(field in unsubscribe.TURN_OFF for field in changed):
+        changed.append("preference_generations")
     if "match_emails" in changed and user.match_emails == User.MatchEmails.DAILY:
         # The first digest covers what comes from now on, not the whole history.
         user.match_digest_until = timezone.now()

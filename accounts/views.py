@@ -13,11 +13,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bourse.core.errors import add_service_error
 
 from . import permissions, queries, services
+from . import unsubscribe as unsubscribe_links
 from .forms import (
     CompanyForm,
     DeleteAccountForm,
@@ -81,6 +83,20 @@ def preferences(request):
     services.preferences_update(user=request.user, **fields)
     messages.success(request, _("Vos préférences de notification ont été enregistrées."))
     return redirect(f"{reverse('accounts:profile')}#preferences-title")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The one-click unsubscribe link of an e-mail (accounts/unsubscribe.py): no login, no
+    CSRF token (a mail client POSTs `List-Unsubscribe=One-Click` with no cookie); the page
+    says what was turned off and how to turn it back on."""
+    outcome = unsubscribe_links.unsubscribe(token)
+    status = {"done": 200, "used": 410, "invalid": 400}[outcome.status]
+    response = render(request, "accounts/unsubscribe.html", {"outcome": outcome}, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import unsubscribe
 from accounts.models import Company, Membership, User
 from bourse.core.outbox import send_email
 from bourse.listings.models import Category, Listing
@@ -429,6 +430,7 @@ def saved_search_weekly_send(*, now: datetime | None = None) -> int:
                     to=membership.user,
                     template="matching/email/digest",
                     context={"count": len(hits), "searches": searches, "weekly": True},
+                    unsubscribe_url=unsubscribe.url_for(membership.user, "saved_search_digest"),
                 )
                 stored += 1
     return stored
@@ -471,6 +473,7 @@ def _match_digest_one(*, membership: Membership, now: datetime) -> bool:
         key=f"matching.match_digest:{user.pk}:{now.isoformat()}",
         to=user,
         template="matching/email/match_digest",
+        unsubscribe_url=unsubscribe.url_for(user, "match_emails"),
         context={
             "count": len(notifications),
             "matches": [
@@ -512,6 +515,7 @@ def _digest_one_company(*, company_id: int, now: datetime) -> bool:
             to=membership.user,
             template="matching/email/digest",
             context={"count": len(hits), "searches": searches},
+            unsubscribe_url=unsubscribe.url_for(membership.user, "saved_search_digest"),
         )
     SavedSearchHit.objects.filter(pk__in=[h.pk for h in hits]).update(digested_at=now)
     SavedSearch.objects.filter(pk__in={h.saved_search_id for h in hits}).update(last_alerted_at=now)

@@ -7,6 +7,7 @@ e-mails are outbox rows of the same transaction, sent after commit and retried u
 from django.conf import settings
 from django.db import transaction
 
+from accounts import unsubscribe
 from accounts.models import Company, User
 from bourse.core import realtime
 from bourse.core.outbox import send_email
@@ -32,6 +33,11 @@ def email_company_members(
             to=membership.user,
             template="notifications/email/notification",
             context={"subject": subject, "body": body},
+            unsubscribe_url=(
+                unsubscribe.url_for(membership.user, "match_emails")
+                if kind == Notification.Kind.MATCH
+                else ""
+            ),
         )
 
 

@@ -159,6 +159,8 @@ ROWS: dict[str, tuple] = {
     "accounts:profile": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:export": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:preferences": ({}, {"POST": PAGE_LOGGED_IN}),
+    # The one-click unsubscribe link needs no login: its signed token is the right.
+    "accounts:unsubscribe": ({"token": "token"}, {"GET": PUBLIC, "POST": PUBLIC}),
     "accounts:delete": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:company": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:company_create": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
