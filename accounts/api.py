@@ -190,6 +190,17 @@ class MeUpdateSerializer(serializers.Serializer):
     )
 
 
+class PreferencesSerializer(serializers.Serializer):
+    match_emails = serializers.ChoiceField(choices=User.MatchEmails.choices, required=False)
+    message_reminders = serializers.BooleanField(required=False)
+    saved_search_digest = serializers.ChoiceField(
+        choices=User.DigestFrequency.choices, required=False
+    )
+    language = serializers.ChoiceField(
+        choices=User._meta.get_field("language").choices, required=False
+    )
+
+
 # --- Me ------------------------------------------------------------------------------------
 
 
@@ -225,6 +236,27 @@ class MeView(APIView):
             return refusal
         services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MePreferencesView(APIView):
+    """Which e-mails the caller gets, and the language they are written in."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PreferencesSerializer, summary="The caller's notification preferences")
+    def get(self, request):
+        return Response(PreferencesSerializer(request.user).data)
+
+    @extend_schema(
+        request=PreferencesSerializer,
+        responses=PreferencesSerializer,
+        summary="Change some notification preferences",
+    )
+    def patch(self, request):
+        serializer = PreferencesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.preferences_update(user=request.user, **serializer.validated_data)
+        return Response(PreferencesSerializer(user).data)
 
 
 class MeExportView(APIView):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bourse.core.text import validate_single_line, validate_text
 
-from .models import Membership
+from .models import Membership, User
 
 
 class CompanyForm(forms.Form):
@@ -92,6 +92,24 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+
+
+class PreferencesForm(forms.ModelForm):
+    """The notification preferences of the account page."""
+
+    class Meta:
+        model = User
+        fields = ["match_emails", "message_reminders", "saved_search_digest", "language"]
+        labels = {
+            "match_emails": _("Nouvelles correspondances pour mes annonces"),
+            "message_reminders": _("M'envoyer un rappel quand un message reste non lu 10 minutes"),
+            "saved_search_digest": _("Résumé des annonces de mes recherches enregistrées"),
+            "language": _("Langue de mes e-mails et notifications"),
+        }
+        widgets = {
+            "match_emails": forms.RadioSelect,
+            "saved_search_digest": forms.RadioSelect,
+        }
 
 
 class DeleteAccountForm(forms.Form):

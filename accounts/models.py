@@ -36,9 +36,42 @@ class UserManager(DjangoUserManager):
 
 
 class User(AbstractUser):
+    class MatchEmails(models.TextChoices):
+        INSTANT = "instant", _("à chaque nouvelle correspondance")
+        DAILY = "daily", _("un résumé par jour")
+        NEVER = "never", _("jamais")
+
+    class DigestFrequency(models.TextChoices):
+        DAILY = "daily", _("chaque jour")
+        WEEKLY = "weekly", _("chaque semaine")
+        NEVER = "never", _("jamais")
+
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    # Notification preferences (docs/accounts.md): which e-mails this person gets, and in
+    # which language e-mails are written to them (read by bourse.core.outbox).
+    match_emails = models.CharField(
+        _("e-mails de nouvelles correspondances"),
+        max_length=8,
+        choices=MatchEmails.choices,
+        default=MatchEmails.INSTANT,
+    )
+    message_reminders = models.BooleanField(_("rappels de messages non lus"), default=True)
+    saved_search_digest = models.CharField(
+        _("résumé des recherches enregistrées"),
+        max_length=8,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.DAILY,
+    )
+    language = models.CharField(
+        _("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # How many times each preference changed: an unsubscribe link names the count it was
+    # made at, so it works once (accounts/unsubscribe.py).
+    preference_generations = models.JSONField(default=dict, blank=True, editable=False)
+    # Up to when the daily digest of matches has covered this person's notifications.
+    match_digest_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -31,7 +31,7 @@ from bourse.core.errors import ServiceError
 from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
-from . import signals
+from . import signals, unsubscribe
 from .models import Company, Invitation, Membership, User
 from .tasks import check_company_registry, locate_company
 
@@ -519,6 +519,34 @@ def user_update(
         if value is not None and getattr(user, field) != value.strip():
             setattr(user, field, value.strip())
             changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+PREFERENCE_FIELDS = ("match_emails", "message_reminders", "saved_search_digest", "language")
+
+
+def preferences_update(*, user: User, **changes) -> User:
+    """Change some of the person's notification preferences (the keys of PREFERENCE_FIELDS;
+    values already validated by the form or serializer). Moving away from the daily digest of
+    matches and back does not resend what an earlier digest covered."""
+    changed = []
+    for field, value in changes.items():
+        if field not in PREFERENCE_FIELDS:
+            raise TypeError(f"not a preference: {field}")
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    for field in changed:
+        if field in unsubscribe.TURN_OFF:
+            unsubscribe.bump(user, field)
+    if any(field in unsubscribe.TURN_OFF for field in changed):
+        changed.append("preference_generations")
+    if "match_emails" in changed and user.match_emails == User.MatchEmails.DAILY:
+        # The first digest covers what comes from now on, not the whole history.
+        user.match_digest_until = timezone.now()
+        changed.append("match_digest_until")
     if changed:
         user.save(update_fields=changed)
     return user

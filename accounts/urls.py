@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("mon-compte/", views.profile, name="profile"),
+    path("mon-compte/preferences/", views.preferences, name="preferences"),
+    path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("mon-compte/export/", views.export, name="export"),
     path("mon-compte/supprimer/", views.delete_account, name="delete"),
     path("entreprise/", views.company, name="company"),
@@ -26,6 +28,7 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("me/preferences/", api.MePreferencesView.as_view(), name="api-me-preferences"),
     path("me/export/", api.MeExportView.as_view(), name="api-me-export"),
     path("companies/", api.CompanyListCreateView.as_view(), name="api-companies"),
     path("companies/<int:pk>/", api.CompanyDetailView.as_view(), name="api-company"),

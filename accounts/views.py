@@ -12,20 +12,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bourse.core.errors import add_service_error
 
 from . import permissions, queries, services
+from . import unsubscribe as unsubscribe_links
 from .forms import (
     CompanyForm,
     DeleteAccountForm,
     InvitationForm,
+    PreferencesForm,
     ProfileForm,
     RoleForm,
 )
-from .models import Company, Invitation, Membership
+from .models import Company, Invitation, Membership, User
 
 # --- My account ----------------------------------------------------------------------------
 
@@ -40,23 +44,60 @@ def profile(request):
             messages.success(request, _("Vos informations ont été enregistrées."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(
-            initial={
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "phone": user.phone,
-            }
-        )
+        form = _identity_form(user)
+    return _profile_page(request, form=form)
+
+
+def _identity_form(user) -> ProfileForm:
+    return ProfileForm(
+        initial={"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
+    )
+
+
+def _profile_page(request, *, form, preferences_form=None, status=200):
+    user = request.user
     return render(
         request,
         "accounts/profile.html",
         {
             "form": form,
             "delete_form": DeleteAccountForm(),
+            "preferences_form": preferences_form or PreferencesForm(instance=user),
             "invitations": queries.pending_invitations_for(user),
             "moderated_departements": queries.moderated_departements(user),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def preferences(request):
+    """The account page's notification preferences section."""
+    # A copy: an invalid form must not leave its values on request.user for the page.
+    form = PreferencesForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+    if not form.is_valid():
+        return _profile_page(
+            request, form=_identity_form(request.user), preferences_form=form, status=400
+        )
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    services.preferences_update(user=request.user, **fields)
+    messages.success(request, _("Vos préférences de notification ont été enregistrées."))
+    return redirect(f"{reverse('accounts:profile')}#preferences-title")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The one-click unsubscribe link of an e-mail (accounts/unsubscribe.py): no login, no
+    CSRF token (a mail client POSTs `List-Unsubscribe=One-Click` with no cookie); the page
+    says what was turned off and how to turn it back on."""
+    outcome = unsubscribe_links.unsubscribe(token)
+    status = {"done": 200, "used": 410, "invalid": 400}[outcome.status]
+    response = render(request, "accounts/unsubscribe.html", {"outcome": outcome}, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @login_required

@@ -296,8 +296,21 @@ class Soak:
             self.closed_by_server += 1
 
     async def catch_up(self, session, i: int) -> None:
+        """What a page does on rejoining: the inbox (the conversations opened meanwhile show
+        their last line), then the lines of its conversation after the last one seen."""
         conversation = self.conversation_of[i]
-        after = self.last_seen.get((i, conversation), 0)
+        after = self.last_seen.get((i, conversation), 0)  # before the inbox moves it on
+        async with session.get(
+            f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/",
+            headers={"X-Session-Token": self.keys[i]},
+        ) as resp:
+            if resp.status != 200:
+                self.errors.append(f"inbox {resp.status}")
+                return
+            inbox = await resp.json()
+        for item in inbox["results"]:
+            if item.get("last_message"):
+                self.record(i, item["last_message"], live=False, now=time.perf_counter())
         while True:
             async with session.get(
                 f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/{conversation}/messages/",
@@ -324,10 +337,27 @@ class Soak:
         await asyncio.sleep(AWAY_SECONDS)
         for i in chosen:
             self.closing.discard(i)
-        await asyncio.gather(*(self.connect(i) for i in chosen))
-        await asyncio.gather(*(self.catch_up(session, i) for i in chosen))
-        self.away.difference_update(chosen)
+        try:
+            await asyncio.gather(*(self.connect(i) for i in chosen))
+            await asyncio.gather(
+                *(self.catch_up_retrying(session, i) for i in chosen), return_exceptions=True
+            )
+        finally:
+            self.away.difference_update(chosen)
         self.rejoins += len(chosen)
+
+    async def catch_up_retrying(self, session, i: int) -> None:
+        """A page whose request failed (connection reset by a saturated server) tries again."""
+        import aiohttp
+
+        for attempt in range(3):
+            try:
+                await self.catch_up(session, i)
+                return
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                if attempt == 2:
+                    self.errors.append(f"catch-up {exc.__class__.__name__}")
+                await asyncio.sleep(1)
 
     async def open_conversation(self, session, pair: int, run: str) -> None:
         """The pair's second member contacts the next pair's first company (its listing)."""
@@ -350,12 +380,13 @@ class Soak:
                     headers={"X-Session-Token": self.keys[opener]},
                 ) as resp:
                     status, text = resp.status, await resp.text()
-            except aiohttp.ServerDisconnectedError:
-                # uvicorn closed the idle keep-alive connection as the request left: the same
-                # request again (the client_id makes it idempotent), as a browser would.
+            except (TimeoutError, aiohttp.ClientError):
+                # uvicorn closed the idle keep-alive connection as the request left, or reset
+                # it when saturated: the same request again (the client_id makes it
+                # idempotent), as a browser would.
                 if attempt == 1:
                     continue
-                status, text = 0, "server disconnected twice"
+                status, text = 0, "connection failed twice"
             break
         if status not in (200, 201):
             self.open_failures.append(f"{status} {text[:200]}")
@@ -438,7 +469,10 @@ class Soak:
                 await asyncio.sleep(0.2)
             missing = {self.sent[c][1] for c in self.sent if c not in self.live}
             missing -= {self.sent[c][1] for c in self.caught_up}
-            await asyncio.gather(*(self.catch_up(session, i) for i in sorted(missing)))
+            await asyncio.gather(
+                *(self.catch_up_retrying(session, i) for i in sorted(missing)),
+                return_exceptions=True,
+            )
         end_figures = {
             "rss_mb": self.stack.web_rss_mb(),
             "redis": redis_figures(self.redis_url),

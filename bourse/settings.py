@@ -464,6 +464,9 @@ LEAFLET_CONFIG = {
 LISTINGS_REQUIRE_APPROVAL = env_bool("LISTINGS_REQUIRE_APPROVAL", True)
 # A company or listing waiting longer than this for a moderator is highlighted in the queues.
 MODERATION_TARGET_HOURS = int(os.environ.get("MODERATION_TARGET_HOURS", "24"))
+# "Besoins sans réponse": a published listing with no conversation after this many days goes on
+# the advisors' call list of its territory.
+UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
 # A company verified less than NEW_COMPANY_DAYS ago opens at most this many new conversations
 # in any 24 hours (messages in its existing conversations are not counted).
 NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))

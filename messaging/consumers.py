@@ -11,6 +11,7 @@ the group brings back later is dropped. A socket whose rights end is closed with
 with 4401, so that a browser sees the code.
 """
 
+import contextlib
 import json
 import logging
 
@@ -264,14 +265,20 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             message, created = await _send_message(self.user, conversation_id, body, client_id)
         if created:
             # Stored: the acknowledgement is this company's numbered copy, sent here directly;
-            # the copy the group brings back is dropped (realtime_push).
+            # the copy the group brings back is dropped (realtime_push). Sent from a task of its
+            # own: the socket goes on relaying others' events meanwhile (publishing waits its
+            # turn behind the process's other publishes).
             self.acknowledged[message.pk] = None
             if len(self.acknowledged) > 256:
                 del self.acknowledged[next(iter(self.acknowledged))]
-            await self.send_json(await services.announce(message))
+            realtime.spawn(self._announce, message)
         else:
             # A repeated client_id: the first message, for this socket only.
             await self.send_json(events.message_new_event(message))
+
+    async def _announce(self, message) -> None:
+        with contextlib.suppress(OSError):  # the client went away meanwhile
+            await self.send_json(await services.announce(message))
 
     async def _on_read(self, content):
         up_to = content.get("up_to")

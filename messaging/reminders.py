@@ -3,9 +3,10 @@
 A member who has not read a partner's message within 10 minutes gets ONE e-mail for that
 conversation, quoting the message and linking to it; no further e-mail for that conversation
 until they read it again. A member reading the conversation page marks messages read as they
-arrive, so they get none. The scheduler runs it every minute (messaging/jobs.py); running it
-twice sends nothing twice. The e-mail leaves through the outbox, in the transaction that notes
-the reminder.
+arrive, so they get none; nor does a member who turned reminders off in their notification
+preferences (`User.message_reminders`). The scheduler runs it every minute (messaging/jobs.py);
+running it twice sends nothing twice. The e-mail leaves through the outbox, in the transaction
+that notes the reminder.
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import unsubscribe
 from accounts.models import Membership, User
 from bourse.core.outbox import send_email
 
@@ -53,7 +55,11 @@ def due_reminders(now=None) -> list[Reminder]:
     due: list[Reminder] = []
     for conversation in conversations:
         members = (
-            Membership.objects.filter(company_id__in=conversation.company_ids, user__is_active=True)
+            Membership.objects.filter(
+                company_id__in=conversation.company_ids,
+                user__is_active=True,
+                user__message_reminders=True,
+            )
             .select_related("user")
             .order_by("pk")
         )
@@ -125,6 +131,7 @@ def reminder_record(*, reminder: Reminder, now) -> bool:
         to=reminder.user,
         template="messaging/email/reminder",
         context=_email_context(reminder),
+        unsubscribe_url=unsubscribe.url_for(reminder.user, "message_reminders"),
     )
     return True
 

@@ -171,7 +171,8 @@ calling_loop: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = context
 _tasks: set[asyncio.Task] = set()
 
 
-def _spawn(coroutine_function, *args, **kwargs) -> None:
+def spawn(coroutine_function, *args, **kwargs) -> None:
+    """Run a coroutine in the background on the running loop, keeping a reference to it."""
     task = asyncio.get_running_loop().create_task(coroutine_function(*args, **kwargs))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
@@ -181,7 +182,7 @@ def _run_now(coroutine_function, *args, **kwargs) -> None:
     """From synchronous code: on the socket's loop without waiting, else before returning."""
     loop = calling_loop.get()
     if loop is not None and not loop.is_closed():
-        loop.call_soon_threadsafe(lambda: _spawn(coroutine_function, *args, **kwargs))
+        loop.call_soon_threadsafe(lambda: spawn(coroutine_function, *args, **kwargs))
         return
     try:
         async_to_sync(coroutine_function)(*args, **kwargs)

@@ -54,10 +54,10 @@ def document_error_responses(result, generator, request, public):
             has_input = "requestBody" in operation or any(
                 p.get("in") == "query" for p in operation.get("parameters", [])
             )
-            extra = {
-                "401": ("Not authenticated.", "Error"),
-                "403": ("Not allowed.", "Error"),
-            }
+            extra = {}
+            if operation.get("security") != [{}]:  # [{}]: no authentication at all (public lookup)
+                extra["401"] = ("Not authenticated.", "Error")
+                extra["403"] = ("Not allowed.", "Error")
             if has_input or method in WRITES:
                 extra["400"] = ("Invalid input.", "ValidationErrors")
             paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))

@@ -27,7 +27,7 @@ class PostalCodeAutocompleteView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "q", str, required=True, description="Début d'un code postal ou d'un nom de commune"
+                "q", str, description="Début d'un code postal ou d'un nom de commune (sans : [])"
             )
         ],
         responses=PlaceSerializer(many=True),

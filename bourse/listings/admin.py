@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .attributes import ATTRIBUTES
-from .models import Category, Listing, ListingPhoto, TradeTerm
+from .models import Category, Listing, ListingPhoto, TradeTerm, WatchedWord
 
 
 class CategoryAdminForm(forms.ModelForm):
@@ -97,3 +97,11 @@ class TradeTermAdmin(admin.ModelAdmin):
     list_display = ["term", "variants", "updated_at"]
     search_fields = ["term", "variants"]
     ordering = ["term"]
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(admin.ModelAdmin):
+    """Words that hold a listing for a moderator (bourse.listings.holds)."""
+
+    list_display = ["word", "created_at"]
+    search_fields = ["word"]

@@ -235,6 +235,10 @@ class Listing(models.Model):
         related_name="+",
         verbose_name=_("entreprise partenaire"),
     )
+    # Why the listing was held for a moderator at its last submission or edit (a watched word,
+    # an e-mail address or phone number in the title; bourse.listings.holds), null when nothing
+    # was found. Nullable: added to SQLite without rebuilding the table.
+    hold_reasons = models.JSONField(_("motifs de retenue"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -394,3 +398,20 @@ class TradeTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class WatchedWord(models.Model):
+    """A word or phrase that holds a listing for a moderator when its title or description
+    contains it, even when LISTINGS_REQUIRE_APPROVAL is off. Staff edit them in the admin;
+    case and accents do not matter, whole words only (bourse.listings.holds)."""
+
+    word = models.CharField(_("mot ou expression"), max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mot surveillé")
+        verbose_name_plural = _("mots surveillés")
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word

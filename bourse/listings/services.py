@@ -32,6 +32,7 @@ from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
 from bourse.notifications.services import notify
 
+from . import holds
 from .attributes import clean_attributes, keys_of, names_of
 from .models import CLOSE_TRANSITIONS, Category, Listing, ListingPhoto, Terms, Unit
 from .signals import listing_published
@@ -72,6 +73,14 @@ def quiet_publication() -> Iterator[None]:
 
 def approval_required() -> bool:
     return bool(getattr(settings, "LISTINGS_REQUIRE_APPROVAL", True))
+
+
+def _hold(listing: Listing) -> bool:
+    """Note on the listing what holds it for a moderator (bourse.listings.holds); True when
+    something does, approval required or not. Not saved here."""
+    reasons = holds.hold_reasons(listing.title, listing.description)
+    listing.hold_reasons = reasons or None
+    return bool(reasons)
 
 
 def allowed_units(category: Category) -> list[str]:
@@ -219,13 +228,15 @@ def notify_status(listing: Listing, *, reason: str = "", email: bool = True) -> 
 
 @transaction.atomic
 def listing_create(*, company: Company, by: User, data: dict, submit: bool) -> Listing:
-    """A new listing: a draft, or submitted (pending, or published at once without approval)."""
+    """A new listing: a draft, or submitted (pending, or published at once without approval
+    unless something holds it for a moderator: bourse.listings.holds)."""
     values = {field: data.get(field) for field in EDITABLE_FIELDS}
     cleaned = _clean(values, company=company)
     listing = Listing(company=company, created_by=by, status=Status.DRAFT, **cleaned)
+    held = _hold(listing)
     listing.save()
     if submit:
-        listing.submit(approval_required=approval_required())
+        listing.submit(approval_required=approval_required() or held)
         if listing.status == Status.PUBLISHED:
             announce_published(listing)
     return listing
@@ -249,8 +260,9 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
     changed = [f for f in EDITABLE_FIELDS if _differs(before[f], after[f])]
     for field, value in cleaned.items():
         setattr(listing, field, value)
+    held = _hold(listing) if changed else bool(listing.hold_reasons)
     if changed and listing.status == Status.PUBLISHED:
-        if approval_required():
+        if approval_required() or held:
             listing.status = Status.PENDING
         elif listing.is_live:
             # Without approval the new content is live at once: matching recomputes from it.
@@ -271,7 +283,7 @@ def _differs(a, b) -> bool:
 def listing_submit(*, listing: Listing, by: User) -> Listing:
     """Draft, rejected or hidden → pending (or published at once when approval is off)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    listing.submit(approval_required=approval_required())
+    listing.submit(approval_required=approval_required() or _hold(listing))
     if listing.status == Status.PUBLISHED:
         announce_published(listing)
     return listing

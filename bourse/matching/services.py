@@ -8,7 +8,7 @@ companies hear of a pair exactly once even when both listings are rematched at t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Company, User
+from accounts import unsubscribe
+from accounts.models import Company, Membership, User
 from bourse.core.outbox import send_email
 from bourse.listings.models import Category, Listing
 from bourse.notifications.models import Notification
@@ -371,6 +372,123 @@ def saved_search_digest_send(*, now: datetime | None = None) -> int:
     return sent
 
 
+WEEK = timedelta(days=7)
+
+
+def _searches_of(hits) -> list[dict]:
+    searches: list[dict] = []
+    for hit in hits:
+        if not searches or searches[-1]["id"] != hit.saved_search_id:
+            searches.append({"id": hit.saved_search_id, "name": hit.saved_search.name, "hits": []})
+        searches[-1]["hits"].append(
+            {
+                "title": hit.listing.title,
+                "commune": hit.listing.commune,
+                "url": f"{settings.SITE_URL}{listing_url(hit.listing_id)}",
+            }
+        )
+    return searches
+
+
+def saved_search_weekly_send(*, now: datetime | None = None) -> int:
+    """E-mail the members who chose a weekly saved-search digest the hits of their company's
+    saved searches found in the seven days before `now`; one e-mail per member and ISO week
+    (a second run in the same week sends nothing twice). Returns the number of e-mails stored."""
+    now = now or timezone.now()
+    week = now.isocalendar()
+    members = (
+        Membership.objects.filter(
+            user__is_active=True, user__saved_search_digest=User.DigestFrequency.WEEKLY
+        )
+        .select_related("user")
+        .order_by("company_id", "pk")
+    )
+    by_company: dict[int, list] = {}
+    for membership in members:
+        by_company.setdefault(membership.company_id, []).append(membership)
+    stored = 0
+    for company_id, memberships in by_company.items():
+        hits = list(
+            SavedSearchHit.objects.filter(
+                saved_search__company_id=company_id,
+                created_at__gt=now - WEEK,
+                created_at__lte=now,
+            )
+            .select_related("saved_search", "listing")
+            .order_by("saved_search_id", "id")
+        )
+        if not hits:
+            continue
+        searches = _searches_of(hits)
+        with transaction.atomic():
+            for membership in memberships:
+                send_email(
+                    key=(
+                        f"matching.digest.weekly:{company_id}:{week.year}-W{week.week:02d}"
+                        f":user:{membership.user_id}"
+                    ),
+                    to=membership.user,
+                    template="matching/email/digest",
+                    context={"count": len(hits), "searches": searches, "weekly": True},
+                    unsubscribe_url=unsubscribe.url_for(membership.user, "saved_search_digest"),
+                )
+                stored += 1
+    return stored
+
+
+def match_digest_send(*, now: datetime | None = None) -> int:
+    """The daily digest of new matches: each active member who chose it (`match_emails`
+    "daily") gets one e-mail listing their company's match notifications since their last
+    digest (the first one: since they chose it, at most a day back). Returns the number of
+    e-mails stored."""
+    now = now or timezone.now()
+    members = (
+        Membership.objects.filter(user__is_active=True, user__match_emails=User.MatchEmails.DAILY)
+        .select_related("user")
+        .order_by("pk")
+    )
+    stored = 0
+    for membership in members:
+        stored += _match_digest_one(membership=membership, now=now)
+    return stored
+
+
+@transaction.atomic
+def _match_digest_one(*, membership: Membership, now: datetime) -> bool:
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    since = user.match_digest_until or now - timedelta(days=1)
+    since = max(since, membership.joined_at)
+    notifications = list(
+        Notification.objects.filter(
+            company_id=membership.company_id,
+            kind=Notification.Kind.MATCH,
+            created_at__gt=since,
+            created_at__lte=now,
+        ).order_by("created_at", "id")
+    )
+    User.objects.filter(pk=user.pk).update(match_digest_until=now)
+    if not notifications:
+        return False
+    send_email(
+        key=f"matching.match_digest:{user.pk}:{now.isoformat()}",
+        to=user,
+        template="matching/email/match_digest",
+        unsubscribe_url=unsubscribe.url_for(user, "match_emails"),
+        context={
+            "count": len(notifications),
+            "matches": [
+                {
+                    "title": notification.title,
+                    "body": notification.body,
+                    "url": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
+                }
+                for notification in notifications
+            ],
+        },
+    )
+    return True
+
+
 @transaction.atomic
 def _digest_one_company(*, company_id: int, now: datetime) -> bool:
     hits = SavedSearchHit.objects.filter(
@@ -383,26 +501,21 @@ def _digest_one_company(*, company_id: int, now: datetime) -> bool:
     if not hits:
         return False
     company = Company.objects.get(pk=company_id)
-    searches: list[dict] = []
-    for hit in hits:
-        if not searches or searches[-1]["id"] != hit.saved_search_id:
-            searches.append({"id": hit.saved_search_id, "name": hit.saved_search.name, "hits": []})
-        searches[-1]["hits"].append(
-            {
-                "title": hit.listing.title,
-                "commune": hit.listing.commune,
-                "url": f"{settings.SITE_URL}{listing_url(hit.listing_id)}",
-            }
-        )
+    searches = _searches_of(hits)
     # One e-mail per member, in the digest's transaction: the hits are marked sent only if the
     # e-mails are stored, and they are rendered when sent (in the member's language).
     event = f"matching.digest:{company_id}:{min(h.pk for h in hits)}-{max(h.pk for h in hits)}"
-    for membership in company.memberships.filter(user__is_active=True).select_related("user"):
+    # Members who chose a weekly digest (or none) are left out: saved_search_weekly_send.
+    members = company.memberships.filter(
+        user__is_active=True, user__saved_search_digest=User.DigestFrequency.DAILY
+    ).select_related("user")
+    for membership in members:
         send_email(
             key=f"{event}:user:{membership.user_id}",
             to=membership.user,
             template="matching/email/digest",
             context={"count": len(hits), "searches": searches},
+            unsubscribe_url=unsubscribe.url_for(membership.user, "saved_search_digest"),
         )
     SavedSearchHit.objects.filter(pk__in=[h.pk for h in hits]).update(digested_at=now)
     SavedSearch.objects.filter(pk__in={h.saved_search_id for h in hits}).update(last_alerted_at=now)

@@ -8,7 +8,7 @@ from bourse.core.text import validate_text
 from . import actions
 from .actions import needing_reason
 from .bulk import MAX_IDS
-from .models import Report
+from .models import AdvisorCall, Report
 
 REASON_REQUIRED = _("Veuillez indiquer un motif : l'entreprise le verra.")
 
@@ -99,16 +99,21 @@ class ResolveForm(forms.Form):
         return cleaned
 
 
-class StatsForm(forms.Form):
+class TerritoryFilterForm(forms.Form):
+    """A page's filter on one département of the moderator's territory (empty: all of it)."""
+
     label_suffix = ""
     departement = forms.ChoiceField(label=_("Département"), required=False, choices=())
-    since = forms.DateField(
-        label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     def __init__(self, *args, departements: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departement"].choices = [("", _("Tout mon territoire"))] + departements
+
+
+class StatsForm(TerritoryFilterForm):
+    since = forms.DateField(
+        label=_("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ReportForm(forms.Form):
@@ -126,3 +131,27 @@ class ReportForm(forms.Form):
         error_messages={"required": _("Expliquez ce qui ne va pas.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AdvisorCallForm(forms.Form):
+    """One call of the "Besoins sans réponse" list: what came of it, and a note."""
+
+    label_suffix = ""
+    outcome = forms.ChoiceField(
+        label=_("Résultat de l'appel"),
+        choices=AdvisorCall.Outcome.choices,
+        error_messages={"required": _("Choisissez le résultat de l'appel.")},
+    )
+    note = forms.CharField(
+        validators=[validate_text],
+        label=_("Note (facultative)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UnansweredFilterForm(TerritoryFilterForm):
+    days = forms.IntegerField(
+        label=_("Sans conversation depuis (jours)"), required=False, min_value=0, max_value=365
+    )

@@ -56,6 +56,7 @@ class AuditLogEntry(models.Model):
         LISTING_HIDE = "listing.hide", _("annonce masquée")
         REPORT_RESOLVE = "report.resolve", _("signalement traité")
         CONVERSATION_READ = "conversation.read", _("conversation signalée consultée")
+        LISTING_CALL = "listing.call", _("entreprise appelée (annonce sans réponse)")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -91,12 +92,13 @@ class AuditLogEntry(models.Model):
 
 
 class Report(models.Model):
-    """A verified company member's report of a listing, a company or a message."""
+    """A verified company member's report of a listing, a company, a message or a person."""
 
     class TargetType(models.TextChoices):
         LISTING = "listing", _("annonce")
         COMPANY = "company", _("entreprise")
         MESSAGE = "message", _("message")
+        USER = "user", _("personne")
 
     class Status(models.TextChoices):
         OPEN = "open", _("ouvert")
@@ -175,3 +177,34 @@ class ModerationReason(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class AdvisorCall(models.Model):
+    """An advisor's call to the company of a listing nobody answered ("Besoins sans réponse"):
+    who called, when, what came of it. Recorded with its audit log entry, never edited."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Appelé — joint")
+        NOT_REACHED = "not_reached", _("Appelé — pas joint")
+        RESOLVED = "resolved", _("Résolu")
+        NO_LONGER_NEEDED = "no_longer_needed", _("N'a plus besoin")
+
+    listing = models.ForeignKey(
+        "listings.Listing", on_delete=models.CASCADE, related_name="advisor_calls"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept when the advisor's account is deleted, as in the audit log.
+    by_email = models.EmailField()
+    outcome = models.CharField(_("résultat"), max_length=20, choices=Outcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appel d'un conseiller")
+        verbose_name_plural = _("appels des conseillers")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.by_email} {self.outcome}"

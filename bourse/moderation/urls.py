@@ -16,6 +16,8 @@ urlpatterns = [
     path("signalements/", views.reports, name="reports"),
     path("signalements/<int:pk>/traiter/", views.report_resolve, name="report_resolve"),
     path("journal/", views.log, name="log"),
+    path("sans-reponse/", views.unanswered, name="unanswered"),
+    path("sans-reponse/<int:pk>/appel/", views.unanswered_call, name="unanswered_call"),
     path("statistiques/", views.stats, name="stats"),
     path("signaler/", views.report_create, name="report_create"),
 ]
@@ -78,6 +80,16 @@ api_urlpatterns = [
         name="api-moderation-report-resolve",
     ),
     path("moderation/log/", api.AuditLogList.as_view(), name="api-moderation-log"),
+    path(
+        "moderation/unanswered/",
+        api.UnansweredList.as_view(),
+        name="api-moderation-unanswered",
+    ),
+    path(
+        "moderation/unanswered/<int:pk>/calls/",
+        api.AdvisorCallCreateView.as_view(),
+        name="api-moderation-unanswered-call",
+    ),
     path("moderation/stats/", api.StatsView.as_view(), name="api-moderation-stats"),
     path("reports/", api.ReportCreateView.as_view(), name="api-reports"),
 ]

@@ -27,6 +27,7 @@ from bourse.geo import data as geo
 from bourse.listings.models import Listing
 
 from . import actions, bulk, forms, queues, services
+from . import unanswered as unanswered_services
 from .models import AuditLogEntry, Report
 from .permissions import (
     check_can_decide,
@@ -102,6 +103,12 @@ def _reasons_by_object(objects, target: str, labels: dict):
         own = {str(action["label"]) for action in obj.actions if action["needs_reason"]}
         obj.reasons = [group for group in groups if group[0] in own]
     return groups
+
+
+def _departement_choices(moderator) -> list[tuple[str, str]]:
+    names = geo.departements()
+    codes = sorted(names) if moderator.is_national else list(moderator.departements)
+    return [(code, f"{code} {names[code].name}" if code in names else code) for code in codes]
 
 
 def _territory_label(moderator) -> str:
@@ -182,7 +189,7 @@ def companies(request):
 def _back(request, name: str):
     """Back to the queue as it was: its status, filters and page."""
     url = reverse(name)
-    keys = ("statut", "departement", "verdict", "categorie", "page")
+    keys = ("statut", "departement", "verdict", "categorie", "days", "page")
     query = {key: request.POST[key] for key in keys if request.POST.get(key)}
     return redirect(f"{url}?{urlencode(query)}" if query else url)
 
@@ -535,14 +542,7 @@ def stats(request):
     from bourse.listings.models import Category
 
     moderator = request.moderator
-    names = geo.departements()
-    codes = sorted(names) if moderator.is_national else list(moderator.departements)
-    form = forms.StatsForm(
-        request.GET or None,
-        departements=[
-            (code, f"{code} {names[code].name}" if code in names else code) for code in codes
-        ],
-    )
+    form = forms.StatsForm(request.GET or None, departements=_departement_choices(moderator))
     departement, since = None, None
     if form.is_bound and form.is_valid():
         departement = form.cleaned_data["departement"] or None
@@ -563,3 +563,68 @@ def stats(request):
             "territory": _territory_label(moderator),
         },
     )
+
+
+# --- "Besoins sans réponse": the advisors' call list -------------------------------------------
+
+
+def _unanswered_page(request, *, status_code: int = 200, failed=None):
+    params = request.POST if failed else request.GET
+    moderator = request.moderator
+    # A département outside the territory is 404, as on the API (not "all my territory").
+    check_departement_param(moderator, params.get("departement") or None)
+    form = forms.UnansweredFilterForm(
+        {"departement": params.get("departement", ""), "days": params.get("days", "")},
+        departements=_departement_choices(moderator),
+    )
+    departement, days = None, unanswered_services.after_days()
+    if form.is_valid():
+        departement = form.cleaned_data["departement"] or None
+        if form.cleaned_data["days"] is not None:
+            days = form.cleaned_data["days"]
+    queryset = unanswered_services.unanswered_listings(
+        departements=check_departement_param(moderator, departement), days=days
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = unanswered_services.entries(page.object_list)
+    for entry in page.object_list:
+        entry.form = forms.AdvisorCallForm(auto_id=f"c{entry.listing.pk}_%s")
+        if failed and failed[0] == entry.listing.pk:
+            entry.form = failed[1]
+    query = {"departement": departement or "", "days": days}
+    return render(
+        request,
+        "moderation/unanswered.html",
+        {
+            "page": page,
+            "form": form,
+            "days": days,
+            "departement": departement or "",
+            "query": urlencode({k: v for k, v in query.items() if v != ""}),
+            "territory": _territory_label(moderator),
+        },
+        status=status_code,
+    )
+
+
+@require_GET
+@moderator_required
+def unanswered(request):
+    return _unanswered_page(request)
+
+
+@require_POST
+@moderator_required
+def unanswered_call(request, pk: int):
+    listing = territory_object_or_404(Listing.objects.all(), request.moderator, pk)
+    form = forms.AdvisorCallForm(request.POST, auto_id=f"c{pk}_%s")
+    if not form.is_valid():
+        return _unanswered_page(request, status_code=400, failed=(pk, form))
+    unanswered_services.call_record(
+        listing=listing,
+        by=request.user,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("Appel inscrit pour « %(title)s ».") % {"title": listing.title})
+    return _back(request, "moderation:unanswered")

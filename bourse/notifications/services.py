@@ -7,25 +7,37 @@ e-mails are outbox rows of the same transaction, sent after commit and retried u
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import Company
+from accounts import unsubscribe
+from accounts.models import Company, User
 from bourse.core import realtime
 from bourse.core.outbox import send_email
 
 from .models import Notification
 
 
-def email_company_members(*, company: Company, key: str, subject: str, body: str) -> None:
+def email_company_members(
+    *, company: Company, key: str, subject: str, body: str, kind: str = ""
+) -> None:
     """One e-mail to each active member of the company, stored in the current transaction and
     sent after commit by the outbox (bourse.core.outbox). `key` names the event: with the
     member's id it makes each e-mail's idempotency key. `subject` and `body` are text already
-    written (a notification's title and body, stored in the language they were written in)."""
+    written (a notification's title and body, stored in the language they were written in).
+    A new match (`kind` "match") is e-mailed at once only to the members who chose so; the
+    others get it in their daily digest, or never (their notification preferences)."""
     members = company.memberships.filter(user__is_active=True).select_related("user")
+    if kind == Notification.Kind.MATCH:
+        members = members.filter(user__match_emails=User.MatchEmails.INSTANT)
     for membership in members:
         send_email(
             key=f"{key}:user:{membership.user_id}",
             to=membership.user,
             template="notifications/email/notification",
             context={"subject": subject, "body": body},
+            unsubscribe_url=(
+                unsubscribe.url_for(membership.user, "match_emails")
+                if kind == Notification.Kind.MATCH
+                else ""
+            ),
         )
 
 
@@ -65,6 +77,7 @@ def notify(
             key=f"notification:{notification.pk}",
             subject=title,
             body=f"{body}{link}",
+            kind=kind,
         )
     return notification
 

@@ -57,6 +57,7 @@ ROWS: dict[str, tuple] = {
     # flow, which the matrix's sessions have not done; tests/accounts/test_reauthentication.py).
     "api-me": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN, "DELETE": "auth " * 9 + "auth"}),
     "api-me-export": ({}, {"GET": LOGGED_IN}),
+    "api-me-preferences": ({}, {"GET": LOGGED_IN, "PATCH": LOGGED_IN}),
     "api-companies": ({}, {"GET": PUBLIC, "POST": LOGGED_IN}),
     "api-company": (
         {"pk": "company"},
@@ -139,6 +140,8 @@ ROWS: dict[str, tuple] = {
     "api-moderation-report-resolve": ({"pk": "report"}, {"POST": MODERATION_OBJECT}),
     "api-moderation-log": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-stats": ({}, {"GET": MODERATION_LIST}),
+    "api-moderation-unanswered": ({}, {"GET": MODERATION_LIST}),
+    "api-moderation-unanswered-call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
     "api-reports": (
         {},
         {"POST": VERIFIED},
@@ -157,6 +160,9 @@ ROWS: dict[str, tuple] = {
     # --- Pages: accounts -------------------------------------------------------------------
     "accounts:profile": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:export": ({}, {"GET": PAGE_LOGGED_IN}),
+    "accounts:preferences": ({}, {"POST": PAGE_LOGGED_IN}),
+    # The one-click unsubscribe link needs no login: its signed token is the right.
+    "accounts:unsubscribe": ({"token": "token"}, {"GET": PUBLIC, "POST": PUBLIC}),
     "accounts:delete": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:company": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:company_create": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
@@ -211,6 +217,8 @@ ROWS: dict[str, tuple] = {
     "moderation:report_resolve": ({"pk": "report"}, {"POST": MODERATION_OBJECT}),
     "moderation:log": ({}, {"GET": PAGE_MODERATION}),
     "moderation:stats": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:unanswered": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:unanswered_call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
     "moderation:report_create": ({}, {"GET": VERIFIED, "POST": VERIFIED}),
     # --- Pages: notifications and messaging ------------------------------------------------
     "notifications:list": ({}, {"GET": PAGE_LOGGED_IN}),

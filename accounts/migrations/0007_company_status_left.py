@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_company_location_precision'),
+        ('accounts', '0006_user_preference_generations'),
     ]
 
     operations = [
