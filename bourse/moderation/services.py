@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -419,7 +420,30 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
             )
         author = Company.objects.filter(pk=author_company_id).first()
         return ReportTarget(message, conversation.listing.departement, author)
+    if target_type == Report.TargetType.USER:
+        return _user_target(target_id, reporter_company, unknown)
     raise ServiceError({"target_type": [_("Type d'objet inconnu.")]})
+
+
+def _user_target(user_id: int, reporter_company: Company, unknown: ServiceError) -> ReportTarget:
+    """A person the reporter has seen: a member of another company who wrote in one of the
+    reporter's company's conversations (member lists are shown to colleagues and moderators
+    only). The report goes to the territory of the person's company."""
+    person = User.objects.select_related("membership__company").filter(pk=user_id).first()
+    membership = person.membership_or_none if person is not None else None
+    if membership is None:
+        raise unknown
+    if membership.company_id == reporter_company.pk:
+        raise ServiceError(
+            {"target_id": [_("Vous ne pouvez pas signaler un membre de votre entreprise.")]}
+        )
+    seen = Message.objects.filter(sender=person).filter(
+        Q(conversation__owner_company=reporter_company)
+        | Q(conversation__other_company=reporter_company)
+    )
+    if not seen.exists():
+        raise unknown
+    return ReportTarget(person, membership.company.departement, membership.company)
 
 
 @transaction.atomic

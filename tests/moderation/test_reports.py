@@ -117,7 +117,7 @@ def test_report_needs_a_reason_and_a_known_type(client_for, reporter, company):
     client = client_for(reporter)
     missing = client.post(REPORTS, {"target_type": "company", "target_id": company.pk})
     assert missing.status_code == 400 and "reason" in missing.json()
-    bad_type = client.post(REPORTS, {"target_type": "user", "target_id": 1, "reason": "x"})
+    bad_type = client.post(REPORTS, {"target_type": "planet", "target_id": 1, "reason": "x"})
     assert bad_type.status_code == 400 and "target_type" in bad_type.json()
 
 
