@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 # Colours readable on white and told apart by people with the common colour blindnesses.
 PALETTE = ["#0063cb", "#e4794a", "#18753c", "#a94645", "#6e445a"]
+WIDTH = 400
 HEIGHT = 160
 TOP = 10
 BOTTOM = 24
@@ -20,8 +21,11 @@ def grouped_columns(rows: list[dict], *, label: str, series: list[tuple[str, str
     if not rows:
         return ""
     top = max((row[key] for row in rows for key, _title in series), default=0) or 1
-    group_width = 12 * len(series) + 8
-    width = LEFT + group_width * len(rows) + 8
+    # A fixed drawing width (a phone's), the columns sharing it: text stays legible when the
+    # chart shrinks to a phone's screen, whatever the number of weeks.
+    width = WIDTH
+    group_width = (width - LEFT - 8) / len(rows)
+    bar = round(group_width * 0.8 / len(series), 2)
     plot = HEIGHT - TOP - BOTTOM
     parts = [
         format_html(
@@ -41,16 +45,17 @@ def grouped_columns(rows: list[dict], *, label: str, series: list[tuple[str, str
         format_html('<text x="0" y="{}" font-size="9">{}</text>', TOP + 8, top),
         format_html('<text x="0" y="{}" font-size="9">0</text>', HEIGHT - BOTTOM),
     ]
-    every = max(1, len(rows) // 8)  # at most about eight x labels
+    every = max(1, -(-len(rows) // 6))  # at most six x labels
     for i, row in enumerate(rows):
-        x0 = LEFT + i * group_width + 4
+        x0 = round(LEFT + i * group_width + group_width * 0.1, 2)
         for j, (key, _title) in enumerate(series):
             h = round(plot * row[key] / top, 1)
             parts.append(
                 format_html(
-                    '<rect x="{}" y="{}" width="10" height="{}" fill="{}"/>',
-                    x0 + 12 * j,
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    round(x0 + bar * j, 2),
                     HEIGHT - BOTTOM - h,
+                    bar,
                     h,
                     PALETTE[j % len(PALETTE)],
                 )
@@ -65,7 +70,7 @@ def grouped_columns(rows: list[dict], *, label: str, series: list[tuple[str, str
                 )
             )
     for j, (_key, title) in enumerate(series):
-        x, y = (j % 3) * 120 + LEFT, HEIGHT + 4 + 16 * (j // 3)
+        x, y = (j % 3) * 125 + LEFT, HEIGHT + 4 + 16 * (j // 3)
         parts.append(
             format_html(
                 '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
