@@ -43,12 +43,21 @@ from .permissions import (
 from .queries import territory_stats
 from .reasons import compose_reason, reasons_for
 
-# JSON, or CSV with `?format=csv` (bourse.moderation.exports).
-JSON_OR_CSV = [JSONRenderer, exports.CSVRenderer]
-
 
 def wants_csv(request) -> bool:
     return getattr(request.accepted_renderer, "format", "") == "csv"
+
+
+class CSVExportMixin:
+    """JSON, or CSV with `?format=csv` (bourse.moderation.exports). A refusal or an error is
+    always answered in JSON, as documented, even to a CSV request."""
+
+    renderer_classes = [JSONRenderer, exports.CSVRenderer]
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
 
 class IsModerator(BasePermission):
@@ -285,14 +294,13 @@ def moderation_listings():
     return Listing.objects.select_related("company", "category").prefetch_related("photos")
 
 
-class ModerationListingList(ListAPIView):
+class ModerationListingList(CSVExportMixin, ListAPIView):
     """Listings of the territory (listing.departement), oldest first; `?format=csv`: all of them
     (filters applied) as CSV."""
 
     permission_classes = [IsAuthenticated, IsModerator]
     serializer_class = ModerationListingSerializer
     filter_backends: list = []
-    renderer_classes = JSON_OR_CSV
 
     def list(self, request, *args, **kwargs):
         if wants_csv(request):
@@ -402,7 +410,7 @@ class ReportCreateView(APIView):
 # --- Audit log and statistics ----------------------------------------------------------------
 
 
-class AuditLogList(ListAPIView):
+class AuditLogList(CSVExportMixin, ListAPIView):
     """The append-only log of the territory, newest first. Filters: action, target_type,
     target_id (e.g. the history of one company), departement. `?format=csv`: all of it (filters
     applied) as CSV."""
@@ -410,7 +418,6 @@ class AuditLogList(ListAPIView):
     permission_classes = [IsAuthenticated, IsModerator]
     serializer_class = AuditLogSerializer
     filter_backends: list = []
-    renderer_classes = JSON_OR_CSV
 
     def list(self, request, *args, **kwargs):
         if wants_csv(request):
@@ -449,11 +456,9 @@ class StatsQuerySerializer(serializers.Serializer):
     since = serializers.DateField(required=False, allow_null=True)
 
 
-class StatsView(ModeratorAPIView):
+class StatsView(CSVExportMixin, ModeratorAPIView):
     """The figures of the territory (or one département), from `since`; `?format=csv`: the same
     as CSV tables (summary, weekly, by category, by commune)."""
-
-    renderer_classes = JSON_OR_CSV
 
     @extend_schema(
         parameters=[

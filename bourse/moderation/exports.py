@@ -42,20 +42,14 @@ def to_csv(rows) -> str:
 
 
 class CSVRenderer(BaseRenderer):
-    """Renders a list of rows (the first one the header); an error body (a dict) becomes
-    `field,message` rows, so a refused CSV request still says why."""
+    """Renders a list of rows, the first one the header (errors are answered in JSON: the
+    views' handle_exception picks the JSON renderer for them)."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, dict):
-            rows = [["field", "message"]]
-            for key, value in data.items():
-                for message in value if isinstance(value, list) else [value]:
-                    rows.append([key, message])
-            data = rows
         return to_csv(data or []).encode(self.charset)
 
 

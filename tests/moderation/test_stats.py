@@ -236,3 +236,10 @@ def test_the_page_draws_charts_with_their_tables_and_links_the_exports(
     # The exports the page links answer CSV to the same session.
     export = client.get("/api/v1/moderation/listings/?format=csv&departement=69")
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+
+
+def test_a_refused_csv_request_is_answered_in_json(client_for, moderator_69):
+    response = client_for(moderator_69).get(STATS, {"format": "csv", "since": "hier"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "since" in response.json()
