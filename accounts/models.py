@@ -117,6 +117,9 @@ class Company(models.Model):
         VERIFIED = "verified", _("vérifiée")
         REJECTED = "rejected", _("refusée")
         SUSPENDED = "suspended", _("suspendue")
+        # Its last member left or deleted their account: its listings are withdrawn and the row
+        # is kept (moderation log, conversations). Nobody can act for it any more.
+        LEFT = "left", _("a quitté la bourse")
 
     class RegistryStatus(models.TextChoices):
         """What the public company registry says of the SIRET (accounts/registry.py)."""

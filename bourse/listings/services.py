@@ -369,6 +369,20 @@ def expire_listings(*, now: datetime.datetime | None = None) -> int:
     return len(expired)
 
 
+def withdraw_listings_of_company_that_left(*, company_id: int) -> int:
+    """Every open listing of a company whose last member left is withdrawn (receiver of
+    accounts.signals.company_left, in that transaction): nobody is left to answer for them.
+    Returns how many were withdrawn."""
+    withdrawn = 0
+    open_statuses = Listing.TRANSITIONS[CLOSE_TRANSITIONS[Status.WITHDRAWN]].sources
+    for listing in Listing.objects.select_for_update().filter(
+        company_id=company_id, status__in=open_statuses
+    ):
+        listing.close(outcome=Status.WITHDRAWN)
+        withdrawn += 1
+    return withdrawn
+
+
 @transaction.atomic
 def listing_photo_add(*, listing: Listing, by: User, upload) -> ListingPhoto:
     """Check, clean and store one photo (see photos.py); at most MAX_PHOTOS per listing."""
