@@ -67,6 +67,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # How many times each preference changed: an unsubscribe link names the count it was
+    # made at, so it works once (accounts/unsubscribe.py).
+    preference_generations = models.JSONField(default=dict, blank=True, editable=False)
     # Up to when the daily digest of matches has covered this person's notifications.
     match_digest_until = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -114,6 +117,9 @@ class Company(models.Model):
         VERIFIED = "verified", _("vérifiée")
         REJECTED = "rejected", _("refusée")
         SUSPENDED = "suspended", _("suspendue")
+        # Its last member left or deleted their account: its listings are withdrawn and the row
+        # is kept (moderation log, conversations). Nobody can act for it any more.
+        LEFT = "left", _("a quitté la bourse")
 
     class RegistryStatus(models.TextChoices):
         """What the public company registry says of the SIRET (accounts/registry.py)."""

@@ -57,6 +57,12 @@ def user_personal_data(user: User) -> dict[str, Any]:
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "is_active": user.is_active,
+            "preferences": {
+                "match_emails": user.match_emails,
+                "message_reminders": user.message_reminders,
+                "saved_search_digest": user.saved_search_digest,
+                "language": user.language,
+            },
         },
         "email_addresses": [
             {"email": e.email, "verified": e.verified, "primary": e.primary}

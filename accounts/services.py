@@ -31,6 +31,7 @@ from bourse.core.errors import ServiceError
 from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
+from . import signals, unsubscribe
 from .models import Company, Invitation, Membership, User
 from .tasks import check_company_registry, locate_company
 
@@ -290,7 +291,8 @@ def _admins_left_after_removal(membership: Membership) -> int:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> None:
-    """Remove a member (by an admin) or leave (by the member). The last admin cannot go."""
+    """Remove a member (by an admin) or leave (by the member). The last admin cannot go while
+    other members remain; the last member can, and the company then leaves the exchange."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     # Lock the company's admin rows so two admins cannot remove each other at once.
     list(
@@ -298,7 +300,8 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         .filter(company_id=membership.company_id, role=Membership.Role.ADMIN)
         .values_list("pk", flat=True)
     )
-    if membership.is_admin and _admins_left_after_removal(membership) == 0:
+    others = Membership.objects.filter(company_id=membership.company_id).exclude(pk=membership.pk)
+    if membership.is_admin and _admins_left_after_removal(membership) == 0 and others.exists():
         raise ServiceError(
             {
                 "non_field_errors": [
@@ -311,8 +314,27 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             code="last_admin",
         )
     membership.delete()
+    _leave_exchange_if_nobody_left(membership.company_id)
     # Their sockets heard the company's conversations: closed once this commits.
     realtime.close_user_sockets_on_commit(membership.user_id)
+
+
+def _leave_exchange_if_nobody_left(company_id: int) -> bool:
+    """When a company has no member any more it leaves the exchange: status `left`, its open
+    invitations revoked, and `company_left` sent so its listings are withdrawn. The row stays
+    (the moderation log and partners' conversations point at it). Runs in the caller's
+    transaction, after the membership row is gone; True when the company left."""
+    company = Company.objects.select_for_update().get(pk=company_id)
+    if Membership.objects.filter(company_id=company_id).exists():
+        return False
+    now = timezone.now()
+    company.status = Company.Status.LEFT
+    company.status_reason = _("Le dernier membre de l'entreprise a quitté la bourse.")
+    company.status_changed_at = now
+    company.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    Invitation.objects.open().filter(company_id=company_id).update(revoked_at=now)
+    signals.company_left.send(sender=Company, company_id=company_id)
+    return True
 
 
 @transaction.atomic
@@ -516,6 +538,11 @@ def preferences_update(*, user: User, **changes) -> User:
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
+    for field in changed:
+        if field in unsubscribe.TURN_OFF:
+            unsubscribe.bump(user, field)
+    if any(field in unsubscribe.TURN_OFF for field in changed):
+        changed.append("preference_generations")
     if "match_emails" in changed and user.match_emails == User.MatchEmails.DAILY:
         # The first digest covers what comes from now on, not the whole history.
         user.match_digest_until = timezone.now()
@@ -532,7 +559,8 @@ def user_delete(*, user: User) -> None:
     Personal fields are blanked first, so nothing lingers in a row some other table keeps
     pointing at; the row is then deleted, which nulls the sender of the user's messages
     (on_delete=SET_NULL): partners keep the conversation, anonymised. When the user was the
-    last admin of a company that has other members, the oldest member becomes admin.
+    last admin of a company that has other members, the oldest member becomes admin; when they
+    were its last member, the company leaves the exchange (its listings withdrawn).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     membership = Membership.objects.filter(user=user).first()
@@ -548,6 +576,7 @@ def user_delete(*, user: User) -> None:
                 successor.role = Membership.Role.ADMIN
                 successor.save(update_fields=["role"])
         membership.delete()
+        _leave_exchange_if_nobody_left(membership.company_id)
     Invitation.objects.open().filter(email__iexact=user.email).update(revoked_at=timezone.now())
     EmailAddress.objects.filter(user=user).delete()
     user.first_name = ""

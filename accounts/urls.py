@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("mon-compte/", views.profile, name="profile"),
     path("mon-compte/preferences/", views.preferences, name="preferences"),
+    path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("mon-compte/export/", views.export, name="export"),
     path("mon-compte/supprimer/", views.delete_account, name="delete"),
     path("entreprise/", views.company, name="company"),

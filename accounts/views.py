@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,11 +14,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bourse.core.errors import add_service_error
 
 from . import permissions, queries, services
+from . import unsubscribe as unsubscribe_links
 from .forms import (
     CompanyForm,
     DeleteAccountForm,
@@ -83,6 +86,20 @@ def preferences(request):
     return redirect(f"{reverse('accounts:profile')}#preferences-title")
 
 
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The one-click unsubscribe link of an e-mail (accounts/unsubscribe.py): no login, no
+    CSRF token (a mail client POSTs `List-Unsubscribe=One-Click` with no cookie); the page
+    says what was turned off and how to turn it back on."""
+    outcome = unsubscribe_links.unsubscribe(token)
+    status = {"done": 200, "used": 410, "invalid": 400}[outcome.status]
+    response = render(request, "accounts/unsubscribe.html", {"outcome": outcome}, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @login_required
 def export(request):
     data = queries.user_personal_data(request.user)
@@ -95,7 +112,9 @@ def export(request):
 
 
 @login_required
+@reauthentication_required
 def delete_account(request):
+    """Delete one's account, after typing the password again (allauth's reauthentication)."""
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
@@ -262,6 +281,16 @@ def member_remove(request, pk: int):
             messages.error(request, message)
         return redirect("accounts:company")
     if target.user_id == request.user.pk:
+        target.company.refresh_from_db(fields=["status"])
+        if target.company.status == Company.Status.LEFT:
+            messages.success(
+                request,
+                _(
+                    "Vous avez quitté l'entreprise. Vous en étiez le dernier membre : ses "
+                    "annonces sont retirées et elle a quitté la bourse."
+                ),
+            )
+            return redirect("accounts:profile")
         messages.success(request, _("Vous avez quitté l'entreprise."))
         return redirect("accounts:profile")
     messages.success(

@@ -261,6 +261,10 @@ class Stack:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=15)
         self.log_file.close()
+        if self.tracebacks():
+            print(f"the servers' log, with tracebacks, is kept: {self.log}", flush=True)
+        else:
+            self.log.unlink(missing_ok=True)
 
 
 def redis_stats(prefix: str) -> dict:

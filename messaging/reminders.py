@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import unsubscribe
 from accounts.models import Membership, User
 from bourse.core.outbox import send_email
 
@@ -130,6 +131,7 @@ def reminder_record(*, reminder: Reminder, now) -> bool:
         to=reminder.user,
         template="messaging/email/reminder",
         context=_email_context(reminder),
+        unsubscribe_url=unsubscribe.url_for(reminder.user, "message_reminders"),
     )
     return True
 

@@ -53,6 +53,7 @@ from django.db.models import Count, F, Min, Q
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
 
 from .models import OutboxEntry
@@ -85,6 +86,7 @@ def send_email(
     template: str,
     context: dict | None = None,
     language: str | None = None,
+    unsubscribe_url: str = "",
 ) -> OutboxEntry:
     """Store one e-mail for one recipient, to be rendered and sent after commit.
 
@@ -93,11 +95,15 @@ def send_email(
     language are read at delivery; a user gone or deactivated by then gets nothing) or an
     address. `template` is a prefix: `<template>_subject.txt`, `<template>_message.txt` and,
     if it exists, `<template>_message.html`, rendered with `context` (JSON data: ids, strings,
-    numbers), `site_url` and `recipient`.
+    numbers), `site_url` and `recipient`. `unsubscribe_url`: the one-click link that turns
+    this kind of e-mail off (RFC 8058): it goes in the `List-Unsubscribe` headers and at the
+    foot of the text.
     """
     payload = {**_recipient(to), "template": template, "context": _json(context or {})}
     if language:
         payload["language"] = language
+    if unsubscribe_url:
+        payload["unsubscribe"] = str(unsubscribe_url)
     return _store(key=key, kind=Kind.EMAIL, payload=payload)
 
 
@@ -330,6 +336,19 @@ def _render_text(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False)).strip()
 
 
+def _with_unsubscribe_foot(body: str, html: str, url: str) -> tuple[str, str]:
+    """The one-click unsubscribe link at the foot of the text (and of the HTML, if any), in
+    the language being rendered."""
+    if not url:
+        return body, html
+    line = translation.gettext("Pour ne plus recevoir ces e-mails, en un clic :")
+    body = f"{body}\n\n-- \n{line} {url}"
+    if html:
+        link = format_html('<p><small>{} <a href="{}">{}</a></small></p>', line, url, url)
+        html = f"{html}{link}"
+    return body, html
+
+
 def render_email(entry: OutboxEntry) -> EmailMultiAlternatives:
     """The message an e-mail row stands for, rendered now in the recipient's language."""
     payload = entry.payload
@@ -353,15 +372,20 @@ def render_email(entry: OutboxEntry) -> EmailMultiAlternatives:
                 html = render_to_string(f"{template}_message.html", context)
             except TemplateDoesNotExist:
                 html = ""
+            body, html = _with_unsubscribe_foot(body, html, payload.get("unsubscribe", ""))
         else:
             subject = safe_subject(payload["subject"])
             body, html = payload["body"], payload.get("html", "")
+    headers = {"Message-ID": message_id(entry.key)}
+    if payload.get("unsubscribe"):
+        headers["List-Unsubscribe"] = f"<{payload['unsubscribe']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject=subject,
         body=body.replace("\x00", ""),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"Message-ID": message_id(entry.key)},
+        headers=headers,
     )
     if html:
         message.attach_alternative(html.replace("\x00", ""), "text/html")

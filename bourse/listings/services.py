@@ -26,11 +26,13 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Company, User
 from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
 from bourse.notifications.services import notify
+from bourse.notifications.texts import text
 
 from . import holds
 from .attributes import clean_attributes, keys_of, names_of
@@ -198,27 +200,31 @@ def announce_published(listing: Listing) -> None:
 def notify_status(listing: Listing, *, reason: str = "", email: bool = True) -> None:
     """Tell the company its listing changed status (published, rejected, hidden, expired)."""
     if listing.status == Status.PUBLISHED:
-        title = _("Annonce publiée : %(title)s")
-        body = _("Votre annonce est en ligne jusqu'au %(date)s.") % {
-            "date": timezone.localtime(listing.expires_at).strftime("%d/%m/%Y")
-        }
+        title = gettext_noop("Annonce publiée : %(title)s")
+        body = text(
+            gettext_noop("Votre annonce est en ligne jusqu'au %(date)s."),
+            date=timezone.localtime(listing.expires_at).strftime("%d/%m/%Y"),
+        )
     elif listing.status in (Status.REJECTED, Status.HIDDEN):
         if listing.status == Status.REJECTED:
-            title = _("Annonce refusée : %(title)s")
+            title = gettext_noop("Annonce refusée : %(title)s")
         else:
-            title = _("Annonce masquée : %(title)s")
-        body = _("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau.") % {
-            "reason": reason
-        }
+            title = gettext_noop("Annonce masquée : %(title)s")
+        body = text(
+            gettext_noop("Motif : %(reason)s\nVous pouvez la corriger et la soumettre à nouveau."),
+            reason=reason,
+        )
     elif listing.status == Status.EXPIRED:
-        title = _("Annonce expirée : %(title)s")
-        body = _("Renouvelez-la depuis « Mes annonces » si elle est toujours d'actualité.")
+        title = gettext_noop("Annonce expirée : %(title)s")
+        body = text(
+            gettext_noop("Renouvelez-la depuis « Mes annonces » si elle est toujours d'actualité.")
+        )
     else:
         raise ValueError(f"no notification for a listing {listing.status}")
     notify(
         company=listing.company,
         kind="listing_status",
-        title=title % {"title": listing.title},
+        title=text(title, title=listing.title),
         body=body,
         url=reverse("listings:detail", args=[listing.pk]),
         data={"listing": listing.pk, "status": listing.status},
@@ -361,6 +367,20 @@ def expire_listings(*, now: datetime.datetime | None = None) -> int:
         listing.status = Listing.TRANSITIONS["expire"].target
         notify_status(listing, email=False)
     return len(expired)
+
+
+def withdraw_listings_of_company_that_left(*, company_id: int) -> int:
+    """Every open listing of a company whose last member left is withdrawn (receiver of
+    accounts.signals.company_left, in that transaction): nobody is left to answer for them.
+    Returns how many were withdrawn."""
+    withdrawn = 0
+    open_statuses = Listing.TRANSITIONS[CLOSE_TRANSITIONS[Status.WITHDRAWN]].sources
+    for listing in Listing.objects.select_for_update().filter(
+        company_id=company_id, status__in=open_statuses
+    ):
+        listing.close(outcome=Status.WITHDRAWN)
+        withdrawn += 1
+    return withdrawn
 
 
 @transaction.atomic

@@ -14,14 +14,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
+from accounts import unsubscribe
 from accounts.models import Company, Membership, User
 from bourse.core.outbox import send_email
 from bourse.listings.models import Category, Listing
 from bourse.notifications.models import Notification
 from bourse.notifications.services import notify
+from bourse.notifications.texts import plural, text
 
 from . import queries
 from .models import Dismissal, Match, SavedSearch, SavedSearchHit, SuggestionContact
@@ -75,18 +76,19 @@ class RematchResult:
 def _announce(*, match: Match, own: Listing, other: Listing, scored: Scored, email: bool) -> None:
     """Tell the company owning `own` about `other`."""
     percent = round(scored.score * 100)
-    title = _("Nouvelle correspondance pour « %(title)s »") % {"title": own.title}
-    body = _(
-        "L'annonce « %(other)s » (entreprise %(company)s, %(commune)s, à %(km)s km) correspond "
-        "à votre annonce « %(own)s » (score : %(percent)d %%)."
-    ) % {
-        "other": other.title,
-        "company": other.company.name,
-        "commune": other.commune,
-        "km": round(scored.distance_km),
-        "own": own.title,
-        "percent": percent,
-    }
+    title = text(gettext_noop("Nouvelle correspondance pour « %(title)s »"), title=own.title)
+    body = text(
+        gettext_noop(
+            "L'annonce « %(other)s » (entreprise %(company)s, %(commune)s, à %(km)s km) "
+            "correspond à votre annonce « %(own)s » (score : %(percent)d %%)."
+        ),
+        other=other.title,
+        company=other.company.name,
+        commune=other.commune,
+        km=round(scored.distance_km),
+        own=own.title,
+        percent=percent,
+    )
     notify(
         company=own.company,
         kind=Notification.Kind.MATCH,
@@ -341,14 +343,17 @@ def saved_search_hits_record(*, listing: Listing) -> list[SavedSearchHit]:
         notify(
             company=hits[0].saved_search.company,
             kind=Notification.Kind.SAVED_SEARCH,
-            title=ngettext(
-                "Nouvelle annonce pour votre recherche %(names)s",
-                "Nouvelle annonce pour vos recherches %(names)s",
+            title=plural(
+                gettext_noop("Nouvelle annonce pour votre recherche %(names)s"),
+                gettext_noop("Nouvelle annonce pour vos recherches %(names)s"),
                 len(hits),
-            )
-            % {"names": names},
-            body=_("« %(title)s » à %(commune)s.")
-            % {"title": listing.title, "commune": listing.commune},
+                names=names,
+            ),
+            body=text(
+                gettext_noop("« %(title)s » à %(commune)s."),
+                title=listing.title,
+                commune=listing.commune,
+            ),
             url=listing_url(listing.pk),
             data={"saved_searches": [hit.saved_search_id for hit in hits], "listing": listing.pk},
         )
@@ -429,6 +434,7 @@ def saved_search_weekly_send(*, now: datetime | None = None) -> int:
                     to=membership.user,
                     template="matching/email/digest",
                     context={"count": len(hits), "searches": searches, "weekly": True},
+                    unsubscribe_url=unsubscribe.url_for(membership.user, "saved_search_digest"),
                 )
                 stored += 1
     return stored
@@ -471,12 +477,13 @@ def _match_digest_one(*, membership: Membership, now: datetime) -> bool:
         key=f"matching.match_digest:{user.pk}:{now.isoformat()}",
         to=user,
         template="matching/email/match_digest",
+        unsubscribe_url=unsubscribe.url_for(user, "match_emails"),
         context={
             "count": len(notifications),
             "matches": [
                 {
-                    "title": notification.title,
-                    "body": notification.body,
+                    "title": notification.texts.get("title") or notification.title,
+                    "body": notification.texts.get("body") or notification.body,
                     "url": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
                 }
                 for notification in notifications
@@ -512,6 +519,7 @@ def _digest_one_company(*, company_id: int, now: datetime) -> bool:
             to=membership.user,
             template="matching/email/digest",
             context={"count": len(hits), "searches": searches},
+            unsubscribe_url=unsubscribe.url_for(membership.user, "saved_search_digest"),
         )
     SavedSearchHit.objects.filter(pk__in=[h.pk for h in hits]).update(digested_at=now)
     SavedSearch.objects.filter(pk__in={h.saved_search_id for h in hits}).update(last_alerted_at=now)

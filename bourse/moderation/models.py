@@ -92,12 +92,13 @@ class AuditLogEntry(models.Model):
 
 
 class Report(models.Model):
-    """A verified company member's report of a listing, a company or a message."""
+    """A verified company member's report of a listing, a company, a message or a person."""
 
     class TargetType(models.TextChoices):
         LISTING = "listing", _("annonce")
         COMPANY = "company", _("entreprise")
         MESSAGE = "message", _("message")
+        USER = "user", _("personne")
 
     class Status(models.TextChoices):
         OPEN = "open", _("ouvert")

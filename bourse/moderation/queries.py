@@ -160,8 +160,8 @@ def waiting_counts(moderator) -> dict[str, int]:
 
 
 def attach_report_targets(reports) -> None:
-    """Set `report.target` (the listing, company or message, or None when gone) on each report,
-    with one query per target type."""
+    """Set `report.target` (the listing, company, message or person, or None when gone) on each
+    report, with one query per target type."""
     reports = list(reports)
     by_type: dict[str, set[int]] = {}
     for report in reports:
@@ -180,6 +180,11 @@ def attach_report_targets(reports) -> None:
             pk__in=by_type[Report.TargetType.MESSAGE]
         ):
             found[(Report.TargetType.MESSAGE, message.pk)] = message
+    if Report.TargetType.USER in by_type:
+        for person in User.objects.select_related("membership__company").filter(
+            pk__in=by_type[Report.TargetType.USER]
+        ):
+            found[(Report.TargetType.USER, person.pk)] = person
     for report in reports:
         report.target = found.get((report.target_type, report.target_id))
 
@@ -193,6 +198,10 @@ def report_target_company(report: Report) -> Company | None:
             return Listing.objects.select_related("company").get(pk=report.target_id).company
         if report.target_type == Report.TargetType.MESSAGE:
             return Message.objects.select_related("company").get(pk=report.target_id).company
+        if report.target_type == Report.TargetType.USER:
+            person = User.objects.select_related("membership__company").get(pk=report.target_id)
+            membership = person.membership_or_none
+            return membership.company if membership else None
     except ObjectDoesNotExist:
         return None
     return None

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Company, Moderator, User
 from bourse.core import realtime
@@ -33,6 +35,7 @@ from bourse.listings import services as listing_services
 from bourse.listings.models import Listing
 from bourse.notifications.models import Notification
 from bourse.notifications.services import notify
+from bourse.notifications.texts import text
 from messaging.models import Message
 
 from .models import AuditLogEntry, Report
@@ -159,8 +162,8 @@ def _transition_company(
     move: str,
     action: str,
     reason: str,
-    title: str,
-    body: str,
+    title: dict,
+    body: dict,
 ) -> Company:
     allowed_from, to = COMPANY_TRANSITIONS[move]
     locked = Company.objects.select_for_update().get(pk=company.pk)
@@ -211,12 +214,14 @@ def company_verify(*, company: Company, by: User) -> Company:
         move="verify",
         action=AuditLogEntry.Action.COMPANY_VERIFY,
         reason="",
-        title=_("Votre entreprise est vérifiée"),
-        body=_(
-            "%(name)s a été vérifiée par un conseiller CCI. Vous pouvez maintenant publier des "
-            "annonces et contacter les autres entreprises."
-        )
-        % {"name": company.name},
+        title=text(gettext_noop("Votre entreprise est vérifiée")),
+        body=text(
+            gettext_noop(
+                "%(name)s a été vérifiée par un conseiller CCI. Vous pouvez maintenant publier "
+                "des annonces et contacter les autres entreprises."
+            ),
+            name=company.name,
+        ),
     )
 
 
@@ -229,9 +234,12 @@ def company_reject(*, company: Company, by: User, reason: str) -> Company:
         move="reject",
         action=AuditLogEntry.Action.COMPANY_REJECT,
         reason=reason,
-        title=_("Votre entreprise n'a pas été validée"),
-        body=_("La déclaration de %(name)s a été refusée. Motif : %(reason)s")
-        % {"name": company.name, "reason": reason},
+        title=text(gettext_noop("Votre entreprise n'a pas été validée")),
+        body=text(
+            gettext_noop("La déclaration de %(name)s a été refusée. Motif : %(reason)s"),
+            name=company.name,
+            reason=reason,
+        ),
     )
 
 
@@ -246,12 +254,15 @@ def company_suspend(*, company: Company, by: User, reason: str) -> Company:
         move="suspend",
         action=AuditLogEntry.Action.COMPANY_SUSPEND,
         reason=reason,
-        title=_("Votre entreprise est suspendue"),
-        body=_(
-            "%(name)s est suspendue : ses annonces ne sont plus visibles et elle ne peut plus "
-            "envoyer de messages. Motif : %(reason)s"
-        )
-        % {"name": company.name, "reason": reason},
+        title=text(gettext_noop("Votre entreprise est suspendue")),
+        body=text(
+            gettext_noop(
+                "%(name)s est suspendue : ses annonces ne sont plus visibles et elle ne peut "
+                "plus envoyer de messages. Motif : %(reason)s"
+            ),
+            name=company.name,
+            reason=reason,
+        ),
     )
     # Its members' sockets close once this commits (after hearing why); those they open again
     # cannot send.
@@ -267,11 +278,14 @@ def company_reinstate(*, company: Company, by: User) -> Company:
         move="reinstate",
         action=AuditLogEntry.Action.COMPANY_REINSTATE,
         reason="",
-        title=_("Votre entreprise est rétablie"),
-        body=_(
-            "La suspension de %(name)s est levée : ses annonces publiées sont de nouveau visibles."
-        )
-        % {"name": company.name},
+        title=text(gettext_noop("Votre entreprise est rétablie")),
+        body=text(
+            gettext_noop(
+                "La suspension de %(name)s est levée : ses annonces publiées sont de nouveau "
+                "visibles."
+            ),
+            name=company.name,
+        ),
     )
 
 
@@ -406,7 +420,30 @@ def report_target(*, target_type: str, target_id, reporter_company: Company) -> 
             )
         author = Company.objects.filter(pk=author_company_id).first()
         return ReportTarget(message, conversation.listing.departement, author)
+    if target_type == Report.TargetType.USER:
+        return _user_target(target_id, reporter_company, unknown)
     raise ServiceError({"target_type": [_("Type d'objet inconnu.")]})
+
+
+def _user_target(user_id: int, reporter_company: Company, unknown: ServiceError) -> ReportTarget:
+    """A person the reporter has seen: a member of another company who wrote in one of the
+    reporter's company's conversations (member lists are shown to colleagues and moderators
+    only). The report goes to the territory of the person's company."""
+    person = User.objects.select_related("membership__company").filter(pk=user_id).first()
+    membership = person.membership_or_none if person is not None else None
+    if membership is None:
+        raise unknown
+    if membership.company_id == reporter_company.pk:
+        raise ServiceError(
+            {"target_id": [_("Vous ne pouvez pas signaler un membre de votre entreprise.")]}
+        )
+    seen = Message.objects.filter(sender=person).filter(
+        Q(conversation__owner_company=reporter_company)
+        | Q(conversation__other_company=reporter_company)
+    )
+    if not seen.exists():
+        raise unknown
+    return ReportTarget(person, membership.company.departement, membership.company)
 
 
 @transaction.atomic
@@ -471,11 +508,14 @@ def report_resolve(*, report: Report, by: User, decision: str, note: str = "") -
             notify(
                 company=company,
                 kind=Notification.Kind.COMPANY_STATUS,
-                title=_("Avertissement de la modération"),
-                body=_(
-                    "Suite à un signalement, un conseiller CCI vous adresse ce message : %(note)s"
-                )
-                % {"note": note},
+                title=text(gettext_noop("Avertissement de la modération")),
+                body=text(
+                    gettext_noop(
+                        "Suite à un signalement, un conseiller CCI vous adresse ce message : "
+                        "%(note)s"
+                    ),
+                    note=note,
+                ),
                 url=_company_url(),
                 data={"company": company.pk, "status": company.status, "warning": note},
                 email=True,

@@ -22,6 +22,9 @@ def _company_id(user) -> int | None:
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # Written in the caller's language (Accept-Language, or the language cookie) now.
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
     read = serializers.SerializerMethodField()
 
     class Meta:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .texts import render
+
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
@@ -19,6 +21,9 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # What is needed to write the title and body in the reader's language (texts.py): {"title":
+    # spec, "body": spec}. `title` and `body` keep the text as first written (admin, old rows).
+    texts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -30,3 +35,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the reader's)."""
+        return render((self.texts or {}).get("title"), self.title)
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the active language (the reader's)."""
+        return render((self.texts or {}).get("body"), self.body)

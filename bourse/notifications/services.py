@@ -7,20 +7,28 @@ e-mails are outbox rows of the same transaction, sent after commit and retried u
 from django.conf import settings
 from django.db import transaction
 
+from accounts import unsubscribe
 from accounts.models import Company, User
 from bourse.core import realtime
 from bourse.core.outbox import send_email
 
 from .models import Notification
+from .texts import render
 
 
 def email_company_members(
-    *, company: Company, key: str, subject: str, body: str, kind: str = ""
+    *,
+    company: Company,
+    key: str,
+    subject: str | dict,
+    body: str | dict,
+    url: str = "",
+    kind: str = "",
 ) -> None:
     """One e-mail to each active member of the company, stored in the current transaction and
     sent after commit by the outbox (bourse.core.outbox). `key` names the event: with the
-    member's id it makes each e-mail's idempotency key. `subject` and `body` are text already
-    written (a notification's title and body, stored in the language they were written in).
+    member's id it makes each e-mail's idempotency key. `subject` and `body` are texts to write
+    (texts.text: written when the e-mail is sent, in each member's language) or plain text.
     A new match (`kind` "match") is e-mailed at once only to the members who chose so; the
     others get it in their daily digest, or never (their notification preferences)."""
     members = company.memberships.filter(user__is_active=True).select_related("user")
@@ -31,7 +39,16 @@ def email_company_members(
             key=f"{key}:user:{membership.user_id}",
             to=membership.user,
             template="notifications/email/notification",
-            context={"subject": subject, "body": body},
+            context={
+                "subject": subject,
+                "body": body,
+                "link": f"{settings.SITE_URL}{url}" if url else "",
+            },
+            unsubscribe_url=(
+                unsubscribe.url_for(membership.user, "match_emails")
+                if kind == Notification.Kind.MATCH
+                else ""
+            ),
         )
 
 
@@ -40,15 +57,26 @@ def notify(
     *,
     company: Company,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | dict,
+    body: str | dict = "",
     url: str = "",
     data: dict | None = None,
     email: bool = False,
 ) -> Notification:
-    """Record an in-app notification, push it to connected members and optionally e-mail them."""
+    """Record an in-app notification, push it to connected members and optionally e-mail them.
+    `title` and `body` are best given as texts (texts.text / texts.plural): each reader then
+    sees them in their own language, on the page, in the API and in the e-mail."""
+    texts = {
+        name: spec for name, spec in (("title", title), ("body", body)) if isinstance(spec, dict)
+    }
     notification = Notification.objects.create(
-        company=company, kind=kind, title=title, body=body, url=url, data=data or {}
+        company=company,
+        kind=kind,
+        title=render(title)[:200],
+        body=render(body),
+        url=url,
+        data=data or {},
+        texts=texts,
     )
     realtime.send_event_on_commit(
         companies=(company.pk,),
@@ -57,20 +85,20 @@ def notify(
             "kind": kind,
             "data": {
                 "id": notification.pk,
-                "title": title,
-                "body": body,
+                "title": notification.title,
+                "body": notification.body,
                 "url": url,
                 **(data or {}),
             },
         },
     )
     if email:
-        link = f"\n\n{settings.SITE_URL}{url}" if url else ""
         email_company_members(
             company=company,
             key=f"notification:{notification.pk}",
             subject=title,
-            body=f"{body}{link}",
+            body=body,
+            url=url,
             kind=kind,
         )
     return notification

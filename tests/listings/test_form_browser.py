@@ -34,6 +34,16 @@ def test_form_adapts_to_category_terms_and_location(browser, live_server):
     )
     assert enabled_units == ["m2"]
 
+    # The attributes that decide a substitute: only the category's.
+    assert page.locator("[name=attr_surface_m2]").is_visible()
+    assert not page.locator("[name=attr_temp_min]").is_visible()
+    page.select_option("[name=category]", "froid")
+    assert page.locator("[name=attr_temp_min]").is_visible()
+    assert not page.locator("[name=attr_surface_m2]").is_disabled()
+    assert page.locator("[name=attr_capacity_t]").is_disabled()
+    page.select_option("[name=category]", "formation")
+    assert not page.locator("[data-attributes-row]").is_visible()
+
     # Staff lending: persons, days, hours.
     page.select_option("[name=category]", "pret-personnel")
     enabled_units = unit.locator("option:not([disabled])").evaluate_all(

@@ -34,10 +34,16 @@ def test_report_link_is_on_the_partners_messages_not_on_ones_own(conversation, o
     theirs = conversation.messages.get()
     mine, _ = services.message_send(conversation=conversation, by=owner, body="Oui, il l'est.")
     page = logged_in(owner).get(f"/messages/{conversation.pk}/").content.decode()
-    [href] = report_links(message_fragment(page, theirs))
+    [href, person_href] = report_links(message_fragment(page, theirs))
     assert dict(parse_qsl(urlsplit(href).query)) == {
         "target_type": "message",
         "target_id": str(theirs.pk),
+        "next": f"/messages/{conversation.pk}/",
+    }
+    # The sender can be reported too (a person, not only what they wrote).
+    assert dict(parse_qsl(urlsplit(person_href).query)) == {
+        "target_type": "user",
+        "target_id": str(theirs.sender_id),
         "next": f"/messages/{conversation.pk}/",
     }
     assert report_links(message_fragment(page, mine)) == []
@@ -46,7 +52,7 @@ def test_report_link_is_on_the_partners_messages_not_on_ones_own(conversation, o
     # The other side sees the mirror image.
     page = logged_in(writer).get(f"/messages/{conversation.pk}/").content.decode()
     assert report_links(message_fragment(page, theirs)) == []
-    assert len(report_links(message_fragment(page, mine))) == 1
+    assert len(report_links(message_fragment(page, mine))) == 2
 
 
 def test_reporting_a_message_opens_the_conversation_read_only_to_the_territory_moderator(
@@ -59,7 +65,7 @@ def test_reporting_a_message_opens_the_conversation_read_only_to_the_territory_m
     theirs = conversation.messages.get()
     client = logged_in(owner)
     page = client.get(f"/messages/{conversation.pk}/").content.decode()
-    [href] = report_links(message_fragment(page, theirs))
+    [href, _person_href] = report_links(message_fragment(page, theirs))
     form_page = client.get(href)
     assert form_page.status_code == 200
     assert f'value="{theirs.pk}"' in form_page.content.decode()

@@ -117,12 +117,18 @@ def test_report_needs_a_reason_and_a_known_type(client_for, reporter, company):
     client = client_for(reporter)
     missing = client.post(REPORTS, {"target_type": "company", "target_id": company.pk})
     assert missing.status_code == 400 and "reason" in missing.json()
-    bad_type = client.post(REPORTS, {"target_type": "user", "target_id": 1, "reason": "x"})
+    bad_type = client.post(REPORTS, {"target_type": "planet", "target_id": 1, "reason": "x"})
     assert bad_type.status_code == 400 and "target_type" in bad_type.json()
 
 
-def test_only_members_of_verified_companies_may_report(api_client, client_for, company):
-    payload = {"target_type": "company", "target_id": company.pk, "reason": "x"}
+@pytest.mark.parametrize("target_type", ["company", "user"])
+def test_only_members_of_verified_companies_may_report(
+    api_client, client_for, company, target_type
+):
+    target_id = company.pk
+    if target_type == "user":
+        target_id = factories.MembershipFactory(company=company).user.pk
+    payload = {"target_type": target_type, "target_id": target_id, "reason": "x"}
     assert api_client.post(REPORTS, payload).status_code == 401
     assert client_for(factories.UserFactory()).post(REPORTS, payload).status_code == 403
     pending_member = factories.MembershipFactory(
