@@ -9,7 +9,13 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -220,7 +226,17 @@ class MeView(APIView):
 
     @extend_schema(
         request=None,
-        responses={204: None},
+        responses={
+            204: None,
+            401: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=(
+                    "Not authenticated (`{detail}`), or the password must be given again: "
+                    "allauth's reauthentication answer `{status, data: {user, methods, flows: "
+                    "[{id: reauthenticate}]}, meta}`."
+                ),
+            ),
+        },
         summary="Delete the caller's account",
         description=(
             "Asks for the password again: without a reauthentication in the last few minutes "
