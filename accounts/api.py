@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from bourse.core.text import validate_single_line, validate_text
 
-from . import permissions, queries, registry, services
+from . import permissions, queries, reauth, registry, services
 from .models import Company, Invitation, Membership, User
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -218,8 +218,22 @@ class MeView(APIView):
         user = services.user_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user).data)
 
-    @extend_schema(request=None, responses={204: None}, summary="Delete the caller's account")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Delete the caller's account",
+        description=(
+            "Asks for the password again: without a reauthentication in the last few minutes "
+            "the answer is 401 with allauth's `reauthenticate` flow; send the password to "
+            "`POST /_allauth/{app|browser}/v1/auth/reauthenticate`, then repeat this request. "
+            "When the caller was the company's last member, its listings are withdrawn and the "
+            "company leaves the exchange."
+        ),
+    )
     def delete(self, request):
+        refusal = reauth.api_reauthentication_response(request)
+        if refusal is not None:
+            return refusal
         services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

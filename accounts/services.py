@@ -8,11 +8,14 @@ ServiceError naming the field, which forms and the API turn into messages (bours
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +29,12 @@ from stdnum.exceptions import (
 )
 from stdnum.fr import siret as stdnum_siret
 
-from bourse.core import realtime
+from bourse.core import realtime, retention
 from bourse.core.errors import ServiceError
 from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
 
-from . import unsubscribe
+from . import signals, unsubscribe
 from .models import Company, Invitation, Membership, User
 from .tasks import check_company_registry, locate_company
 
@@ -291,7 +294,8 @@ def _admins_left_after_removal(membership: Membership) -> int:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> None:
-    """Remove a member (by an admin) or leave (by the member). The last admin cannot go."""
+    """Remove a member (by an admin) or leave (by the member). The last admin cannot go while
+    other members remain; the last member can, and the company then leaves the exchange."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     # Lock the company's admin rows so two admins cannot remove each other at once.
     list(
@@ -299,7 +303,8 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         .filter(company_id=membership.company_id, role=Membership.Role.ADMIN)
         .values_list("pk", flat=True)
     )
-    if membership.is_admin and _admins_left_after_removal(membership) == 0:
+    others = Membership.objects.filter(company_id=membership.company_id).exclude(pk=membership.pk)
+    if membership.is_admin and _admins_left_after_removal(membership) == 0 and others.exists():
         raise ServiceError(
             {
                 "non_field_errors": [
@@ -312,8 +317,27 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             code="last_admin",
         )
     membership.delete()
+    _leave_exchange_if_nobody_left(membership.company_id)
     # Their sockets heard the company's conversations: closed once this commits.
     realtime.close_user_sockets_on_commit(membership.user_id)
+
+
+def _leave_exchange_if_nobody_left(company_id: int) -> bool:
+    """When a company has no member any more it leaves the exchange: status `left`, its open
+    invitations revoked, and `company_left` sent so its listings are withdrawn. The row stays
+    (the moderation log and partners' conversations point at it). Runs in the caller's
+    transaction, after the membership row is gone; True when the company left."""
+    company = Company.objects.select_for_update().get(pk=company_id)
+    if Membership.objects.filter(company_id=company_id).exists():
+        return False
+    now = timezone.now()
+    company.status = Company.Status.LEFT
+    company.status_reason = _("Le dernier membre de l'entreprise a quitté la bourse.")
+    company.status_changed_at = now
+    company.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    Invitation.objects.open().filter(company_id=company_id).update(revoked_at=now)
+    signals.company_left.send(sender=Company, company_id=company_id)
+    return True
 
 
 @transaction.atomic
@@ -544,7 +568,8 @@ def user_delete(*, user: User) -> None:
     Personal fields are blanked first, so nothing lingers in a row some other table keeps
     pointing at; the row is then deleted, which nulls the sender of the user's messages
     (on_delete=SET_NULL): partners keep the conversation, anonymised. When the user was the
-    last admin of a company that has other members, the oldest member becomes admin.
+    last admin of a company that has other members, the oldest member becomes admin; when they
+    were its last member, the company leaves the exchange (its listings withdrawn).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     membership = Membership.objects.filter(user=user).first()
@@ -560,6 +585,7 @@ def user_delete(*, user: User) -> None:
                 successor.role = Membership.Role.ADMIN
                 successor.save(update_fields=["role"])
         membership.delete()
+        _leave_exchange_if_nobody_left(membership.company_id)
     Invitation.objects.open().filter(email__iexact=user.email).update(revoked_at=timezone.now())
     EmailAddress.objects.filter(user=user).delete()
     user.first_name = ""
@@ -571,3 +597,48 @@ def user_delete(*, user: User) -> None:
     user.save()
     realtime.close_user_sockets_on_commit(user.pk)
     user.delete()
+
+
+# --- Retention (RGPD) --------------------------------------------------------------------------
+
+
+def retire_inactive_accounts(*, now: datetime | None = None) -> tuple[int, int]:
+    """Accounts unused for RETENTION_ACCOUNT_MONTHS (no login since; never logged in: since
+    sign-up) are warned by e-mail, then deleted (user_delete) when RETENTION_ACCOUNT_NOTICE_DAYS
+    later they still have not logged in, as the CNIL recommends. Logging in again cancels the
+    warning. Staff accounts are left alone. Idempotent (one warning per period of inactivity:
+    the e-mail's key names the user and their last login). Returns (warned, deleted)."""
+    now = now or timezone.now()
+    limit = retention.cutoff(settings.RETENTION_ACCOUNT_MONTHS, now=now)
+    notice = timedelta(days=settings.RETENTION_ACCOUNT_NOTICE_DAYS)
+    # Used again since the warning: the warning no longer holds.
+    User.objects.filter(
+        inactivity_warned_at__isnull=False, last_login__gt=F("inactivity_warned_at")
+    ).update(inactivity_warned_at=None)
+    inactive = (
+        User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lte=limit)
+    )
+    warned = deleted = 0
+    for user in inactive.filter(inactivity_warned_at__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            send_email(
+                key=f"accounts.inactivity_warning:{user.pk}:{user.last_seen.date().isoformat()}",
+                to=user,
+                template="accounts/email/inactivity_warning",
+                context={
+                    "months": settings.RETENTION_ACCOUNT_MONTHS,
+                    "deadline": timezone.localtime(now + notice).strftime("%d/%m/%Y"),
+                    "login_url": settings.SITE_URL + reverse("account_login"),
+                    "delete_url": settings.SITE_URL + reverse("accounts:delete"),
+                },
+            )
+            User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=True).update(
+                inactivity_warned_at=now
+            )
+            warned += 1
+    for user in inactive.filter(inactivity_warned_at__lte=now - notice).order_by("pk"):
+        user_delete(user=user)
+        deleted += 1
+    return warned, deleted

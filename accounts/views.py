@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -111,7 +112,9 @@ def export(request):
 
 
 @login_required
+@reauthentication_required
 def delete_account(request):
+    """Delete one's account, after typing the password again (allauth's reauthentication)."""
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
@@ -278,6 +281,16 @@ def member_remove(request, pk: int):
             messages.error(request, message)
         return redirect("accounts:company")
     if target.user_id == request.user.pk:
+        target.company.refresh_from_db(fields=["status"])
+        if target.company.status == Company.Status.LEFT:
+            messages.success(
+                request,
+                _(
+                    "Vous avez quitté l'entreprise. Vous en étiez le dernier membre : ses "
+                    "annonces sont retirées et elle a quitté la bourse."
+                ),
+            )
+            return redirect("accounts:profile")
         messages.success(request, _("Vous avez quitté l'entreprise."))
         return redirect("accounts:profile")
     messages.success(

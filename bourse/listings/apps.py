@@ -10,7 +10,9 @@ class ListingsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import vocabulary
+        from accounts.signals import company_left
+
+        from . import services, vocabulary
         from .models import TradeTerm
         from .search.schema import repair_after_migrate
 
@@ -21,3 +23,8 @@ class ListingsConfig(AppConfig):
 
         post_save.connect(forget_vocabulary, sender=TradeTerm, weak=False)
         post_delete.connect(forget_vocabulary, sender=TradeTerm, weak=False)
+
+        def withdraw_listings(company_id, **kwargs):
+            services.withdraw_listings_of_company_that_left(company_id=company_id)
+
+        company_left.connect(withdraw_listings, weak=False, dispatch_uid="listings.company_left")

@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,7 +29,7 @@ from bourse.listings import holds
 from bourse.listings.models import Listing
 from bourse.listings.serializers import ListingSerializer
 
-from . import services, unanswered
+from . import exports, services, unanswered
 from .actions import COMPANY_ACTIONS, LISTING_ACTIONS
 from .bulk import COMPANY_BULK_ACTIONS, LISTING_BULK_ACTIONS, MAX_IDS, bulk_moderate
 from .models import AdvisorCall, AuditLogEntry, ModerationReason, Report
@@ -41,6 +42,22 @@ from .permissions import (
 )
 from .queries import territory_stats
 from .reasons import compose_reason, reasons_for
+
+
+def wants_csv(request) -> bool:
+    return getattr(request.accepted_renderer, "format", "") == "csv"
+
+
+class CSVExportMixin:
+    """JSON, or CSV with `?format=csv` (bourse.moderation.exports). A refusal or an error is
+    always answered in JSON, as documented, even to a CSV request."""
+
+    renderer_classes = [JSONRenderer, exports.CSVRenderer]
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
 
 class IsModerator(BasePermission):
@@ -277,12 +294,18 @@ def moderation_listings():
     return Listing.objects.select_related("company", "category").prefetch_related("photos")
 
 
-class ModerationListingList(ListAPIView):
-    """Listings of the territory (listing.departement), oldest first."""
+class ModerationListingList(CSVExportMixin, ListAPIView):
+    """Listings of the territory (listing.departement), oldest first; `?format=csv`: all of them
+    (filters applied) as CSV."""
 
     permission_classes = [IsAuthenticated, IsModerator]
     serializer_class = ModerationListingSerializer
     filter_backends: list = []
+
+    def list(self, request, *args, **kwargs):
+        if wants_csv(request):
+            return csv_response(exports.listing_rows(self.get_queryset()), "annonces")
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
     def get(self, request, *args, **kwargs):
@@ -387,13 +410,19 @@ class ReportCreateView(APIView):
 # --- Audit log and statistics ----------------------------------------------------------------
 
 
-class AuditLogList(ListAPIView):
+class AuditLogList(CSVExportMixin, ListAPIView):
     """The append-only log of the territory, newest first. Filters: action, target_type,
-    target_id (e.g. the history of one company)."""
+    target_id (e.g. the history of one company), departement. `?format=csv`: all of it (filters
+    applied) as CSV."""
 
     permission_classes = [IsAuthenticated, IsModerator]
     serializer_class = AuditLogSerializer
     filter_backends: list = []
+
+    def list(self, request, *args, **kwargs):
+        if wants_csv(request):
+            return csv_response(exports.log_rows(self.get_queryset()), "journal")
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[
@@ -408,6 +437,8 @@ class AuditLogList(ListAPIView):
     def get_queryset(self):
         queryset = scope_to_territory(AuditLogEntry.objects.all(), self.request.user.moderator)
         params = self.request.query_params
+        if params.get("departement"):
+            queryset = queryset.filter(departement=params["departement"])
         for name in ("action", "target_type"):
             if params.get(name):
                 queryset = queryset.filter(**{name: params[name]})
@@ -416,12 +447,19 @@ class AuditLogList(ListAPIView):
         return queryset.order_by("-created_at", "-id")
 
 
+def csv_response(rows, name: str) -> Response:
+    return Response(rows, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
 class StatsQuerySerializer(serializers.Serializer):
     departement = serializers.CharField(required=False, allow_blank=True, max_length=3)
     since = serializers.DateField(required=False, allow_null=True)
 
 
-class StatsView(ModeratorAPIView):
+class StatsView(CSVExportMixin, ModeratorAPIView):
+    """The figures of the territory (or one département), from `since`; `?format=csv`: the same
+    as CSV tables (summary, weekly, by category, by commune)."""
+
     @extend_schema(
         parameters=[
             OpenApiParameter("departement", str),
@@ -437,6 +475,45 @@ class StatsView(ModeratorAPIView):
                 "messages": serializers.IntegerField(),
                 "fulfilled": serializers.IntegerField(),
                 "median_hours_to_first_contact": serializers.FloatField(allow_null=True),
+                "median_days_to_first_contact": serializers.FloatField(allow_null=True),
+                "needs": inline_serializer(
+                    "NeedsAnswered",
+                    {
+                        "answered": serializers.IntegerField(),
+                        "unanswered": serializers.IntegerField(),
+                    },
+                ),
+                "weekly": inline_serializer(
+                    "StatsWeek",
+                    {
+                        "week": serializers.CharField(help_text="ISO week, 2026-W48"),
+                        "companies_verified": serializers.IntegerField(),
+                        "offers": serializers.IntegerField(),
+                        "needs": serializers.IntegerField(),
+                        "conversations": serializers.IntegerField(),
+                        "deals": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+                "by_category": inline_serializer(
+                    "StatsCategory",
+                    {
+                        "category": serializers.CharField(),
+                        "offers": serializers.IntegerField(),
+                        "needs": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+                "by_commune": inline_serializer(
+                    "StatsCommune",
+                    {
+                        "postal_code": serializers.CharField(),
+                        "commune": serializers.CharField(),
+                        "listings": serializers.IntegerField(),
+                        "conversations": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
                 "suggestions": inline_serializer(
                     "SuggestionStats",
                     {
@@ -456,9 +533,12 @@ class StatsView(ModeratorAPIView):
         departements = check_departement_param(
             self.moderator, params.validated_data.get("departement") or None
         )
-        return Response(
-            territory_stats(departements=departements, since=params.validated_data.get("since"))
+        figures = territory_stats(
+            departements=departements, since=params.validated_data.get("since")
         )
+        if wants_csv(request):
+            return csv_response(exports.stats_rows(figures), "statistiques")
+        return Response(figures)
 
 
 # --- Common reasons and bulk actions ---------------------------------------------------------

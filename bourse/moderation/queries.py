@@ -9,11 +9,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
-from bourse.listings.models import Listing
+from bourse.listings.models import Kind, Listing
 from bourse.matching.models import Dismissal, SuggestionContact
 from messaging.models import Conversation, Message
 
@@ -97,6 +98,7 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
         published = listings.filter(published_at__gte=since_at)
     median_hours = median_hours_to_first_contact(published)
     suggestions = suggestion_stats(departements=departements, since_at=since_at)
+    needs = needs_answered(published.filter(kind=Kind.NEED, published_at__isnull=False))
 
     return {
         "companies": _counts_by(companies, "status"),
@@ -106,7 +108,18 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
         "messages": messages,
         "fulfilled": fulfilled,
         "median_hours_to_first_contact": median_hours,
+        "median_days_to_first_contact": None
+        if median_hours is None
+        else round(median_hours / 24, 1),
         "suggestions": suggestions,
+        "weekly": weekly_series(departements=departements, since=since),
+        "by_category": supply_and_demand(listings_created.exclude(status=Listing.Status.DRAFT)),
+        "needs": needs,
+        "by_commune": activity_by_commune(
+            listings=listings_created.exclude(status=Listing.Status.DRAFT),
+            departements=departements,
+            since_at=since_at,
+        ),
     }
 
 
@@ -227,3 +240,117 @@ def attach_log_labels(entries) -> list:
         name = labels.get((entry.target_type, entry.target_id))
         entry.target_label = f"{kind} « {name} »" if name else f"{kind} n° {entry.target_id}"
     return entries
+
+
+# --- Figures over time: what a CCI director shows ----------------------------------------------
+
+WEEKS_SHOWN = 12  # without `since`, the weekly series covers the last twelve weeks
+
+
+def iso_week(day: date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _weeks(start: date, end: date) -> list[str]:
+    monday = start - timedelta(days=start.weekday())
+    weeks = []
+    while monday <= end:
+        weeks.append(iso_week(monday))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _per_week(queryset, field: str, start_at: datetime) -> dict[str, int]:
+    """Rows of `queryset` per ISO week of `field` (a datetime, local time), from `start_at`: the
+    database counts per day, Python folds the days into weeks (same on SQLite and PostgreSQL)."""
+    rows = (
+        queryset.filter(**{f"{field}__gte": start_at})
+        .annotate(day=TruncDate(field, tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    weeks: dict[str, int] = {}
+    for day, n in rows:
+        weeks[iso_week(day)] = weeks.get(iso_week(day), 0) + n
+    return weeks
+
+
+def weekly_series(*, departements: list[str] | None, since: date | None = None) -> list[dict]:
+    """One row per ISO week from `since` (else the last WEEKS_SHOWN weeks) to this week:
+    companies verified (status verified, changed that week), offers and needs published,
+    conversations started, deals (listings marked fulfilled)."""
+    today = timezone.localdate()
+    start = since or today - timedelta(weeks=WEEKS_SHOWN - 1)
+    # Counted from `since` itself (its week's row holds only the days from then on); without
+    # it, from the Monday twelve weeks ago.
+    start_at = _since_datetime(since or start - timedelta(days=start.weekday()))
+    listings = _in(Listing.objects.all(), "departement", departements)
+    series = {
+        "companies_verified": _per_week(
+            _in(
+                Company.objects.filter(status=Company.Status.VERIFIED), "departement", departements
+            ),
+            "status_changed_at",
+            start_at,
+        ),
+        "offers": _per_week(listings.filter(kind=Kind.OFFER), "published_at", start_at),
+        "needs": _per_week(listings.filter(kind=Kind.NEED), "published_at", start_at),
+        "conversations": _per_week(
+            _in(Conversation.objects.all(), "listing__departement", departements),
+            "created_at",
+            start_at,
+        ),
+        "deals": _per_week(listings.filter(status=Listing.Status.FULFILLED), "closed_at", start_at),
+    }
+    return [
+        {"week": week, **{name: counts.get(week, 0) for name, counts in series.items()}}
+        for week in _weeks(start, today)
+    ]
+
+
+def supply_and_demand(listings) -> list[dict]:
+    """Offers and needs per category slug, the scarcest first (most needs per offer)."""
+    rows = (
+        listings.order_by()
+        .values("category__slug", "kind")
+        .annotate(n=Count("pk"))
+        .values_list("category__slug", "kind", "n")
+    )
+    found: dict[str, dict] = {}
+    for slug, kind, n in rows:
+        entry = found.setdefault(slug, {"category": slug, "offers": 0, "needs": 0})
+        entry["offers" if kind == Kind.OFFER else "needs"] += n
+    return sorted(found.values(), key=lambda e: (-(e["needs"] - e["offers"]), e["category"]))
+
+
+def needs_answered(published_needs) -> dict[str, int]:
+    """Needs published in the period that got a conversation, and those that did not."""
+    talked = Conversation.objects.filter(listing=OuterRef("pk"))
+    answered = published_needs.filter(Exists(talked)).count()
+    return {"answered": answered, "unanswered": published_needs.count() - answered}
+
+
+def activity_by_commune(*, listings, departements, since_at, limit: int = 30) -> list[dict]:
+    """Listings and conversations per commune of the listing, busiest first."""
+    conversations = _in(Conversation.objects.all(), "listing__departement", departements)
+    if since_at is not None:
+        conversations = conversations.filter(created_at__gte=since_at)
+    places: dict[tuple, dict] = {}
+    for (postal_code, commune), field, queryset in (
+        (("postal_code", "commune"), "listings", listings),
+        (("listing__postal_code", "listing__commune"), "conversations", conversations),
+    ):
+        rows = queryset.order_by().values(postal_code, commune).annotate(n=Count("pk"))
+        for row in rows.values_list(postal_code, commune, "n"):
+            entry = places.setdefault(
+                row[:2],
+                {"postal_code": row[0], "commune": row[1], "listings": 0, "conversations": 0},
+            )
+            entry[field] += row[2]
+    ordered = sorted(
+        places.values(), key=lambda e: (-(e["listings"] + e["conversations"]), e["commune"])
+    )
+    return ordered[:limit]

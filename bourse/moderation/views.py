@@ -26,7 +26,7 @@ from bourse.core.errors import add_service_error, messages_of
 from bourse.geo import data as geo
 from bourse.listings.models import Listing
 
-from . import actions, bulk, forms, queues, services
+from . import actions, bulk, charts, forms, queues, services
 from . import unanswered as unanswered_services
 from .models import AuditLogEntry, Report
 from .permissions import (
@@ -551,6 +551,10 @@ def stats(request):
         departements=check_departement_param(moderator, departement), since=since
     )
     category_names = {c.slug: c.localized_name for c in Category.objects.all()}
+    supply = [
+        {**row, "name": category_names.get(row["category"], row["category"])}
+        for row in figures["by_category"]
+    ]
     return render(
         request,
         "moderation/stats.html",
@@ -561,8 +565,37 @@ def stats(request):
             "listings": _bars(figures["listings"], dict(Listing.Status.choices)),
             "by_category": _bars(figures["listings_by_category"], category_names),
             "territory": _territory_label(moderator),
+            "weekly_chart": charts.grouped_columns(
+                figures["weekly"],
+                label="week",
+                series=[
+                    ("offers", _("Offres")),
+                    ("needs", _("Besoins")),
+                    ("conversations", _("Conversations")),
+                    ("deals", _("Échanges réalisés")),
+                    ("companies_verified", _("Entreprises vérifiées")),
+                ],
+            ),
+            "supply": supply,
+            "supply_chart": charts.grouped_columns(
+                supply, label="name", series=[("offers", _("Offres")), ("needs", _("Besoins"))]
+            ),
+            "exports": _export_links(departement, since),
         },
     )
+
+
+def _export_links(departement, since) -> dict[str, str]:
+    """The CSV exports of what the page shows (the API answers CSV with `?format=csv`)."""
+    query = {"format": "csv"}
+    if departement:
+        query["departement"] = departement
+    stats_query = {**query, **({"since": since.isoformat()} if since else {})}
+    return {
+        "stats": reverse("api-moderation-stats") + "?" + urlencode(stats_query),
+        "listings": reverse("api-moderation-listings") + "?" + urlencode(query),
+        "log": reverse("api-moderation-log") + "?" + urlencode(query),
+    }
 
 
 # --- "Besoins sans réponse": the advisors' call list -------------------------------------------

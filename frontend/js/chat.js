@@ -95,22 +95,30 @@
       time.textContent = formatTime(message.created_at);
     }
 
-    // "⚑ Signaler" on the partner's messages, as templates/moderation/_report_link.html renders it.
-    function addReportLink(li, message) {
-      if (!reportUrl) { return; }
+    // "⚑ Signaler" on the partner's messages and "⚑ Signaler la personne" for their sender, as
+    // templates/moderation/_report_link.html renders them.
+    function appendReportLink(meta, targetType, targetId, label) {
       var params = new URLSearchParams({
-        target_type: "message",
-        target_id: String(message.id),
+        target_type: targetType,
+        target_id: String(targetId),
         next: location.pathname + location.search
       });
       var link = document.createElement("a");
       link.className = "report-link small";
       link.href = reportUrl + "?" + params.toString();
       link.rel = "nofollow";
-      link.textContent = "⚑ " + i18n.report;
-      var meta = li.querySelector(".chat-meta");
+      link.textContent = "⚑ " + label;
       meta.appendChild(document.createTextNode(" · "));
       meta.appendChild(link);
+    }
+
+    function addReportLink(li, message) {
+      if (!reportUrl) { return; }
+      var meta = li.querySelector(".chat-meta");
+      appendReportLink(meta, "message", message.id, i18n.report);
+      if (message.sender && message.sender.id) {
+        appendReportLink(meta, "user", message.sender.id, i18n.reportPerson);
+      }
     }
 
     function insertSorted(li, id) {

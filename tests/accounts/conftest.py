@@ -21,3 +21,24 @@ def recorded_registry(settings):
         settings.REGISTRY_TIMEOUT = 0.5
         settings.REGISTRY_RATE_PER_SECOND = 50
         yield service
+
+
+@pytest.fixture
+def reauthenticated_client_for():
+    """A browser-session client of `user` that has just typed its password again (allauth's
+    reauthentication), as deleting an account requires."""
+    from tests import factories
+    from tests.commit_hooks import CommittingClient
+
+    def make(user) -> CommittingClient:
+        client = CommittingClient()
+        client.force_login(user)
+        response = client.post(
+            "/_allauth/browser/v1/auth/reauthenticate",
+            {"password": factories.PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        return client
+
+    return make

@@ -102,8 +102,10 @@ def test_me_export_holds_personal_data(client_for, company, company_admin):
     assert "attachment" in response["Content-Disposition"]
 
 
-def test_me_delete_removes_the_account(client_for, company, company_admin, company_member):
-    response = client_for(company_admin).delete("/api/v1/me/")
+def test_me_delete_removes_the_account(
+    reauthenticated_client_for, company, company_admin, company_member
+):
+    response = reauthenticated_client_for(company_admin).delete("/api/v1/me/")
     assert response.status_code == 204
     assert not User.objects.filter(pk=company_admin.pk).exists()
     # The remaining member now runs the company.
@@ -331,7 +333,9 @@ def test_member_cannot_remove_another_but_can_leave(client_for, company, company
     assert client.delete(f"{base}{member.pk}/").status_code == 204
 
 
-def test_last_admin_cannot_be_removed_over_the_api(client_for, company, company_admin):
+def test_last_admin_cannot_be_removed_over_the_api(
+    client_for, company, company_admin, company_member
+):
     url = f"/api/v1/companies/{company.pk}/members/{company_admin.membership.pk}/"
     response = client_for(company_admin).delete(url)
     assert response.status_code == 400

@@ -33,10 +33,10 @@ def test_export_lists_the_messages_the_user_sent(
 
 
 def test_deleting_the_account_keeps_the_messages_without_their_author(
-    client_for, company_admin, other_admin, conversation_with_messages
+    reauthenticated_client_for, company_admin, other_admin, conversation_with_messages
 ):
     email = other_admin.email
-    assert client_for(other_admin).delete("/api/v1/me/").status_code == 204
+    assert reauthenticated_client_for(other_admin).delete("/api/v1/me/").status_code == 204
     assert not User.objects.filter(email=email).exists()
     messages = list(conversation_with_messages.messages.order_by("id"))
     assert [m.body for m in messages] == [

@@ -262,6 +262,7 @@ def test_profile_edit_export_and_delete(company, company_admin):
     assert response["Content-Disposition"].startswith("attachment")
     assert json.loads(response.content)["user"]["first_name"] == "Lucie"
 
+    client.post("/comptes/reauthenticate/", {"password": factories.PASSWORD})
     response = client.post("/mon-compte/supprimer/", {})
     assert response.status_code == 200
     assert "Cochez la case" in response.content.decode()

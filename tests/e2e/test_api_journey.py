@@ -254,6 +254,10 @@ def test_api_journey_from_signup_to_account_deletion():
     export = beta.call("get", "/api/v1/me/export/", expect=200)
     exported = export.content.decode()
     assert "achats@beta.fr" in exported and "Bonjour, libre dès lundi ?" in exported
+    # Deleting asks for the password again (allauth's reauthenticate flow).
+    refused = beta.call("delete", "/api/v1/me/", expect=401).json()
+    assert {"id": "reauthenticate"} in refused["data"]["flows"]
+    beta.call("post", f"{AUTH}/reauthenticate", {"password": PASSWORD}, expect=200)
     beta.call("delete", "/api/v1/me/", expect=204)
     beta.call("get", "/api/v1/me/", expect=401)
     beta.token = None

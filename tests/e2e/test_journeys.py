@@ -392,6 +392,10 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     assert beta_mail in json.dumps(exported, ensure_ascii=False)
     assert "Nous aurions 120 palettes." in json.dumps(exported, ensure_ascii=False)
     beta.goto(other.base + "/mon-compte/supprimer/")
+    # The password is asked again first (allauth's reauthentication), then the page shows.
+    beta.fill("input[name=password]", PASSWORD)
+    beta.locator("main form button[type=submit]").click()
+    beta.wait_for_selector("input[name=confirm]")
     shot(beta, "delete-account")
     beta.check("input[name=confirm]")
     beta.get_by_role("button", name="Supprimer définitivement mon compte").click()

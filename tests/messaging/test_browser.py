@@ -267,8 +267,11 @@ def test_a_live_message_of_the_partner_can_be_reported(server, browser, tmp_path
     assert status == 201
     live = owner.locator(f"#m{message['id']}")
     live.wait_for()
-    link = live.locator("a.report-link")
+    link, person = live.locator("a.report-link").all()
     assert link.text_content() == "⚑ Signaler"
+    # Its sender can be reported too, as on a message rendered by the server.
+    assert person.text_content() == "⚑ Signaler la personne"
+    assert "target_type=user" in person.get_attribute("href")
     # The owner's own live message gets none.
     owner.fill("textarea[name=body]", "Certainement pas.")
     owner.press("textarea[name=body]", "Enter")

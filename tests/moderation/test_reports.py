@@ -121,8 +121,14 @@ def test_report_needs_a_reason_and_a_known_type(client_for, reporter, company):
     assert bad_type.status_code == 400 and "target_type" in bad_type.json()
 
 
-def test_only_members_of_verified_companies_may_report(api_client, client_for, company):
-    payload = {"target_type": "company", "target_id": company.pk, "reason": "x"}
+@pytest.mark.parametrize("target_type", ["company", "user"])
+def test_only_members_of_verified_companies_may_report(
+    api_client, client_for, company, target_type
+):
+    target_id = company.pk
+    if target_type == "user":
+        target_id = factories.MembershipFactory(company=company).user.pk
+    payload = {"target_type": target_type, "target_id": target_id, "reason": "x"}
     assert api_client.post(REPORTS, payload).status_code == 401
     assert client_for(factories.UserFactory()).post(REPORTS, payload).status_code == 403
     pending_member = factories.MembershipFactory(

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from bourse.moderation.queries import iso_week
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +73,25 @@ def dataset(make_conversation):
     return {"storage": storage, "trucks": trucks}
 
 
+NEW_FIGURES = (
+    "median_days_to_first_contact",
+    "needs",
+    "weekly",
+    "by_category",
+    "by_commune",
+)
+
+
+def first_figures(body: dict) -> dict:
+    """The figures the statistics always had (the later ones are tested on their own)."""
+    return {key: value for key, value in body.items() if key not in NEW_FIGURES}
+
+
 def test_stats_of_the_rhone(client_for, moderator_69, dataset):
     response = client_for(moderator_69).get(STATS)
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert first_figures(response.json()) == {
         "companies": {"verified": 2, "pending": 1},
         "listings": {"published": 3, "fulfilled": 1},
         "listings_by_category": {"test-stockage": 2, "test-camions": 2},
@@ -106,7 +121,10 @@ def test_since_keeps_recent_objects_only(client_for, moderator_69, dataset):
 
     body = client_for(moderator_69).get(STATS + f"?since={tomorrow}").json()
 
-    assert body == {
+    assert body["by_category"] == [] and body["by_commune"] == []
+    assert body["needs"] == {"answered": 0, "unanswered": 0}
+    assert all(sum(week[k] for k in week if k != "week") == 0 for week in body["weekly"])
+    assert first_figures(body) == {
         "companies": {},
         "listings": {},
         "listings_by_category": {},
@@ -131,3 +149,97 @@ def test_multi_departement_moderator_without_param_covers_all_their_departements
 ):
     body = client_for(moderator).get(STATS).json()  # Rhône and Loire
     assert body["companies"] == {"verified": 3, "pending": 1}
+
+
+def test_weekly_series_by_category_needs_and_communes(client_for, moderator_69, dataset):
+    need = factories.ListingFactory(
+        kind="need", category=dataset["storage"], published_ago=timedelta(days=1)
+    )
+    body = client_for(moderator_69).get(STATS).json()
+
+    weeks = body["weekly"]
+    assert len(weeks) == 12
+    assert weeks[-1]["week"] == iso_week(timezone.localdate())
+    assert [w["week"] for w in weeks] == sorted(w["week"] for w in weeks)
+    totals = {k: sum(w[k] for w in weeks) for k in weeks[0] if k != "week"}
+    assert totals == {
+        "companies_verified": 3,  # lyon, villeurbanne and the need's company
+        "offers": 4,  # a, b, c and the fulfilled one (published when created)
+        "needs": 1,
+        "conversations": 4,  # about a, b (twice) and c; the one about d (Loire) is not here
+        "deals": 1,
+    }
+    assert body["by_category"] == [
+        {"category": "test-stockage", "offers": 2, "needs": 1},
+        {"category": "test-camions", "offers": 2, "needs": 0},
+    ]
+    assert body["needs"] == {"answered": 0, "unanswered": 1}
+    assert body["median_days_to_first_contact"] == round(4.0 / 24, 1)
+    lyon = next(c for c in body["by_commune"] if c["postal_code"] == "69002")
+    assert lyon["listings"] == 3 and lyon["conversations"] == 3
+    assert need.postal_code == "69002"
+
+
+def test_stats_as_csv(client_for, moderator_69, dataset):
+    response = client_for(moderator_69).get(STATS, {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "conversations,4" in text
+    assert "week,companies_verified,offers,needs,conversations,deals" in text
+    assert "test-stockage,2,0" in text
+    assert (
+        client_for(moderator_69).get(STATS, {"format": "csv", "departement": "42"}).status_code
+        == 404
+    )
+
+
+def test_log_and_listings_as_csv_are_filtered_and_formula_safe(client_for, moderator_69, dataset):
+    from bourse.moderation import services
+
+    listing = factories.ListingFactory(status="pending", title="=HYPERLINK(1)")
+    services.listing_hide(
+        listing=factories.ListingFactory(), by=moderator_69, reason="+33 appel frauduleux"
+    )
+    services.listing_approve(listing=listing, by=moderator_69)
+    client = client_for(moderator_69)
+    log = client.get("/api/v1/moderation/log/", {"format": "csv", "action": "listing.hide"})
+    assert log.status_code == 200 and log["Content-Type"].startswith("text/csv")
+    lines = log.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("id,created_at,actor_id,actor_email,action")
+    assert len(lines) == 2 and "'+33 appel frauduleux" in lines[1]
+    listings = client.get("/api/v1/moderation/listings/", {"format": "csv"})
+    text = listings.content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text
+    assert text.count("\r\n") == 1 + 6  # header + the territory's listings, not Loire's
+    assert (
+        client_for(factories.MembershipFactory().user)
+        .get("/api/v1/moderation/log/", {"format": "csv"})
+        .status_code
+        == 403
+    )
+
+
+def test_the_page_draws_charts_with_their_tables_and_links_the_exports(
+    client, moderator_69, dataset
+):
+    client.force_login(moderator_69)
+    response = client.get("/moderation/statistiques/", {"departement": "69"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count('<svg class="chart"') == 2  # weekly activity, supply and demand
+    assert 'aria-hidden="true"' in text and "<rect" in text
+    assert iso_week(timezone.localdate()) in text  # the weekly table
+    assert "Offre et demande par catégorie" in text and "Activité par commune" in text
+    assert "/api/v1/moderation/stats/?format=csv&amp;departement=69" in text
+    assert "/api/v1/moderation/log/?format=csv&amp;departement=69" in text
+    # The exports the page links answer CSV to the same session.
+    export = client.get("/api/v1/moderation/listings/?format=csv&departement=69")
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+
+
+def test_a_refused_csv_request_is_answered_in_json(client_for, moderator_69):
+    response = client_for(moderator_69).get(STATS, {"format": "csv", "since": "hier"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "since" in response.json()

@@ -78,17 +78,6 @@ def test_unknown_colleague_or_companyless_person_is_400(client_for, reporter, wh
     assert not Report.objects.exists()
 
 
-def test_only_verified_members_may_report_a_person(api_client, client_for, writer, wrote):
-    payload = {"target_type": "user", "target_id": writer.pk, "reason": "x"}
-    assert api_client.post(REPORTS, payload).status_code == 401
-    assert client_for(factories.UserFactory()).post(REPORTS, payload).status_code == 403
-    pending_member = factories.MembershipFactory(
-        company=factories.CompanyFactory(status="pending")
-    ).user
-    assert client_for(pending_member).post(REPORTS, payload).status_code == 403
-    assert not Report.objects.exists()
-
-
 def test_moderator_queue_shows_the_person_and_their_company(
     client, client_for, reporter, writer, wrote, company, moderator_69
 ):
