@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_user_preference_generations'),
+        ('accounts', '0008_user_inactivity_warned_at'),
     ]
 
     operations = [
