@@ -22,3 +22,12 @@ def recheck_registry() -> int:
     for company in companies:
         defer(check_company_registry, company.pk, key=f"accounts.recheck:{company.pk}:{hour}")
     return len(companies)
+
+
+@periodic(every=timedelta(days=1), name="accounts.retire_inactive_accounts")
+def retire_inactive_accounts() -> tuple[int, int]:
+    """Accounts unused for RETENTION_ACCOUNT_MONTHS (24) are warned by e-mail, then deleted
+    RETENTION_ACCOUNT_NOTICE_DAYS (30) later unless their owner logs in (RGPD retention)."""
+    from . import services
+
+    return services.retire_inactive_accounts()

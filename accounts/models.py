@@ -49,6 +49,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    # When the retention job warned that this unused account will be deleted (None: not
+    # warned, or used again since; accounts.services.retire_inactive_accounts).
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Notification preferences (docs/accounts.md): which e-mails this person gets, and in
     # which language e-mails are written to them (read by bourse.core.outbox).
     match_emails = models.CharField(

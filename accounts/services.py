@@ -8,11 +8,14 @@ ServiceError naming the field, which forms and the API turn into messages (bours
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +29,7 @@ from stdnum.exceptions import (
 )
 from stdnum.fr import siret as stdnum_siret
 
-from bourse.core import realtime
+from bourse.core import realtime, retention
 from bourse.core.errors import ServiceError
 from bourse.core.outbox import defer, send_email
 from bourse.geo import data as geo
@@ -588,3 +591,48 @@ def user_delete(*, user: User) -> None:
     user.save()
     realtime.close_user_sockets_on_commit(user.pk)
     user.delete()
+
+
+# --- Retention (RGPD) --------------------------------------------------------------------------
+
+
+def retire_inactive_accounts(*, now: datetime | None = None) -> tuple[int, int]:
+    """Accounts unused for RETENTION_ACCOUNT_MONTHS (no login since; never logged in: since
+    sign-up) are warned by e-mail, then deleted (user_delete) when RETENTION_ACCOUNT_NOTICE_DAYS
+    later they still have not logged in, as the CNIL recommends. Logging in again cancels the
+    warning. Staff accounts are left alone. Idempotent (one warning per period of inactivity:
+    the e-mail's key names the user and their last login). Returns (warned, deleted)."""
+    now = now or timezone.now()
+    limit = retention.cutoff(settings.RETENTION_ACCOUNT_MONTHS, now=now)
+    notice = timedelta(days=settings.RETENTION_ACCOUNT_NOTICE_DAYS)
+    # Used again since the warning: the warning no longer holds.
+    User.objects.filter(
+        inactivity_warned_at__isnull=False, last_login__gt=F("inactivity_warned_at")
+    ).update(inactivity_warned_at=None)
+    inactive = (
+        User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lte=limit)
+    )
+    warned = deleted = 0
+    for user in inactive.filter(inactivity_warned_at__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            send_email(
+                key=f"accounts.inactivity_warning:{user.pk}:{user.last_seen.date().isoformat()}",
+                to=user,
+                template="accounts/email/inactivity_warning",
+                context={
+                    "months": settings.RETENTION_ACCOUNT_MONTHS,
+                    "deadline": timezone.localtime(now + notice).strftime("%d/%m/%Y"),
+                    "login_url": settings.SITE_URL + reverse("account_login"),
+                    "delete_url": settings.SITE_URL + reverse("accounts:delete"),
+                },
+            )
+            User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=True).update(
+                inactivity_warned_at=now
+            )
+            warned += 1
+    for user in inactive.filter(inactivity_warned_at__lte=now - notice).order_by("pk"):
+        user_delete(user=user)
+        deleted += 1
+    return warned, deleted

@@ -4,10 +4,17 @@ from datetime import timedelta
 
 from bourse.core.schedule import periodic
 
-from . import reminders
+from . import reminders, services
 
 
 @periodic(every=timedelta(minutes=1), name="messaging.reminders")
 def send_message_reminders() -> None:
     """E-mail members who left a partner's message unread for 10 minutes (once each)."""
     reminders.send_message_reminders()
+
+
+@periodic(every=timedelta(days=1), name="messaging.anonymise_inactive_conversations")
+def anonymise_inactive_conversations() -> None:
+    """Conversations without a message for RETENTION_CONVERSATION_MONTHS (24) lose their
+    messages' text and authors (RGPD retention)."""
+    services.anonymise_inactive_conversations()

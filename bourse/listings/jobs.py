@@ -11,3 +11,9 @@ from . import services
 def expire_listings() -> None:
     """Published listings past their expiry become expired, and their companies are told."""
     services.expire_listings()
+
+
+@periodic(every=timedelta(days=1), name="listings.delete_stale_drafts")
+def delete_stale_drafts() -> None:
+    """Drafts untouched for RETENTION_DRAFT_MONTHS (6) are deleted (RGPD retention)."""
+    services.delete_stale_drafts()

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Company, User
+from bourse.core import retention
 from bourse.core.errors import ServiceError
 from bourse.geo import data as geo
 from bourse.notifications.services import notify
@@ -343,6 +344,30 @@ def listing_delete(*, listing: Listing, by: User) -> None:
         ) from exc
     for photo in photos:
         delete_files_on_commit(photo)
+
+
+@transaction.atomic
+def delete_stale_drafts(*, now: datetime.datetime | None = None) -> int:
+    """Drafts untouched for RETENTION_DRAFT_MONTHS are deleted with their photos (RGPD: nothing
+    kept that nobody uses). A draft was never published, so nothing points at it; one that
+    something does point at is left alone. Idempotent. Returns how many were deleted."""
+    from .photos import delete_files_on_commit
+
+    limit = retention.cutoff(settings.RETENTION_DRAFT_MONTHS, now=now)
+    deleted = 0
+    for listing in Listing.objects.select_for_update().filter(
+        status=Status.DRAFT, updated_at__lte=limit
+    ):
+        photos = list(listing.photos.all())
+        try:
+            with transaction.atomic():
+                listing.delete()
+        except ProtectedError:
+            continue
+        for photo in photos:
+            delete_files_on_commit(photo)
+        deleted += 1
+    return deleted
 
 
 @transaction.atomic
