@@ -99,17 +99,33 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["match_emails", "message_reminders", "saved_search_digest", "language"]
+        fields = [
+            "match_emails",
+            "message_reminders",
+            "saved_search_digest",
+            "language",
+            "moderation_summary",
+        ]
         labels = {
             "match_emails": _("Nouvelles correspondances pour mes annonces"),
             "message_reminders": _("M'envoyer un rappel quand un message reste non lu 10 minutes"),
             "saved_search_digest": _("Résumé des annonces de mes recherches enregistrées"),
             "language": _("Langue de mes e-mails et notifications"),
+            "moderation_summary": _(
+                "M'envoyer chaque matin le résumé de mes files de modération (entreprises, "
+                "annonces et signalements en attente)"
+            ),
         }
         widgets = {
             "match_emails": forms.RadioSelect,
             "saved_search_digest": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not hasattr(self.instance, "moderator"):
+            # Only a moderator has queues to sum up.
+            del self.fields["moderation_summary"]
 
 
 class DeleteAccountForm(forms.Form):

@@ -70,6 +70,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # Meaningful for moderators only: a daily e-mail summing up their queues.
+    moderation_summary = models.BooleanField(
+        _("résumé quotidien des files de modération"), default=False
+    )
     # How many times each preference changed: an unsubscribe link names the count it was
     # made at, so it works once (accounts/unsubscribe.py).
     preference_generations = models.JSONField(default=dict, blank=True, editable=False)

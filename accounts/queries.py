@@ -62,6 +62,7 @@ def user_personal_data(user: User) -> dict[str, Any]:
                 "message_reminders": user.message_reminders,
                 "saved_search_digest": user.saved_search_digest,
                 "language": user.language,
+                "moderation_summary": user.moderation_summary,
             },
         },
         "email_addresses": [

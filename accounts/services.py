@@ -527,7 +527,13 @@ def user_update(
     return user
 
 
-PREFERENCE_FIELDS = ("match_emails", "message_reminders", "saved_search_digest", "language")
+PREFERENCE_FIELDS = (
+    "match_emails",
+    "message_reminders",
+    "saved_search_digest",
+    "language",
+    "moderation_summary",
+)
 
 
 def preferences_update(*, user: User, **changes) -> User:

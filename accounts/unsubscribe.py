@@ -1,11 +1,12 @@
 """One-click unsubscribe links (RFC 8058) for the e-mails a person can turn off.
 
 A link carries a signed token naming one person, one preference (`match_emails`,
-`message_reminders` or `saved_search_digest`) and that preference's generation: following it
-turns that preference off, and only that (single purpose), without logging in. Each change of
-the preference (by a link or on the account page) moves its generation on, so a link works
-once: used again, or after the person turned the e-mails back on, it changes nothing. A link
-whose signature does not check (tampered, or signed with another key) is refused.
+`message_reminders`, `saved_search_digest` or `moderation_summary`) and that preference's
+generation: following it turns that preference off, and only that (single purpose), without
+logging in. Each change of the preference (by a link or on the account page) moves its
+generation on, so a link works once: used again, or after the person turned the e-mails back
+on, it changes nothing. A link whose signature does not check (tampered, or signed with
+another key) is refused.
 
 E-mails carry it in their text and in the `List-Unsubscribe` / `List-Unsubscribe-Post:
 List-Unsubscribe=One-Click` headers (bourse.core.outbox), so mail clients offer their own
@@ -31,11 +32,13 @@ TURN_OFF = {
     "match_emails": User.MatchEmails.NEVER,
     "message_reminders": False,
     "saved_search_digest": User.DigestFrequency.NEVER,
+    "moderation_summary": False,
 }
 WHAT = {
     "match_emails": _("les e-mails de nouvelles correspondances pour vos annonces"),
     "message_reminders": _("les rappels de messages non lus"),
     "saved_search_digest": _("le résumé des annonces de vos recherches enregistrées"),
+    "moderation_summary": _("le résumé quotidien de vos files de modération"),
 }
 
 

@@ -80,7 +80,7 @@ def preferences(request):
         return _profile_page(
             request, form=_identity_form(request.user), preferences_form=form, status=400
         )
-    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    fields = {name: form.cleaned_data[name] for name in form.fields}
     services.preferences_update(user=request.user, **fields)
     messages.success(request, _("Vos préférences de notification ont été enregistrées."))
     return redirect(f"{reverse('accounts:profile')}#preferences-title")

@@ -129,6 +129,11 @@ def dashboard(request):
         "moderation/dashboard.html",
         {
             "waiting": waiting_counts(moderator),
+            "unanswered": unanswered_services.unanswered_listings(
+                departements=check_departement_param(moderator, None),
+                days=unanswered_services.after_days(),
+            ).count(),
+            "unanswered_days": unanswered_services.after_days(),
             "territory": _territory_label(moderator),
             "recent": attach_log_labels(
                 scope_to_territory(AuditLogEntry.objects.all(), moderator)[:8]

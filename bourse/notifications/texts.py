@@ -36,7 +36,12 @@ def render(spec, fallback: str = "") -> str:
     if not isinstance(spec, dict) or "msgid" not in spec:
         return fallback if spec in (None, "", {}) else str(spec)
     if "plural" in spec:
-        template = ngettext(spec["msgid"], spec["plural"], spec.get("count", 1))
+        count = spec.get("count", 1)
+        template = ngettext(spec["msgid"], spec["plural"], count)
+        if template in (spec["msgid"], spec["plural"]):
+            # No plural entry in the catalogue (`gettext_noop` marks the two forms as two
+            # entries): the form chosen, translated on its own.
+            template = gettext(template)
     else:
         template = gettext(spec["msgid"])
     params = spec.get("params") or {}

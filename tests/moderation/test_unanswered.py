@@ -204,3 +204,11 @@ def test_the_page_is_for_moderators_of_the_territory(client, rhone, moderator_75
     assert client.get(page, {"departement": "69"}).status_code == 404
     url = reverse("moderation:unanswered_call", args=[rhone["old"].pk])
     assert client.post(url, {"outcome": "reached"}).status_code == 404
+
+
+def test_the_dashboard_counts_the_listings_to_call(client, rhone, moderator_69):
+    client.force_login(moderator_69)
+    text = client.get(reverse("moderation:dashboard")).content.decode()
+    # old, urgent and offer in Rhône (69 only: the Loire need is another territory's)
+    assert '<strong data-count="unanswered">3</strong>' in text
+    assert "sans réponse depuis 3 jours" in text
