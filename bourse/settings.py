@@ -472,6 +472,8 @@ UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
 NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))
 NEW_COMPANY_CONVERSATIONS_PER_DAY = int(os.environ.get("NEW_COMPANY_CONVERSATIONS_PER_DAY", "10"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
+# How long the one-click links of the "still current?" e-mail stay valid (listings/freshness.py).
+FRESHNESS_LINK_DAYS = int(os.environ.get("FRESHNESS_LINK_DAYS", "14"))
 
 # --- Personal data (RGPD) ----------------------------------------------------------------------
 # Who to write to about personal data (the privacy page shows it), and how long things are kept

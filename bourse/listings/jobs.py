@@ -17,3 +17,12 @@ def expire_listings() -> None:
 def delete_stale_drafts() -> None:
     """Drafts untouched for RETENTION_DRAFT_MONTHS (6) are deleted (RGPD retention)."""
     services.delete_stale_drafts()
+
+
+@periodic(every=timedelta(hours=1), name="listings.ask_freshness")
+def ask_freshness() -> None:
+    """Companies are asked whether a listing expiring within 7 days, or untouched for 21 days,
+    is still current (one e-mail with one-click answers, once per publication period)."""
+    from . import freshness
+
+    freshness.ask_freshness()

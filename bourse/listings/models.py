@@ -239,6 +239,9 @@ class Listing(models.Model):
     # an e-mail address or phone number in the title; bourse.listings.holds), null when nothing
     # was found. Nullable: added to SQLite without rebuilding the table.
     hold_reasons = models.JSONField(_("motifs de retenue"), null=True, blank=True)
+    # When the company was last asked whether the listing is still current (bourse.listings.
+    # freshness): once per publication period.
+    freshness_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

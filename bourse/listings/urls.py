@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/renouveler/", views.listing_renew, name="renew"),
     path("<int:pk>/cloturer/", views.listing_close, name="close"),
     path("<int:pk>/supprimer/", views.listing_delete, name="delete"),
+    path("actualite/<str:token>/", views.freshness, name="freshness"),
     path("<int:pk>/photos/", views.photo_add, name="photo_add"),
     path("<int:pk>/photos/<int:photo_id>/supprimer/", views.photo_delete, name="photo_delete"),
 ]

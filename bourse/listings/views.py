@@ -289,3 +289,17 @@ def listing_close(request, pk: int):
             messages.success(request, _("Annonce clôturée. Merci pour votre retour !"))
             return redirect("listings:mine")
     return render(request, "listings/close.html", {"listing": listing, "form": form})
+
+
+def freshness(request, token: str):
+    """A one-click answer of the "still current?" e-mail (listings/freshness.py), no login: the
+    page says what the link will do and its button does it; used, expired or altered links
+    say so and change nothing."""
+    from . import freshness as links
+
+    link = links.follow(token) if request.method == "POST" else links.read(token)
+    status = {"ok": 200, "done": 200, "used": 410, "expired": 410, "invalid": 400}[link.status]
+    response = render(request, "listings/freshness.html", {"link": link}, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
