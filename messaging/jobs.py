@@ -18,3 +18,12 @@ def anonymise_inactive_conversations() -> None:
     """Conversations without a message for RETENTION_CONVERSATION_MONTHS (24) lose their
     messages' text and authors (RGPD retention)."""
     services.anonymise_inactive_conversations()
+
+
+@periodic(every=timedelta(hours=1), name="messaging.follow_up_deals")
+def follow_up_deals() -> None:
+    """Both companies of a conversation started 21 days ago are asked, once, whether an
+    exchange happened (one-click answers; the statistics count them)."""
+    from . import followup
+
+    followup.ask()

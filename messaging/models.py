@@ -212,3 +212,37 @@ class UserReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.conversation_id} up to {self.last_read_message_id}"
+
+
+class DealFollowUp(models.Model):
+    """The question asked of one company, 21 days after a conversation started: did an exchange
+    happen? Its answer feeds the statistics (messaging/followup.py)."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("oui, l'échange a eu lieu")
+        NO = "no", _("non")
+        ONGOING = "ongoing", _("en cours")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(_("réponse"), max_length=8, choices=Answer.choices, blank=True)
+    quantity = models.DecimalField(
+        _("quantité échangée"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    listing_fulfilled = models.BooleanField(_("annonce marquée réalisée"), default=False)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suivi d'échange")
+        verbose_name_plural = _("suivis d'échange")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "company"], name="one_follow_up_per_company"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up of {self.conversation_id} by {self.company_id}: {self.answer or '-'}"

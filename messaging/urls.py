@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.conversation, name="conversation"),
     path("contacter/<int:listing_pk>/", views.start, name="start"),
     path("non-lus/", views.unread_total, name="unread_total"),
+    path("suivi/<str:token>/", views.followup, name="followup"),
 ]
 
 api_urlpatterns = [

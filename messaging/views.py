@@ -5,7 +5,7 @@ import uuid
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -202,3 +202,33 @@ def unread_total(request):
     company_id = permissions.company_id_of(request.user)
     total = queries.unread_total(company_id) if company_id is not None else 0
     return JsonResponse({"total": total})
+
+
+def followup(request, token: str):
+    """An answer of the "did an exchange happen?" e-mail (messaging/followup.py), no login: the
+    page says what will be recorded (for a yes: the quantity, and for the listing's company
+    whether to mark it fulfilled) and its button records it once."""
+    from decimal import Decimal, InvalidOperation
+
+    from . import followup as links
+
+    error = ""
+    if request.method == "POST":
+        raw = (request.POST.get("quantity") or "").strip().replace(",", ".")
+        try:
+            quantity = Decimal(raw) if raw else None
+            link = links.answer(token, quantity=quantity, fulfil=request.POST.get("fulfil") == "on")
+        except (InvalidOperation, ValidationError):
+            error = _("Indiquez une quantité positive, ou laissez le champ vide.")
+            link = links.read(token)
+    else:
+        link = links.read(token)
+    status = {"ok": 200, "done": 200, "used": 410, "expired": 410, "invalid": 400}[link.status]
+    if error:
+        status = 400
+    response = render(
+        request, "messaging/followup.html", {"link": link, "error": error}, status=status
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

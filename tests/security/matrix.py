@@ -166,6 +166,7 @@ ROWS: dict[str, tuple] = {
     # The "still current?" links need no login either: the signed token is the right (a token
     # that is not one answers 400, which the matrix counts as let in).
     "listings:freshness": ({"token": "token"}, {"GET": PUBLIC, "POST": PUBLIC}),
+    "messaging:followup": ({"token": "token"}, {"GET": PUBLIC, "POST": PUBLIC}),
     "accounts:delete": ({}, {"POST": PAGE_LOGGED_IN}),
     "accounts:company": ({}, {"GET": PAGE_LOGGED_IN}),
     "accounts:company_create": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
