@@ -407,6 +407,7 @@ SPECTACULAR_SETTINGS = {
         "ListingKindEnum": "bourse.listings.models.Kind",
         "NotificationKindEnum": "bourse.notifications.models.Notification.Kind",
         "ReportStatusEnum": "bourse.moderation.models.Report.Status",
+        "AdvisorCallOutcomeEnum": "bourse.moderation.models.AdvisorCall.Outcome",
     },
 }
 
