@@ -1,0 +1,91 @@
+"""Reports of abuse: filed by verified members, decided by the territory's moderators."""
+
+from drf_spectacular.utils import (
+    extend_schema,
+)
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import check_verified_member
+
+from .. import services
+from ..models import Report
+from ..permissions import (
+    check_can_decide,
+    scope_to_territory,
+    territory_object_or_404,
+)
+from .common import (
+    DEPARTEMENT_PARAM,
+    STATUS_PARAM,
+    IsModerator,
+    ModeratorAPIView,
+    ReportCreateSerializer,
+    ReportSerializer,
+    ResolveSerializer,
+)
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+class ModerationReportList(ListAPIView):
+    permission_classes = [IsAuthenticated, IsModerator]
+    serializer_class = ReportSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = scope_to_territory(
+            Report.objects.select_related("reporter_company", "resolved_by"),
+            self.request.user.moderator,
+        )
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("departement"):
+            queryset = queryset.filter(departement=params["departement"])
+        return queryset.order_by("created_at", "pk")
+
+
+class ReportResolveView(ModeratorAPIView):
+    @extend_schema(request=ResolveSerializer, responses=ReportSerializer)
+    def post(self, request, pk: int):
+        report = territory_object_or_404(Report.objects.all(), self.moderator, pk)
+        payload = ResolveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        check_can_decide(self.moderator, report, payload.validated_data["decision"])
+        report = services.report_resolve(report=report, by=request.user, **payload.validated_data)
+        report = Report.objects.select_related("reporter_company", "resolved_by").get(pk=report.pk)
+        return Response(ReportSerializer(report).data)
+
+
+class ReportCreateView(APIView):
+    """Any member of a verified company reports a listing, a company or a message."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    def post(self, request):
+        membership = check_verified_member(request.user)
+        payload = ReportCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.report_create(
+            reporter=request.user, reporter_company=membership.company, **payload.validated_data
+        )
+        return Response(
+            {
+                "id": report.pk,
+                "target_type": report.target_type,
+                "target_id": report.target_id,
+                "reason": report.reason,
+                "status": report.status,
+                "created_at": serializers.DateTimeField().to_representation(report.created_at),
+            },
+            status=status.HTTP_201_CREATED,
+        )
