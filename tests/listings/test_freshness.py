@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def path_of(url: str) -> str:
-    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 @pytest.fixture
