@@ -1,5 +1,8 @@
 """The verification queues: companies and listings, one action or several at once."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -30,39 +33,86 @@ from .common import (
 # --- Companies -------------------------------------------------------------------------------
 
 
-def _companies_page(request, *, status_code: int = 200, failed=None, bulk_form=None):
+def _queue_page(request, queue: "QueuePage", *, status_code=200, failed=None, bulk_form=None):
+    """One verification queue: its filters, its page of items with their waiting time, actions
+    and reasons, and the bulk form. `failed`: (pk, bound form, errors) of an action to show on
+    its item; `bulk_form`: a bulk form sent back with its errors."""
     params = request.POST if failed or bulk_form else request.GET
-    moderator = request.moderator
-    current = _status_filter(params, Company.Status.choices, Company.Status.PENDING)
-    queryset, filters = queues.company_queue(moderator, params)
+    current = _status_filter(params, queue.statuses, queue.default_status)
+    queryset, filters = queue.build(request.moderator, params)
     if current != "all":
         queryset = queryset.filter(status=current)
     page = _page(params, queryset)
     queues.mark_waiting(page.object_list)
     _decorate(
         page.object_list,
-        actions_for=services.company_actions,
-        labels=forms.COMPANY_ACTIONS,
-        needs_reason=forms.COMPANY_NEEDS_REASON,
-        failed=failed,  # (company pk, bound form, error messages) to show on that item
+        actions_for=queue.actions_for,
+        labels=queue.labels,
+        needs_reason=queue.needs_reason,
+        failed=failed,
     )
-    reasons = _reasons_by_object(page.object_list, "company", forms.COMPANY_ACTIONS)
+    reasons = _reasons_by_object(page.object_list, queue.target, queue.labels)
     return render(
         request,
-        "moderation/companies.html",
+        queue.template,
         {
             "page": page,
             "current": current,
-            "statuses": Company.Status.choices,
+            "statuses": queue.statuses,
             "filters": filters,
-            "bulk_actions": {a: forms.COMPANY_ACTIONS[a] for a in bulk.COMPANY_BULK_ACTIONS},
-            "bulk_needs_reason": " ".join(sorted(forms.COMPANY_NEEDS_REASON)),
+            "bulk_actions": {a: queue.labels[a] for a in queue.bulk_actions},
+            "bulk_needs_reason": " ".join(sorted(queue.needs_reason)),
             "bulk_form": bulk_form,
             "reasons": reasons,
             "target_hours": settings.MODERATION_TARGET_HOURS,
         },
         status=status_code,
     )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    target: str
+    template: str
+    statuses: list
+    default_status: str
+    build: Callable
+    actions_for: Callable
+    labels: dict
+    needs_reason: set
+    bulk_actions: tuple
+
+
+COMPANY_QUEUE = QueuePage(
+    target="company",
+    template="moderation/companies.html",
+    statuses=Company.Status.choices,
+    default_status=Company.Status.PENDING,
+    build=queues.company_queue,
+    actions_for=services.company_actions,
+    labels=forms.COMPANY_ACTIONS,
+    needs_reason=forms.COMPANY_NEEDS_REASON,
+    bulk_actions=bulk.COMPANY_BULK_ACTIONS,
+)
+LISTING_QUEUE = QueuePage(
+    target="listing",
+    template="moderation/listings.html",
+    statuses=Listing.Status.choices,
+    default_status=Listing.Status.PENDING,
+    build=queues.listing_queue,
+    actions_for=lambda listing: listing.actions("moderator"),
+    labels=forms.LISTING_ACTIONS,
+    needs_reason=forms.LISTING_NEEDS_REASON,
+    bulk_actions=bulk.LISTING_BULK_ACTIONS,
+)
+
+
+def _companies_page(request, **kwargs):
+    return _queue_page(request, COMPANY_QUEUE, **kwargs)
+
+
+def _listings_page(request, **kwargs):
+    return _queue_page(request, LISTING_QUEUE, **kwargs)
 
 
 @require_GET
@@ -113,41 +163,6 @@ def company_action(request, pk: int):
 
 
 # --- Listings --------------------------------------------------------------------------------
-
-
-def _listings_page(request, *, status_code: int = 200, failed=None, bulk_form=None):
-    params = request.POST if failed or bulk_form else request.GET
-    moderator = request.moderator
-    current = _status_filter(params, Listing.Status.choices, Listing.Status.PENDING)
-    queryset, filters = queues.listing_queue(moderator, params)
-    if current != "all":
-        queryset = queryset.filter(status=current)
-    page = _page(params, queryset)
-    queues.mark_waiting(page.object_list)
-    _decorate(
-        page.object_list,
-        actions_for=lambda listing: listing.actions("moderator"),
-        labels=forms.LISTING_ACTIONS,
-        needs_reason=forms.LISTING_NEEDS_REASON,
-        failed=failed,
-    )
-    reasons = _reasons_by_object(page.object_list, "listing", forms.LISTING_ACTIONS)
-    return render(
-        request,
-        "moderation/listings.html",
-        {
-            "page": page,
-            "current": current,
-            "statuses": Listing.Status.choices,
-            "filters": filters,
-            "bulk_actions": {a: forms.LISTING_ACTIONS[a] for a in bulk.LISTING_BULK_ACTIONS},
-            "bulk_needs_reason": " ".join(sorted(forms.LISTING_NEEDS_REASON)),
-            "bulk_form": bulk_form,
-            "reasons": reasons,
-            "target_hours": settings.MODERATION_TARGET_HOURS,
-        },
-        status=status_code,
-    )
 
 
 @require_GET
