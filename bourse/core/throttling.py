@@ -50,7 +50,9 @@ class _WriteThrottle(SimpleRateThrottle):
             return True
 
     def ident_of(self, request) -> str | None:
-        raise NotImplementedError
+        """Whom this budget counts (a user, a company...), or None for a request it does not
+        count. Every concrete throttle below says it; the base class counts nobody."""
+        return None
 
     def get_cache_key(self, request, view) -> str | None:
         ident = self.ident_of(request)

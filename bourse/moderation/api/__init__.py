@@ -75,6 +75,9 @@ from .common import (
     csv_response as csv_response,
 )
 from .common import (
+    territory_filters as territory_filters,
+)
+from .common import (
     wants_csv as wants_csv,
 )
 from .figures import (

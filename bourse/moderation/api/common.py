@@ -207,3 +207,13 @@ DEPARTEMENT_PARAM = OpenApiParameter("departement", str, description="filter by 
 
 def csv_response(rows, name: str) -> Response:
     return Response(rows, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def territory_filters(queryset, params):
+    """A moderation list's `?status=` and `?departement=` filters (the territory is already
+    applied: a département outside it simply finds nothing)."""
+    if params.get("status"):
+        queryset = queryset.filter(status=params["status"])
+    if params.get("departement"):
+        queryset = queryset.filter(departement=params["departement"])
+    return queryset

@@ -37,6 +37,7 @@ from .common import (
     ModeratorAPIView,
     ReasonSerializer,
     csv_response,
+    territory_filters,
     wants_csv,
 )
 
@@ -59,12 +60,7 @@ class ModerationCompanyList(ListAPIView):
             Company.objects.annotate(members_count=Count("memberships")),
             self.request.user.moderator,
         )
-        params = self.request.query_params
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("departement"):
-            queryset = queryset.filter(departement=params["departement"])
-        return queryset.order_by("created_at", "pk")
+        return territory_filters(queryset, self.request.query_params).order_by("created_at", "pk")
 
 
 def run_action(request, service, needs_reason: bool, action: str, **target):
@@ -128,12 +124,7 @@ class ModerationListingList(CSVExportMixin, ListAPIView):
 
     def get_queryset(self):
         queryset = scope_to_territory(moderation_listings(), self.request.user.moderator)
-        params = self.request.query_params
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("departement"):
-            queryset = queryset.filter(departement=params["departement"])
-        return queryset.order_by("updated_at", "pk")
+        return territory_filters(queryset, self.request.query_params).order_by("updated_at", "pk")
 
 
 class ListingActionView(ModeratorAPIView):

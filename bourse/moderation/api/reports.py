@@ -26,6 +26,7 @@ from .common import (
     ReportCreateSerializer,
     ReportSerializer,
     ResolveSerializer,
+    territory_filters,
 )
 
 # --- Reports ---------------------------------------------------------------------------------
@@ -45,12 +46,7 @@ class ModerationReportList(ListAPIView):
             Report.objects.select_related("reporter_company", "resolved_by"),
             self.request.user.moderator,
         )
-        params = self.request.query_params
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("departement"):
-            queryset = queryset.filter(departement=params["departement"])
-        return queryset.order_by("created_at", "pk")
+        return territory_filters(queryset, self.request.query_params).order_by("created_at", "pk")
 
 
 class ReportResolveView(ModeratorAPIView):
