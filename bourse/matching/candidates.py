@@ -112,7 +112,9 @@ def _within_sql(lat: float, lon: float, radius_km: float) -> str:
     SLACK_KM."""
     order = distance_order_sql("l.latitude", "l.longitude", lat, lon, connection)
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    reach = f"({greatest}({float_sql(radius_km)}, l.{_column(Listing, 'radius_km')}) + {SLACK_KM})"
+    # Floats on both sides (PostgreSQL would otherwise compute in numeric).
+    radius = f"CAST(l.{_column(Listing, 'radius_km')} AS DOUBLE PRECISION)"
+    reach = f"({greatest}(CAST({float_sql(radius_km)} AS DOUBLE PRECISION), {radius}) + {SLACK_KM})"
     if uses_python_distance(connection):
         return f"{order} <= {reach}"
     # The haversine term at distance r is 2·sin²(r / 2R) (bourse.geo.sql.haversine_term_bound).

@@ -64,7 +64,8 @@ class Suggestion:
 MATCHING_INDEX = "matching_listing_category_geo"
 SQLITE_MATCHING_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {MATCHING_INDEX} ON listings_listing "
-    "(category_id, kind, status, latitude, longitude, radius_km, expires_at, company_id)"
+    "(category_id, kind, status, latitude, longitude, radius_km, expires_at, company_id, "
+    "available_from, available_until, quantity, unit)"
 )
 _sqlite_index_checked: set[str] = set()
 

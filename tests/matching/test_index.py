@@ -50,22 +50,3 @@ def test_candidate_query_uses_the_family_index_on_sqlite(need, family):
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "matching_listing_category_geo" in plan
-
-
-def test_candidate_query_uses_the_family_index_on_postgresql(need, family):
-    if connection.vendor != "postgresql":
-        pytest.skip("the plan is PostgreSQL's")
-    factories.ListingFactory(kind="offer", category=family[1], postal_code="69003")
-    sql, params = candidates.candidates_statement(
-        need,
-        category_ids=[category.pk for category in family],
-        largest=need.radius_km,
-        exclude_company_dismissals=True,
-        now=timezone.now(),
-    )
-    with connection.cursor() as cursor:
-        # A handful of test rows: without this the planner reads the table, which is cheaper.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = " ".join(row[0] for row in cursor.fetchall())
-    assert "matching_listing_category_geo" in plan
