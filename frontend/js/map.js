@@ -1,5 +1,6 @@
 // The search page's map (templates/listings/_results.html). No build step: plain ES2017.
 //
+// The map itself (tiles, départements' outlines, attribution) comes from map-base.js.
 // Reads two JSON blocks written by the server: #search-map-config ({tiles, attribution, center,
 // zoom, radius_km, labels}) and #search-map-points ([{lat, lon, title, kind, commune, url}]).
 // Listings at the same place (many share their commune's centre) become ONE numbered marker
@@ -63,14 +64,13 @@
 
   function init() {
     var element = document.querySelector("[data-search-map]");
-    if (!element || element.dataset.ready || !window.L) return;
+    if (!element || element.dataset.ready || !window.L || !window.BourseMap) return;
     var config = readJSON("search-map-config");
     var points = readJSON("search-map-points") || [];
     if (!config) return;
     element.dataset.ready = "1";
     var L = window.L;
-    var map = L.map(element, { scrollWheelZoom: false }).setView(config.center, config.zoom);
-    L.tileLayer(config.tiles, { maxZoom: 18, attribution: config.attribution }).addTo(map);
+    var map = window.BourseMap.create(element, config).setView(config.center, config.zoom);
 
     // With a search point: its circle, and the view framed on the point and the markers.
     var bounds = [];
