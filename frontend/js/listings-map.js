@@ -7,22 +7,10 @@
 // from the detail API when its popup opens, so 100,000 points stay a small download.
 (function () {
   "use strict";
+  if (!window.BourseMap) return; // map-base.js, loaded before this script
 
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) return null;
-    try {
-      return JSON.parse(node.textContent);
-    } catch (err) {
-      return null;
-    }
-  }
-
-  function escapeHTML(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
-  }
+  var readJSON = window.BourseMap.readJSON;
+  var escapeHTML = window.BourseMap.escapeHTML;
 
   function withId(template, id) {
     return template.replace(/\/0\/$/, "/" + id + "/");
@@ -49,17 +37,8 @@
     var L = window.L;
     var labels = config.labels || {};
     var map = window.BourseMap.create(element, config).setView(config.center, config.zoom);
-    var circle = null;
-    if (config.radius_km) {
-      circle = L.circle(config.center, {
-        radius: config.radius_km * 1000,
-        color: "#1f4e8c",
-        weight: 1,
-        fillOpacity: 0.04,
-        interactive: false,
-      }).addTo(map);
-      map.fitBounds(circle.getBounds());
-    }
+    var circle = window.BourseMap.searchCircle(map, config);
+    if (circle) map.fitBounds(circle.getBounds());
     if (!config.points) return; // the filters were refused: the page says why
     var icons = [
       L.divIcon({ className: "map-pin map-pin-offer", iconSize: [16, 16] }),

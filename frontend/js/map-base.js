@@ -1,5 +1,6 @@
 // What every map of the site shares (search page, listing page, map page). No build step.
 //
+// BourseMap.readJSON and .escapeHTML are the small helpers the maps' scripts share.
 // BourseMap.create(element, config, options) makes a Leaflet map from a server-written config
 // (bourse.listings.search.views.map_config): tiles with their attribution, and under them the
 // départements' outlines shipped with the project (config.outline, a static GeoJSON), so that
@@ -7,6 +8,24 @@
 // The attribution names its links in plain text (no flag image, no title-only link).
 (function () {
   "use strict";
+
+  // A JSON block the server wrote (json_script), or null.
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    if (!node) return null;
+    try {
+      return JSON.parse(node.textContent);
+    } catch (err) {
+      return null;
+    }
+  }
+
+  // Text for innerHTML (popups).
+  function escapeHTML(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
 
   var OUTLINE_STYLE = {
     color: "#7b8794",
@@ -53,5 +72,17 @@
     return map;
   }
 
-  window.BourseMap = { create: create };
+  // The circle of a search with a point (config.center, config.radius_km), or null.
+  function searchCircle(map, config) {
+    if (!config.radius_km) return null;
+    return window.L.circle(config.center, {
+      radius: config.radius_km * 1000,
+      color: "#1f4e8c",
+      weight: 1,
+      fillOpacity: 0.04,
+      interactive: false,
+    }).addTo(map);
+  }
+
+  window.BourseMap = { create: create, searchCircle: searchCircle, readJSON: readJSON, escapeHTML: escapeHTML };
 })();

@@ -7,22 +7,10 @@
 // whose popup lists them all, so none hides another. Re-runs after an htmx swap of the results.
 (function () {
   "use strict";
+  if (!window.BourseMap) return; // map-base.js, loaded before this script
 
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) return null;
-    try {
-      return JSON.parse(node.textContent);
-    } catch (err) {
-      return null;
-    }
-  }
-
-  function escapeHTML(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
-  }
+  var readJSON = window.BourseMap.readJSON;
+  var escapeHTML = window.BourseMap.escapeHTML;
 
   // Points closer than ~100 m share a marker (coordinates rounded to 3 decimals).
   function groupByPlace(points) {
@@ -74,17 +62,8 @@
 
     // With a search point: its circle, and the view framed on the point and the markers.
     var bounds = [];
-    var circle = null;
-    if (config.radius_km) {
-      circle = L.circle(config.center, {
-        radius: config.radius_km * 1000,
-        color: "#1f4e8c",
-        weight: 1,
-        fillOpacity: 0.04,
-        interactive: false,
-      }).addTo(map);
-      bounds.push(config.center);
-    }
+    var circle = window.BourseMap.searchCircle(map, config);
+    if (circle) bounds.push(config.center);
     groupByPlace(points).forEach(function (group) {
       var count = group.items.length;
       var title = count > 1 ? count + " " + (config.labels.listings || "") : group.items[0].title;
