@@ -98,6 +98,6 @@ def test_the_statistics_page_shows_the_map_above_its_table(client, moderator_69)
     text = client.get("/moderation/statistiques/").content.decode()
     section = text[text.index("Activité par commune") :]
     assert section.index('<svg class="chart commune-map"') < section.index("<table>")
-    assert "<th scope=\"row\">69003 Lyon 3e Arrondissement</th>" in section
+    assert '<th scope="row">69003 Lyon 3e Arrondissement</th>' in section
     assert "Lyon 3e Arrondissement (69003) : 1 annonce(s), 0 conversation(s)" in section
     assert "Saint-Étienne" not in section
