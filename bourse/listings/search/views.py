@@ -18,9 +18,10 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from ..models import Category, Kind
+from ..models import Kind
 from ..serializers import ListingSerializer
 from .engine import ListingSearch
+from .options import category_options
 from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -162,7 +163,6 @@ def search_page(request):
     radius_choices = sorted({*RADIUS_CHOICES, radius})
     query_without_page = data.copy()
     query_without_page.pop("page", None)
-    parents = Category.objects.filter(parent__isnull=True).prefetch_related("children")
     context = {
         "errors": errors,
         "error_messages": [m for messages in errors.values() for m in messages],
@@ -177,7 +177,7 @@ def search_page(request):
         },
         "params": params,
         "page": page,
-        "parents": parents,
+        "category_options": category_options(data.get("category", "")),
         "radius_choices": [(f"{km:g}", km) for km in radius_choices],
         "can_use_company": company_point is not None,
         "query_string": query_without_page.urlencode(),
