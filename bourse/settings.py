@@ -3,6 +3,9 @@
 One module for every deployment: each difference comes from the environment (see README.md,
 "Configuration"). With no variable set, the embedded default runs: SQLite, in-memory channel
 layer, console e-mail, inline background tasks.
+
+It stays one module past the usual size on purpose: a deployment's whole configuration is read
+in one place, in the order Django applies it, each block saying which variable changes it.
 """
 
 import importlib.util

@@ -66,7 +66,7 @@ class RematchResult:
 def _announce(*, match: Match, own: Listing, other: Listing, scored: Scored, email: bool) -> None:
     """Tell the company owning `own` about `other`."""
     percent = round(scored.score * 100)
-    title = text(gettext_noop("Nouvelle correspondance pour « %(title)s »"), title=own.title)
+    title = text(gettext_noop("Nouvelle suggestion pour « %(title)s »"), title=own.title)
     body = text(
         gettext_noop(
             "L'annonce « %(other)s » (entreprise %(company)s, %(commune)s, à %(km)s km) "
