@@ -191,6 +191,76 @@ def sideways_overflow(page) -> tuple[int, list[str]]:
     return tuple(page.evaluate(WIDEST))
 
 
+FOCUS_RING = """() => {
+  // The focused element's ring: style, width, and its contrast with what lies around it (the
+  // background of the nearest painted ancestor: the ring is drawn outside the element).
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  // Focus inside a control's own parts (a date field's calendar button): the browser draws
+  // that ring itself, and the element does not match :focus.
+  if (!el.matches(":focus")) return null;
+  const rgb = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const style = getComputedStyle(el);
+  let node = parseFloat(style.outlineOffset) >= 0 ? el.parentElement : el;
+  let background = [255, 255, 255];
+  for (; node; node = node.parentElement) {
+    const color = rgb(getComputedStyle(node).backgroundColor);
+    if (color.length === 3 || (color.length === 4 && color[3] >= 0.5)) {
+      background = color.slice(0, 3);
+      break;
+    }
+  }
+  const [a, b] = [luminance(rgb(style.outlineColor)), luminance(background)];
+  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.getAttribute("name") ? `[name=${el.getAttribute("name")}]` : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
+    + ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+  return {
+    name,
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+    contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+  };
+}"""
+
+
+def focus_ring_fault(page) -> str | None:
+    """What is wrong with the focused element's ring (None when it is a solid line of 2 px or
+    more contrasting 3:1 with the background around it, WCAG 1.4.11 and 2.4.7)."""
+    ring = page.evaluate(FOCUS_RING)
+    if ring is None:
+        return None
+    if ring["style"] in ("none", "hidden") or ring["width"] < 2:
+        return f"{ring['name']}: outline {ring['style']} {ring['width']}px"
+    if ring["contrast"] < 3:
+        return f"{ring['name']}: ring contrast {ring['contrast']:.2f}:1"
+    return None
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("s => document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str, *, limit: int = 80, faults: list | None = None) -> int:
+    """Presses Tab until the element matching `selector` has the focus (fails after `limit`
+    presses); with `faults`, collects the ring faults of every element passed on the way.
+    Returns the number of presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if faults is not None:
+            fault = focus_ring_fault(page)
+            if fault and fault not in faults:
+                faults.append(fault)
+        if focused(page, selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab")
+
+
 def screenshot(page, name: str) -> None:
     """Saves the page in $SCREENSHOTS_DIR (nothing when it is unset)."""
     folder = os.environ.get("SCREENSHOTS_DIR")
