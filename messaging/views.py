@@ -212,9 +212,7 @@ def unread_total(request):
         return JsonResponse({"total": 0, "notifications": 0}, status=401)
     company_id = permissions.company_id_of(request.user)
     total = queries.unread_total(company_id) if company_id is not None else 0
-    return JsonResponse(
-        {"total": total, "notifications": notification_unread_count(company_id)}
-    )
+    return JsonResponse({"total": total, "notifications": notification_unread_count(company_id)})
 
 
 def followup(request, token: str):

@@ -4,6 +4,7 @@ The search page is in search/views.py. Every write goes through services; a refu
 French message on the page and keeps what was typed.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
