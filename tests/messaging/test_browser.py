@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .live import Server, live_database, prepare, server_env
+from .live import Server, seeded_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -14,15 +14,9 @@ HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned
 
 @pytest.fixture
 def server(tmp_path):
-    with live_database(tmp_path) as database_url:
-        # DEBUG: static files straight from frontend/ (no collectstatic); in-memory layer.
-        env = server_env(database_url, DEBUG="true", REDIS_URL="")
-        seed = prepare(env)
-        server = Server(env, tmp_path / "server.log")
-        try:
-            yield server, seed
-        finally:
-            server.stop()
+    # DEBUG: static files straight from frontend/ (no collectstatic); in-memory layer.
+    with seeded_server(tmp_path, DEBUG="true", REDIS_URL="") as (server, seed, _env):
+        yield server, seed
 
 
 def logged_in_page(browser, server: Server, email: str, **context_args):
@@ -152,14 +146,8 @@ def redis_server(tmp_path):
 
     if not settings.REDIS_URL:
         pytest.skip("needs Redis: set REDIS_URL=redis://...")
-    with live_database(tmp_path) as database_url:
-        env = server_env(database_url, DEBUG="true")
-        seed = prepare(env)
-        server = Server(env, tmp_path / "server.log")
-        try:
-            yield server, seed, env
-        finally:
-            server.stop()
+    with seeded_server(tmp_path, DEBUG="true") as running:
+        yield running
 
 
 NOTIFY = r"""
