@@ -181,7 +181,10 @@ def notifications_mark_read(*, company: Company, up_to: int | None = None) -> in
     unread = Notification.objects.filter(company=company, read_at__isnull=True)
     if up_to is not None:
         unread = unread.filter(pk__lte=up_to)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        _announce_read(company.pk)
+    return marked
 
 
 @transaction.atomic
@@ -190,6 +193,18 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     from django.utils import timezone
 
     if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+        marked = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        notification.refresh_from_db(fields=["read_at"])
+        if marked:
+            _announce_read(notification.company_id)
     return notification
+
+
+def _announce_read(company_id: int) -> None:
+    """Tell the company's open pages that notifications were read, so that the bell of every
+    tab and every colleague shows the new count (they fetch it: the event carries none)."""
+    realtime.send_event_on_commit(
+        companies=(company_id,), event={"type": "notification.read", "company": company_id}
+    )
