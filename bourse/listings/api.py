@@ -53,7 +53,7 @@ class CategoryListView(APIView):
 
     @extend_schema(responses={200: CategorySerializer(many=True)})
     def get(self, request):
-        categories = list(Category.objects.select_related("parent"))
+        categories = list(Category.objects.select_related("parent").prefetch_related("children"))
         parents = sorted(
             (c for c in categories if c.parent_id is None), key=lambda c: (c.position, c.name)
         )
@@ -163,7 +163,7 @@ class ListingSubmitView(APIView):
     @extend_schema(request=None, responses={200: ListingSerializer})
     def post(self, request, pk: int):
         listing = get_listing(pk)
-        permissions.check_can_edit(request.user, listing)
+        permissions.check_can_submit(request.user, listing)
         listing = services.listing_submit(listing=listing, by=request.user)
         return listing_response(request, listing)
 

@@ -94,7 +94,7 @@ def log_in(page, base: str, address: str) -> None:
     page.fill("input[name=login]", address)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_selector("text=Se déconnecter")
+    page.wait_for_selector("[data-nav-account]")
 
 
 def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
@@ -118,7 +118,7 @@ def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
     code = re.search(r"saisissez ce code[^\n]*\n+\s*(\S+)\s*\n", text).group(1)
     page.fill("input[name=code]", code)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_selector("text=Se déconnecter")
+    page.wait_for_selector("[data-nav-account]")
 
 
 def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_prefix, postal):
@@ -394,8 +394,8 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     # Both sides of the strong match were told by e-mail, once.
     for address, title in ((alpha_mail, "Entrepôt sec 400 m²"), (beta_mail, "Recherche entrepôt")):
         subjects = [subject for subject, _text in mails_to(mail_dir, address)]
-        assert len([s for s in subjects if "Nouvelle correspondance" in s]) == 1, subjects
-        assert any(title in s for s in subjects if "Nouvelle correspondance" in s), subjects
+        assert len([s for s in subjects if "Nouvelle suggestion" in s]) == 1, subjects
+        assert any(title in s for s in subjects if "Nouvelle suggestion" in s), subjects
 
     # RGPD: Beta's buyer downloads their data, then deletes the account. Alpha keeps the
     # conversation; the messages no longer carry the buyer's name.
