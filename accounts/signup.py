@@ -42,6 +42,7 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
         login.label = _("Adresse e-mail")
+        login.help_text = _("Celle avec laquelle vous avez créé votre compte.")
         login.widget.attrs.update({"autocomplete": "email", "placeholder": ""})
         login.error_messages["required"] = _("Indiquez votre adresse e-mail.")
         password = self.fields["password"]
