@@ -165,7 +165,11 @@ def crisis_steps_record(*, now: datetime.datetime | None = None) -> int:
     ) | Crisis.objects.filter(closed_at__isnull=True, end_recorded=False, ends_at__lte=now)
     for pk in due.order_by("pk").values_list("pk", flat=True).distinct():
         with transaction.atomic():
-            crisis = Crisis.objects.select_for_update().select_related("opened_by").get(pk=pk)
+            crisis = (
+                Crisis.objects.select_for_update(of=("self",))
+                .select_related("opened_by")
+                .get(pk=pk)
+            )
             if crisis.closed_at is not None:
                 continue
             fields = []

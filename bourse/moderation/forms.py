@@ -194,7 +194,7 @@ class CrisisForm(forms.Form):
     priority_categories = forms.MultipleChoiceField(
         label=_("Catégories prioritaires"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "crisis-categories"}),
         help_text=_(
             "Les besoins de ces catégories passent en tête des recherches et des suggestions "
             "du territoire. Une famille comprend toutes ses catégories."
