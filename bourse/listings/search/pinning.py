@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from .. import crises
-from .engine import ListingSearch, live_listings
+from .engine import ListingSearch, live_listings, one_row, plain_slice
 from .params import SearchParams
 
 
@@ -38,16 +38,8 @@ class PinnedSearch:
 
     def __getitem__(self, index):
         if isinstance(index, int):
-            rows = self[index : index + 1]
-            if not rows:
-                raise IndexError(index)
-            return rows[0]
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("PinnedSearch supports integer indexes and plain slices")
-        start = index.start or 0
-        stop = index.stop if index.stop is not None else self.count()
-        if start < 0 or stop < 0:
-            raise ValueError("PinnedSearch does not support negative indexes")
+            return one_row(self, index)
+        start, stop = plain_slice(index, self.count)
         n_pinned = self.pinned.count()
         rows = []
         if start < n_pinned:
