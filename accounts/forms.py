@@ -107,7 +107,7 @@ class PreferencesForm(forms.ModelForm):
             "moderation_summary",
         ]
         labels = {
-            "match_emails": _("Nouvelles correspondances pour mes annonces"),
+            "match_emails": _("Nouvelles suggestions pour mes annonces"),
             "message_reminders": _("M'envoyer un rappel quand un message reste non lu 10 minutes"),
             "saved_search_digest": _("Résumé des annonces de mes recherches enregistrées"),
             "language": _("Langue de mes e-mails et notifications"),

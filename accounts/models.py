@@ -37,7 +37,7 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     class MatchEmails(models.TextChoices):
-        INSTANT = "instant", _("à chaque nouvelle correspondance")
+        INSTANT = "instant", _("à chaque nouvelle suggestion")
         DAILY = "daily", _("un résumé par jour")
         NEVER = "never", _("jamais")
 
@@ -55,7 +55,7 @@ class User(AbstractUser):
     # Notification preferences (docs/accounts.md): which e-mails this person gets, and in
     # which language e-mails are written to them (read by bourse.core.outbox).
     match_emails = models.CharField(
-        _("e-mails de nouvelles correspondances"),
+        _("e-mails de nouvelles suggestions"),
         max_length=8,
         choices=MatchEmails.choices,
         default=MatchEmails.INSTANT,

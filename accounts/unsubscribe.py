@@ -35,7 +35,7 @@ TURN_OFF = {
     "moderation_summary": False,
 }
 WHAT = {
-    "match_emails": _("les e-mails de nouvelles correspondances pour vos annonces"),
+    "match_emails": _("les e-mails de nouvelles suggestions pour vos annonces"),
     "message_reminders": _("les rappels de messages non lus"),
     "saved_search_digest": _("le résumé des annonces de vos recherches enregistrées"),
     "moderation_summary": _("le résumé quotidien de vos files de modération"),

@@ -3,6 +3,9 @@
 One module for every deployment: each difference comes from the environment (see README.md,
 "Configuration"). With no variable set, the embedded default runs: SQLite, in-memory channel
 layer, console e-mail, inline background tasks.
+
+It stays one module past the usual size on purpose: a deployment's whole configuration is read
+in one place, in the order Django applies it, each block saying which variable changes it.
 """
 
 import importlib.util
@@ -237,7 +240,9 @@ REDIS_MAX_CONNECTIONS = int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with one connection pool per process (not one per request
+            # under ASGI, each opening a connection to Redis): bourse/core/cache.py.
+            "BACKEND": "bourse.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bourse"),
         }

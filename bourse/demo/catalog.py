@@ -8,6 +8,9 @@ SECTORS: per activity (the NAF code of `companies.ACTIVITIES`), the categories a
 trade offers in and those it needs in, so a cleaning company never offers a CNC lathe.
 ONLY_FOR narrows a few entries whose wording names a trade ("Maintenance de groupes froids" is
 a refrigeration engineer's offer, not any maintenance company's).
+
+The module is long because it is data, not logic: one table read top to bottom per category is
+easier to review and extend than the same entries spread over several files.
 """
 
 OFFER, NEED = "offer", "need"

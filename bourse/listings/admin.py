@@ -7,12 +7,50 @@ from django.utils.translation import gettext_lazy as _
 
 from .attributes import ATTRIBUTES
 from .models import Category, Listing, ListingPhoto, TradeTerm, WatchedWord
+from .units import Unit
 
 
-class CategoryAdminForm(forms.ModelForm):
-    """The category's attributes as boxes to tick among the registry's
-    (bourse.listings.attributes)."""
+class UnitsField(forms.MultipleChoiceField):
+    """A category's units as boxes to tick among the vocabulary (bourse.listings.units)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("unités"),
+            choices=Unit.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_(
+                "Unités proposées pour la quantité des annonces de cette catégorie, la première "
+                "suggérée. Sans unité cochée, une catégorie parente reprend celles de ses "
+                "sous-catégories."
+            ),
+            **kwargs,
+        )
+
+
+class UnitsFormMixin:
+    """Ticking boxes loses an order; the units kept stay in the category's order (the listing
+    form suggests the first one), those added follow in the vocabulary's order."""
+
+    def clean_units(self):
+        chosen = set(self.cleaned_data["units"])
+        kept = [unit for unit in (self.instance.units or []) if unit in chosen]
+        return kept + [unit for unit in Unit.values if unit in chosen and unit not in kept]
+
+
+class ChildCategoryForm(UnitsFormMixin, forms.ModelForm):
+    units = UnitsField()
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "name_en", "position", "units"]
+
+
+class CategoryAdminForm(UnitsFormMixin, forms.ModelForm):
+    """The category's units and attributes as boxes to tick among the vocabulary's
+    (bourse.listings.units, bourse.listings.attributes)."""
+
+    units = UnitsField()
     attributes = forms.MultipleChoiceField(
         label=_("attributs"),
         choices=[(name, attribute.label) for name, attribute in ATTRIBUTES.items()],
@@ -28,6 +66,7 @@ class CategoryAdminForm(forms.ModelForm):
 
 class ChildCategoryInline(admin.TabularInline):
     model = Category
+    form = ChildCategoryForm
     fk_name = "parent"
     fields = ["slug", "name", "name_en", "position", "units"]
     extra = 0

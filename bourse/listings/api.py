@@ -53,7 +53,7 @@ class CategoryListView(APIView):
 
     @extend_schema(responses={200: CategorySerializer(many=True)})
     def get(self, request):
-        categories = list(Category.objects.select_related("parent"))
+        categories = list(Category.objects.select_related("parent").prefetch_related("children"))
         parents = sorted(
             (c for c in categories if c.parent_id is None), key=lambda c: (c.position, c.name)
         )

@@ -10,7 +10,8 @@ from bourse.core.text import validate_single_line, validate_text
 
 from .attributes import ATTRIBUTES, names_of
 from .models import Category, Kind, Listing, Terms, Unit
-from .services import PRICED_TERMS, allowed_units
+from .services import PRICED_TERMS
+from .units import allowed_units
 
 LOCATION_COMPANY = "company"
 LOCATION_OTHER = "other"

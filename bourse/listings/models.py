@@ -15,6 +15,8 @@ from bourse.core.errors import ServiceError
 
 from .crises import Crisis as Crisis
 from .crises import lifetime_days
+from .units import Unit as Unit  # the vocabulary lives with the units' rules
+from .units import quantity_text
 
 
 class Category(models.Model):
@@ -68,19 +70,6 @@ class Terms(models.TextChoices):
     SALE = "sale", _("vente")
     EXCHANGE = "exchange", _("échange")
     TO_DISCUSS = "to_discuss", _("à discuter")
-
-
-class Unit(models.TextChoices):
-    UNIT = "unit", _("unité(s)")
-    KG = "kg", _("kg")
-    T = "t", _("tonne(s)")
-    L = "l", _("litre(s)")
-    M2 = "m2", _("m²")
-    M3 = "m3", _("m³")
-    PALLET = "pallet", _("palette(s)")
-    HOUR = "hour", _("heure(s)")
-    DAY = "day", _("jour(s)")
-    PERSON = "person", _("personne(s)")
 
 
 PREFETCHED_PHOTOS = "prefetched_photos"
@@ -275,6 +264,11 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def quantity_text(self) -> str:
+        """ "8 500 unités", "58 heures": the quantity as pages show it ("" without one)."""
+        return quantity_text(self.quantity, self.unit)
 
     @property
     def ordered_photos(self) -> list:

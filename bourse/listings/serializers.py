@@ -18,6 +18,7 @@ from bourse.core.text import validate_single_line, validate_text
 
 from .attributes import CACES_CATEGORIES, HAZARD_CLASSES, LICENCES, names_of
 from .models import Category, Kind, Listing, ListingPhoto, Terms, Unit
+from .units import allowed_units
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -28,13 +29,21 @@ class CategorySerializer(serializers.ModelSerializer):
         "groups: temperature, capacity_t, lift_height_m, caces, licence, adr, hazard_classes, "
         "food_grade, organic, grade, surface_m2, ceiling_height_m, crane_t)."
     )
+    units = serializers.SerializerMethodField(
+        help_text="The values of a listing's `unit` this category accepts, the first one "
+        "suggested (a parent accepts those of its children)."
+    )
 
     class Meta:
         model = Category
-        fields = ["slug", "name", "parent", "attributes"]
+        fields = ["slug", "name", "parent", "attributes", "units"]
 
     def get_attributes(self, category: Category) -> list[str]:
         return names_of(category)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Unit.choices)))
+    def get_units(self, category: Category) -> list[str]:
+        return allowed_units(category)
 
 
 def _measure(minimum: float, maximum: float, help_text: str) -> serializers.FloatField:

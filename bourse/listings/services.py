@@ -37,8 +37,9 @@ from bourse.notifications.texts import text
 
 from . import holds
 from .attributes import clean_attributes, keys_of, names_of
-from .models import CLOSE_TRANSITIONS, Category, Listing, ListingPhoto, Terms, Unit
+from .models import CLOSE_TRANSITIONS, Listing, ListingPhoto, Terms, Unit
 from .signals import listing_published
+from .units import allowed_units
 
 Status = Listing.Status
 
@@ -84,16 +85,6 @@ def _hold(listing: Listing) -> bool:
     reasons = holds.hold_reasons(listing.title, listing.description)
     listing.hold_reasons = reasons or None
     return bool(reasons)
-
-
-def allowed_units(category: Category) -> list[str]:
-    """The units that make sense for a category; a parent allows those of its children."""
-    if category.units:
-        return list(category.units)
-    units: list[str] = []
-    for child in category.children.all():
-        units += [u for u in child.units if u not in units]
-    return units
 
 
 def _clean(values: dict, *, company: Company) -> dict:

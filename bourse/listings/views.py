@@ -4,7 +4,6 @@ The search page is in search/views.py. Every write goes through services; a refu
 French message on the page and keeps what was typed.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,7 @@ from .attributes import describe_attributes, names_of
 from .forms import CloseForm, ListingForm, PhotoForm, category_attributes, category_units
 from .models import Listing, ListingPhoto
 from .photos import MAX_PHOTOS
+from .search.views import map_config
 from .serializers import contact_for
 from .services import PRICED_TERMS
 
@@ -186,13 +186,9 @@ def listing_detail(request, pk: int):
         "contact": contact_for(listing) if show_contact else None,
         "can_contact": show_contact and not is_owner and listing.is_live,
         "attributes": describe_attributes(listing.attributes, names_of(listing.category)),
-        "map_config": {
-            "tiles": settings.LEAFLET_CONFIG["TILES"],
-            "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
-            "lat": listing.latitude,
-            "lon": listing.longitude,
-            "radius_km": listing.radius_km,
-        },
+        "map_config": map_config(
+            lat=listing.latitude, lon=listing.longitude, radius_km=listing.radius_km
+        ),
     }
     return render(request, "listings/detail.html", context)
 

@@ -25,7 +25,7 @@ from .models import SavedSearch
 
 # --- Suggestions ------------------------------------------------------------------------------
 class MatchReasonsSerializer(serializers.Serializer):
-    """The parts of the score, each in [0, 1] (see bourse/matching/scoring.py for the weights):
+    """The parts of the score, each in [0, 1] (bourse.matching.scoring.WEIGHTS weighs them):
     category (1 exact, 0.5 same parent), distance (1 at the same place, 0 at the larger of the
     two radii), availability (share of the need's window the offer covers), quantity (share of
     the need the offer covers; 0.5 when not comparable), text (similarity of titles and

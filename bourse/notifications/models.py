@@ -8,7 +8,7 @@ from .texts import render
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        MATCH = "match", _("nouvelle correspondance")
+        MATCH = "match", _("nouvelle suggestion")
         LISTING_STATUS = "listing_status", _("statut d'annonce")
         COMPANY_STATUS = "company_status", _("statut de l'entreprise")
         SAVED_SEARCH = "saved_search", _("recherche enregistrée")

@@ -26,7 +26,7 @@ def match_email(company, django_capture_on_commit_callbacks, key="match:1"):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         email_company_members(
-            company=company, key=key, subject="Nouvelle correspondance", body="…", kind="match"
+            company=company, key=key, subject="Nouvelle suggestion", body="…", kind="match"
         )
     [message] = mail.outbox
     return message
@@ -68,7 +68,7 @@ def test_valid_link_turns_off_that_preference_only_without_login(
     response = client.get(path_of(url))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Vous ne recevrez plus les e-mails de nouvelles correspondances" in page
+    assert "Vous ne recevrez plus les e-mails de nouvelles suggestions" in page
     assert "Mes e-mails et notifications" in page  # how to turn them back on
     person.refresh_from_db()
     assert person.match_emails == "never"

@@ -97,7 +97,7 @@ def test_api_journey_from_signup_to_account_deletion():
     assert set(places[0]) == {"postal_code", "commune", "departement", "latitude", "longitude"}
     categories = alpha.call("get", "/api/v1/categories/", expect=200).json()
     by_slug = {c["slug"]: c for c in categories}
-    assert set(by_slug["entrepot-sec"]) == {"slug", "name", "parent", "attributes"}
+    assert set(by_slug["entrepot-sec"]) == {"slug", "name", "parent", "attributes", "units"}
     assert by_slug["entrepot-sec"]["name"] == "Entrepôt sec"
     assert by_slug[by_slug["entrepot-sec"]["parent"]]["parent"] is None
     company_a = alpha.declare("Alpha Logistique", "69003")

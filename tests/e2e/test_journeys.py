@@ -380,8 +380,8 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     # Both sides of the strong match were told by e-mail, once.
     for address, title in ((alpha_mail, "Entrepôt sec 400 m²"), (beta_mail, "Recherche entrepôt")):
         subjects = [subject for subject, _text in mails_to(mail_dir, address)]
-        assert len([s for s in subjects if "Nouvelle correspondance" in s]) == 1, subjects
-        assert any(title in s for s in subjects if "Nouvelle correspondance" in s), subjects
+        assert len([s for s in subjects if "Nouvelle suggestion" in s]) == 1, subjects
+        assert any(title in s for s in subjects if "Nouvelle suggestion" in s), subjects
 
     # RGPD: Beta's buyer downloads their data, then deletes the account. Alpha keeps the
     # conversation; the messages no longer carry the buyer's name.

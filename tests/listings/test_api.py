@@ -50,18 +50,20 @@ def test_categories_are_a_flat_list_with_parent_slugs(api_client):
     body = response.json()
     assert isinstance(body, list)
     by_slug = {c["slug"]: c for c in body}
-    assert set(body[0]) == {"slug", "name", "parent", "attributes"}
+    assert set(body[0]) == {"slug", "name", "parent", "attributes", "units"}
     assert by_slug["stockage"] == {
         "slug": "stockage",
         "name": "Stockage",
         "parent": None,
         "attributes": [],
+        "units": ["m2", "m3", "pallet", "day", "unit"],  # those of its children
     }
     assert by_slug["entrepot-sec"] == {
         "slug": "entrepot-sec",
         "name": "Entrepôt sec",
         "parent": "stockage",
         "attributes": ["surface_m2", "ceiling_height_m", "hazard_classes"],
+        "units": ["m2", "m3", "pallet", "day"],
     }
     assert by_slug["autre"]["parent"] is None
     parents = [c["slug"] for c in body if c["parent"] is None]

@@ -25,14 +25,14 @@ def test_form_adapts_to_category_terms_and_location(browser, live_server):
     price = page.locator("[name=price]")
     postal_code = page.locator("[name=postal_code]")
 
-    # Premises: square metres only.
+    # Offices: square metres first, workstations, days.
     page.select_option("[name=category]", "bureaux")
     assert quantity.is_visible()
     assert unit.input_value() == "m2"
     enabled_units = unit.locator("option:not([disabled])").evaluate_all(
         "options => options.map(o => o.value).filter(v => v)"
     )
-    assert enabled_units == ["m2"]
+    assert sorted(enabled_units) == ["day", "m2", "unit"]
 
     # The attributes that decide a substitute: only the category's.
     assert page.locator("[name=attr_surface_m2]").is_visible()

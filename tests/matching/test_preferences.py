@@ -51,7 +51,7 @@ def test_match_emails_follow_each_members_choice(
         assert matching.match_digest_send() == 1
     [digest] = mail.outbox
     assert digest.to == [daily.email]
-    assert "1 nouvelle correspondance pour vos annonces" in digest.subject
+    assert "1 nouvelle suggestion pour vos annonces" in digest.subject
     assert offer.title in digest.body
     assert f"/annonces/{offer.pk}/" in digest.body
 

@@ -97,6 +97,15 @@ def test_a_member_search_without_place_uses_their_company_departement(
     assert "prioritaire (crise)" in page.content.decode()
 
 
+def test_a_search_filtered_on_a_departement_in_crisis_pins(api_client, national, listings_69):
+    _open(national, categories=["entrepot-sec"])
+
+    ids = [r["id"] for r in api_client.get(SEARCH_API, {"departement": "69"}).json()["results"]]
+    assert ids[0] == listings_69.pk
+    elsewhere = api_client.get(SEARCH_API, {"departement": "13"}).json()
+    assert elsewhere["count"] == 0
+
+
 def test_anonymous_search_without_place_pins_nothing(client, national, listings_69):
     _open(national, categories=["entrepot-sec"])
     page = client.get(reverse("listings:search"))

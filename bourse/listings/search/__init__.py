@@ -7,6 +7,7 @@ the page /annonces/ and bench/search.py.
     rows      a page's rows by id in one statement (what the serializer reads)
     pinning   crisis mode: the needs of a crisis's priority categories first (listing_search)
     views     the API's response and the French page
+    points    every match for the map, compact and cached; map: its API view and page
     ddl       the SQL Django does not write (triggers, indexes), shared with the migrations
     schema    the SQLite triggers and indexes restored after each migrate
 

@@ -6,9 +6,9 @@ listings (needs of the priority categories located in the crisis's départements
 others. Paging runs over the two as one list. Without a crisis the search is the plain
 ListingSearch, with not one query more.
 
-The area of a search is the département of the postal code it is made around (`near`), else
-the département of the searcher's company; a search by latitude and longitude alone, by an
-anonymous visitor, has none (nothing pinned).
+The area of a search is the département it filters on (`departement`), else the département
+of the postal code it is made around (`near`), else the département of the searcher's company; a
+search by latitude and longitude alone, by an anonymous visitor, has none (nothing pinned).
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ class PinnedSearch:
 
 
 def search_area(params: SearchParams, company=None) -> str | None:
-    """The département a search is made in: its postal code's, else the searcher's company's."""
+    """The département a search is made in: the one it filters on, else its postal code's,
+    else the searcher's company's."""
+    if params.departement:
+        return params.departement
     if params.place is not None:
         return params.place.departement
     if company is not None:

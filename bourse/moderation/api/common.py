@@ -3,10 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
+    extend_schema,
     extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -20,6 +22,7 @@ from bourse.listings.serializers import ListingSerializer
 
 from .. import exports
 from ..models import AuditLogEntry, Report
+from ..permissions import scope_to_territory
 from ..reasons import compose_reason
 
 
@@ -217,3 +220,23 @@ def territory_filters(queryset, params):
     if params.get("departement"):
         queryset = queryset.filter(departement=params["departement"])
     return queryset
+
+
+class TerritoryList(ListAPIView):
+    """A moderation list: what `base_queryset()` returns, within the moderator's territory,
+    filtered by `?status=` and `?departement=`, in `ordering` (oldest first: a queue)."""
+
+    permission_classes = [IsAuthenticated, IsModerator]
+    filter_backends: list = []
+    ordering: tuple[str, ...] = ("created_at", "pk")
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = scope_to_territory(self.base_queryset(), self.request.user.moderator)
+        return territory_filters(queryset, self.request.query_params).order_by(*self.ordering)

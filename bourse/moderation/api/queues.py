@@ -9,8 +9,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.generics import ListAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Company
@@ -23,44 +21,30 @@ from ..bulk import COMPANY_BULK_ACTIONS, LISTING_BULK_ACTIONS, MAX_IDS, bulk_mod
 from ..models import ModerationReason
 from ..permissions import (
     check_not_own_company,
-    scope_to_territory,
     territory_object_or_404,
 )
 from ..reasons import reasons_for
 from .common import (
-    DEPARTEMENT_PARAM,
-    STATUS_PARAM,
     CSVExportMixin,
-    IsModerator,
     ModerationCompanySerializer,
     ModerationListingSerializer,
     ModeratorAPIView,
     ReasonSerializer,
+    TerritoryList,
     csv_response,
-    territory_filters,
     wants_csv,
 )
 
 # --- Companies -------------------------------------------------------------------------------
 
 
-class ModerationCompanyList(ListAPIView):
+class ModerationCompanyList(TerritoryList):
     """Companies of the territory, oldest first (the verification queue)."""
 
-    permission_classes = [IsAuthenticated, IsModerator]
     serializer_class = ModerationCompanySerializer
-    filter_backends: list = []
 
-    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        queryset = scope_to_territory(
-            Company.objects.annotate(members_count=Count("memberships")),
-            self.request.user.moderator,
-        )
-        return territory_filters(queryset, self.request.query_params).order_by("created_at", "pk")
+    def base_queryset(self):
+        return Company.objects.annotate(members_count=Count("memberships"))
 
 
 def run_action(request, service, needs_reason: bool, action: str, **target):
@@ -105,26 +89,20 @@ def moderation_listings():
     return Listing.objects.select_related("company", "category").prefetch_related("photos")
 
 
-class ModerationListingList(CSVExportMixin, ListAPIView):
+class ModerationListingList(CSVExportMixin, TerritoryList):
     """Listings of the territory (listing.departement), oldest first; `?format=csv`: all of them
     (filters applied) as CSV."""
 
-    permission_classes = [IsAuthenticated, IsModerator]
     serializer_class = ModerationListingSerializer
-    filter_backends: list = []
+    ordering = ("updated_at", "pk")
 
     def list(self, request, *args, **kwargs):
         if wants_csv(request):
             return csv_response(exports.listing_rows(self.get_queryset()), "annonces")
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        queryset = scope_to_territory(moderation_listings(), self.request.user.moderator)
-        return territory_filters(queryset, self.request.query_params).order_by("updated_at", "pk")
+    def base_queryset(self):
+        return moderation_listings()
 
 
 class ListingActionView(ModeratorAPIView):

@@ -4,7 +4,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,38 +14,24 @@ from .. import services
 from ..models import Report
 from ..permissions import (
     check_can_decide,
-    scope_to_territory,
     territory_object_or_404,
 )
 from .common import (
-    DEPARTEMENT_PARAM,
-    STATUS_PARAM,
-    IsModerator,
     ModeratorAPIView,
     ReportCreateSerializer,
     ReportSerializer,
     ResolveSerializer,
-    territory_filters,
+    TerritoryList,
 )
 
 # --- Reports ---------------------------------------------------------------------------------
 
 
-class ModerationReportList(ListAPIView):
-    permission_classes = [IsAuthenticated, IsModerator]
+class ModerationReportList(TerritoryList):
     serializer_class = ReportSerializer
-    filter_backends: list = []
 
-    @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        queryset = scope_to_territory(
-            Report.objects.select_related("reporter_company", "resolved_by"),
-            self.request.user.moderator,
-        )
-        return territory_filters(queryset, self.request.query_params).order_by("created_at", "pk")
+    def base_queryset(self):
+        return Report.objects.select_related("reporter_company", "resolved_by")
 
 
 class ReportResolveView(ModeratorAPIView):
