@@ -4,6 +4,7 @@ The search page is in search/views.py. Every write goes through services; a refu
 French message on the page and keeps what was typed.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,14 +45,16 @@ def _form_context(form: ListingForm, **extra) -> dict:
         "category_units": category_units(),
         "category_attributes": category_attributes(),
         "priced_terms": sorted(PRICED_TERMS),
+        "moderation_target_hours": settings.MODERATION_TARGET_HOURS,
         **extra,
     }
 
 
 @login_required
 def listing_create(request):
+    """A new listing. A company waiting for verification saves drafts only (the page says why)."""
     try:
-        membership = permissions.check_can_create(request.user)
+        membership = permissions.check_can_prepare(request.user)
     except PermissionDenied:
         messages.error(
             request,
@@ -63,7 +66,7 @@ def listing_create(request):
     company = membership.company
     form = ListingForm(request.POST or None, company=company)
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
+        submit = request.POST.get("action") == "submit" and company.is_verified
         try:
             listing = services.listing_create(
                 company=company, by=request.user, data=form.service_data(), submit=submit
@@ -84,7 +87,16 @@ def listing_create(request):
                     _("Annonce soumise : un conseiller de la CCI va la valider."),
                 )
             return redirect("listings:edit", listing.pk)
-    return render(request, "listings/form.html", _form_context(form, listing=None))
+    return render(
+        request,
+        "listings/form.html",
+        _form_context(
+            form,
+            listing=None,
+            can_submit=company.is_verified,
+            waiting_for_verification=not company.is_verified,
+        ),
+    )
 
 
 @login_required
@@ -103,7 +115,11 @@ def listing_edit(request, pk: int):
             listing = services.listing_update(
                 listing=listing, by=request.user, data=form.service_data()
             )
-            if request.POST.get("action") == "submit" and listing.can("submit"):
+            if (
+                request.POST.get("action") == "submit"
+                and listing.can("submit")
+                and listing.company.is_verified
+            ):
                 listing = services.listing_submit(listing=listing, by=request.user)
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -133,7 +149,8 @@ def _render_edit(request, listing: Listing, form: ListingForm, photo_form: Photo
             photo_form=photo_form,
             can_add_photo=len(photos) < MAX_PHOTOS,
             max_photos=MAX_PHOTOS,
-            can_submit=listing.can("submit"),
+            can_submit=listing.can("submit") and listing.company.is_verified,
+            waiting_for_verification=not listing.company.is_verified,
         ),
         status=status,
     )
@@ -216,6 +233,8 @@ def listing_mine(request):
             "page": page,
             "company": membership.company,
             "can_publish": membership.company.is_verified,
+            "can_prepare": membership.company.status
+            in (membership.company.Status.VERIFIED, membership.company.Status.PENDING),
             "statuses": Status.choices,
             "current_status": status,
             "submittable": Listing.TRANSITIONS["submit"].sources,
@@ -239,6 +258,7 @@ def _simple_action(request, pk: int, service, success: str):
 @login_required
 @require_POST
 def listing_submit(request, pk: int):
+    permissions.check_can_submit(request.user, _listing(pk))
     return _simple_action(
         request, pk, services.listing_submit, _("Annonce soumise à la validation de la CCI.")
     )

@@ -22,8 +22,9 @@ from rest_framework.response import Response
 
 from bourse.geo import data as geo
 
-from ..models import Category, Kind
+from ..models import Kind
 from ..serializers import ListingSerializer
+from .options import category_options
 from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -169,7 +170,6 @@ def search_form(request) -> tuple[SearchParams, dict, dict]:
     radius_choices = sorted({*RADIUS_CHOICES, radius})
     query_without_page = data.copy()
     query_without_page.pop("page", None)
-    parents = Category.objects.filter(parent__isnull=True).prefetch_related("children")
     context = {
         "errors": errors,
         "error_messages": [m for messages in errors.values() for m in messages],
@@ -184,7 +184,7 @@ def search_form(request) -> tuple[SearchParams, dict, dict]:
             "ordering": data.get("ordering", ""),
         },
         "params": params,
-        "parents": parents,
+        "category_options": category_options(data.get("category", "")),
         "departements": sorted(geo.departements().values(), key=lambda d: d.code),
         "radius_choices": [(f"{km:g}", km) for km in radius_choices],
         "can_use_company": company_point is not None,
