@@ -173,6 +173,7 @@ TEMPLATES = [
                 "accounts.context_processors.membership",
                 "bourse.notifications.context_processors.notifications",
                 "messaging.context_processors.unread",
+                "bourse.moderation.context_processors.crisis_banner",
             ],
         },
     },
@@ -244,6 +245,13 @@ if REDIS_URL:
             "BACKEND": "bourse.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bourse"),
+            # At most this many connections per process: a request finding them all busy waits
+            # for one (a command takes well under a millisecond) rather than opening another.
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": int(os.environ.get("REDIS_CACHE_MAX_CONNECTIONS", "16")),
+                "timeout": 5,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -478,6 +486,11 @@ UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
 NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))
 NEW_COMPANY_CONVERSATIONS_PER_DAY = int(os.environ.get("NEW_COMPANY_CONVERSATIONS_PER_DAY", "10"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
+# Crisis mode (bourse/listings/crises.py): while a crisis covers a département, its pending
+# companies and listings are due within this many hours, and its listings published or renewed
+# stay online this many days.
+CRISIS_MODERATION_TARGET_HOURS = int(os.environ.get("CRISIS_MODERATION_TARGET_HOURS", "4"))
+CRISIS_LISTING_LIFETIME_DAYS = int(os.environ.get("CRISIS_LISTING_LIFETIME_DAYS", "120"))
 # How long the one-click links of the "still current?" e-mail stay valid (listings/freshness.py).
 FRESHNESS_LINK_DAYS = int(os.environ.get("FRESHNESS_LINK_DAYS", "14"))
 

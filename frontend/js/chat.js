@@ -40,6 +40,7 @@
     var seen = {};
     var pending = {};
     var lastId = 0;
+    var catchUpFrom = null;
     var lastReadSent = 0;
     var partnerRead = config.partnerRead || 0;
     var typingTimer = null;
@@ -198,8 +199,11 @@
       });
     }
 
-    // Everything stored after `lastId`, oldest first (after a reconnect, or on first open).
+    // Everything stored after `lastId`, oldest first (after a reconnect, or on first open);
+    // after a gap, everything after what the page had seen when the gap showed (catchUpFrom).
     function catchUp() {
+      var from = catchUpFrom === null ? lastId : Math.min(catchUpFrom, lastId);
+      catchUpFrom = null;
       function page(after) {
         return fetch(config.messagesUrl + "?after=" + after, {
           credentials: "same-origin", headers: { "Accept": "application/json" }
@@ -211,7 +215,7 @@
             if (data.next_after) { return page(data.next_after); }
           });
       }
-      return page(lastId).catch(function () {});
+      return page(from).catch(function () {});
     }
 
     function fail(li, text, detail) {
@@ -309,6 +313,7 @@
     rt.on("open", function () { showStatus(""); catchUp(); });
     // A numbered event missed, or the server's channel layer down (then every few seconds).
     rt.on("catchup", catchUp);
+    rt.on("missed", function () { if (catchUpFrom === null) { catchUpFrom = lastId; } });
     rt.on("layer", function (data) { showStatus(data.up ? "" : i18n.degraded); });
     rt.on("close", function () { showStatus(i18n.offline); });
     document.addEventListener("visibilitychange", function () {

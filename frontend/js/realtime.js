@@ -96,7 +96,11 @@
     lastSeq[stream] = seq;
   }
 
+  // "missed" is emitted at once, before the event that showed the gap is handled: a page notes
+  // what it had seen until then, and its catch-up starts there (the event's own message, added
+  // meanwhile, must not move it past the missing one). "catchup" follows, once per burst.
   function catchUpSoon() {
+    emit("missed", {});
     if (catchUpTimer) { return; }
     catchUpTimer = window.setTimeout(function () {
       catchUpTimer = null;
