@@ -244,6 +244,13 @@ if REDIS_URL:
             "BACKEND": "bourse.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bourse"),
+            # At most this many connections per process: a request finding them all busy waits
+            # for one (a command takes well under a millisecond) rather than opening another.
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": int(os.environ.get("REDIS_CACHE_MAX_CONNECTIONS", "16")),
+                "timeout": 5,
+            },
         }
     }
     CHANNEL_LAYERS = {

@@ -164,7 +164,7 @@ class ListingSubmitView(APIView):
     @extend_schema(request=None, responses={200: ListingSerializer})
     def post(self, request, pk: int):
         listing = get_listing(pk)
-        permissions.check_can_edit(request.user, listing)
+        permissions.check_can_submit(request.user, listing)
         listing = services.listing_submit(listing=listing, by=request.user)
         return listing_response(request, listing)
 

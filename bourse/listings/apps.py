@@ -28,3 +28,19 @@ class ListingsConfig(AppConfig):
             services.withdraw_listings_of_company_that_left(company_id=company_id)
 
         company_left.connect(withdraw_listings, weak=False, dispatch_uid="listings.company_left")
+
+        # The map's cached answers (search/points.py) go stale when a listing or a company
+        # changes: a new generation once the change is committed.
+        from django.db import transaction
+
+        from accounts.models import Company
+
+        from .models import Listing
+        from .search.points import bump_generation
+
+        def map_points_changed(**kwargs):
+            transaction.on_commit(bump_generation)
+
+        for model in (Listing, Company):
+            post_save.connect(map_points_changed, sender=model, weak=False)
+            post_delete.connect(map_points_changed, sender=model, weak=False)

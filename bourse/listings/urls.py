@@ -2,11 +2,13 @@
 from django.urls import path
 
 from . import api, search, views
+from .search import map as search_map
 
 app_name = "listings"
 
 urlpatterns = [
     path("", search.search_page, name="search"),
+    path("carte/", search_map.map_page, name="map"),
     path("nouvelle/", views.listing_create, name="create"),
     path("mes-annonces/", views.listing_mine, name="mine"),
     path("<int:pk>/", views.listing_detail, name="detail"),
@@ -22,6 +24,7 @@ api_urlpatterns = [
     # GET is the search (search/views.py). POST (create) belongs to api.py: its view dispatches GET
     # to search.search_listings_response.
     path("listings/", api.ListingCollectionView.as_view(), name="listing-search"),
+    path("listings/map/", search_map.MapPointsView.as_view(), name="listing-map"),
     path("categories/", api.CategoryListView.as_view(), name="category-list"),
     path("listings/mine/", api.ListingMineView.as_view(), name="listing-mine"),
     path("listings/<int:pk>/", api.ListingDetailView.as_view(), name="listing-detail"),

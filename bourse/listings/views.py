@@ -23,6 +23,7 @@ from .attributes import describe_attributes, names_of
 from .forms import CloseForm, ListingForm, category_attributes, category_units
 from .models import Listing
 from .photos import MAX_PHOTOS
+from .search.views import map_config
 from .serializers import contact_for
 from .services import PRICED_TERMS
 
@@ -80,6 +81,7 @@ def _form_context(form: ListingForm, **extra) -> dict:
         "category_units": category_units(),
         "category_attributes": category_attributes(),
         "priced_terms": sorted(PRICED_TERMS),
+        "moderation_target_hours": settings.MODERATION_TARGET_HOURS,
         **extra,
     }
 
@@ -113,8 +115,9 @@ def _save_photos(form: ListingForm, listing: Listing, by) -> None:
 
 @login_required
 def listing_create(request):
+    """A new listing. A company waiting for verification saves drafts only (the page says why)."""
     try:
-        membership = permissions.check_can_create(request.user)
+        membership = permissions.check_can_prepare(request.user)
     except PermissionDenied:
         messages.error(
             request,
@@ -126,7 +129,7 @@ def listing_create(request):
     company = membership.company
     form = ListingForm(request.POST or None, request.FILES or None, company=company)
     if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit"
+        submit = request.POST.get("action") == "submit" and company.is_verified
         try:
             with transaction.atomic():
                 listing = services.listing_create(
@@ -146,7 +149,16 @@ def listing_create(request):
                     _("Annonce soumise : un conseiller de la CCI va la valider."),
                 )
             return _saved(request, listing)
-    return render(request, "listings/form.html", _form_context(form, listing=None))
+    return render(
+        request,
+        "listings/form.html",
+        _form_context(
+            form,
+            listing=None,
+            can_submit=company.is_verified,
+            waiting_for_verification=not company.is_verified,
+        ),
+    )
 
 
 @login_required
@@ -171,7 +183,11 @@ def listing_edit(request, pk: int):
                     listing=listing, by=request.user, data=form.service_data()
                 )
                 _save_photos(form, listing, request.user)
-                if request.POST.get("action") == "submit" and listing.can("submit"):
+                if (
+                    request.POST.get("action") == "submit"
+                    and listing.can("submit")
+                    and listing.company.is_verified
+                ):
                     listing = services.listing_submit(listing=listing, by=request.user)
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -189,7 +205,12 @@ def listing_edit(request, pk: int):
     return render(
         request,
         "listings/form.html",
-        _form_context(form, listing=listing, can_submit=listing.can("submit")),
+        _form_context(
+            form,
+            listing=listing,
+            can_submit=listing.can("submit") and listing.company.is_verified,
+            waiting_for_verification=not listing.company.is_verified,
+        ),
     )
 
 
@@ -206,13 +227,9 @@ def listing_detail(request, pk: int):
         "contact": contact_for(listing) if show_contact else None,
         "can_contact": show_contact and not is_owner and listing.is_live,
         "attributes": describe_attributes(listing.attributes, names_of(listing.category)),
-        "map_config": {
-            "tiles": settings.LEAFLET_CONFIG["TILES"],
-            "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
-            "lat": listing.latitude,
-            "lon": listing.longitude,
-            "radius_km": listing.radius_km,
-        },
+        "map_config": map_config(
+            lat=listing.latitude, lon=listing.longitude, radius_km=listing.radius_km
+        ),
     }
     return render(request, "listings/detail.html", context)
 
@@ -240,6 +257,8 @@ def listing_mine(request):
             "page": page,
             "company": membership.company,
             "can_publish": membership.company.is_verified,
+            "can_prepare": membership.company.status
+            in (membership.company.Status.VERIFIED, membership.company.Status.PENDING),
             "statuses": Status.choices,
             "current_status": status,
             "submittable": Listing.TRANSITIONS["submit"].sources,
@@ -263,6 +282,7 @@ def _simple_action(request, pk: int, service, success: str):
 @login_required
 @require_POST
 def listing_submit(request, pk: int):
+    permissions.check_can_submit(request.user, _listing(pk))
     return _simple_action(
         request, pk, services.listing_submit, _("Annonce soumise à la validation de la CCI.")
     )

@@ -9,6 +9,19 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The member menu (a <details>): closed by Escape and by a click elsewhere.
+  var account = document.querySelector("[data-nav-account]");
+  if (account) {
+    document.addEventListener("click", function (event) {
+      if (account.open && !account.contains(event.target)) { account.open = false; }
+    });
+    account.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && account.open) {
+        account.open = false;
+        account.querySelector("summary").focus();
+      }
+    });
+  }
   // The Content-Security-Policy refuses inline handlers and style attributes: what they did is
   // here. A <select data-autosubmit> sends its form when it changes.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {

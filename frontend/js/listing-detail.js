@@ -3,12 +3,11 @@
   "use strict";
   var node = document.getElementById("listing-map");
   var configNode = document.getElementById("listing-map-config");
-  if (!node || !configNode || typeof L === "undefined") return;
+  if (!node || !configNode || typeof L === "undefined" || !window.BourseMap) return;
   var config = JSON.parse(configNode.textContent);
   var point = [config.lat, config.lon];
-  var map = L.map(node, { scrollWheelZoom: false }).setView(point, 10);
-  L.tileLayer(config.tiles, { maxZoom: 18, attribution: config.attribution }).addTo(map);
-  L.marker(point).addTo(map);
+  var map = window.BourseMap.create(node, config).setView(point, 10);
+  L.marker(point, { keyboard: false }).addTo(map);
   var circle = L.circle(point, { radius: config.radius_km * 1000, weight: 1, fillOpacity: 0.08 });
   circle.addTo(map);
   if (config.radius_km <= 200) map.fitBounds(circle.getBounds(), { padding: [10, 10] });

@@ -1,27 +1,16 @@
 // The search page's map (templates/listings/_results.html). No build step: plain ES2017.
 //
+// The map itself (tiles, départements' outlines, attribution) comes from map-base.js.
 // Reads two JSON blocks written by the server: #search-map-config ({tiles, attribution, center,
 // zoom, radius_km, labels}) and #search-map-points ([{lat, lon, title, kind, commune, url}]).
 // Listings at the same place (many share their commune's centre) become ONE numbered marker
 // whose popup lists them all, so none hides another. Re-runs after an htmx swap of the results.
 (function () {
   "use strict";
+  if (!window.BourseMap) return; // map-base.js, loaded before this script
 
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) return null;
-    try {
-      return JSON.parse(node.textContent);
-    } catch (err) {
-      return null;
-    }
-  }
-
-  function escapeHTML(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
-  }
+  var readJSON = window.BourseMap.readJSON;
+  var escapeHTML = window.BourseMap.escapeHTML;
 
   // Points closer than ~100 m share a marker (coordinates rounded to 3 decimals).
   function groupByPlace(points) {
@@ -63,28 +52,18 @@
 
   function init() {
     var element = document.querySelector("[data-search-map]");
-    if (!element || element.dataset.ready || !window.L) return;
+    if (!element || element.dataset.ready || !window.L || !window.BourseMap) return;
     var config = readJSON("search-map-config");
     var points = readJSON("search-map-points") || [];
     if (!config) return;
     element.dataset.ready = "1";
     var L = window.L;
-    var map = L.map(element, { scrollWheelZoom: false }).setView(config.center, config.zoom);
-    L.tileLayer(config.tiles, { maxZoom: 18, attribution: config.attribution }).addTo(map);
+    var map = window.BourseMap.create(element, config).setView(config.center, config.zoom);
 
     // With a search point: its circle, and the view framed on the point and the markers.
     var bounds = [];
-    var circle = null;
-    if (config.radius_km) {
-      circle = L.circle(config.center, {
-        radius: config.radius_km * 1000,
-        color: "#1f4e8c",
-        weight: 1,
-        fillOpacity: 0.04,
-        interactive: false,
-      }).addTo(map);
-      bounds.push(config.center);
-    }
+    var circle = window.BourseMap.searchCircle(map, config);
+    if (circle) bounds.push(config.center);
     groupByPlace(points).forEach(function (group) {
       var count = group.items.length;
       var title = count > 1 ? count + " " + (config.labels.listings || "") : group.items[0].title;

@@ -94,7 +94,7 @@ def log_in(page, base: str, address: str) -> None:
     page.fill("input[name=login]", address)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_selector("text=Se déconnecter")
+    page.wait_for_selector("[data-nav-account]")
 
 
 def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
@@ -112,7 +112,7 @@ def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
     code = re.search(r"saisissez ce code[^\n]*\n+\s*(\S+)\s*\n", text).group(1)
     page.fill("input[name=code]", code)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_selector("text=Se déconnecter")
+    page.wait_for_selector("[data-nav-account]")
 
 
 def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_prefix, postal):

@@ -106,12 +106,72 @@ def test_anonymous_create_redirects_to_login(client):
     assert "/comptes/login/" in response["Location"]
 
 
-def test_non_verified_company_cannot_open_the_create_page(client):
-    membership = factories.MembershipFactory(company=factories.CompanyFactory(status="pending"))
+@pytest.mark.parametrize("status", ["suspended", "rejected"])
+def test_a_refused_or_suspended_company_cannot_open_the_create_page(client, status):
+    membership = factories.MembershipFactory(company=factories.CompanyFactory(status=status))
     client.force_login(membership.user)
-    response = client.post(reverse("listings:create"), {**FORM, "action": "submit"})
+    response = client.post(reverse("listings:create"), {**FORM, "action": "draft"})
     assert response.status_code == 302
     assert not Listing.objects.exists()
+
+
+@pytest.fixture
+def waiting(client):
+    """A member of a company waiting for verification, logged in."""
+    membership = factories.MembershipFactory(company=factories.CompanyFactory(status="pending"))
+    client.force_login(membership.user)
+    return membership
+
+
+def test_a_waiting_company_saves_a_draft_and_is_told_why_it_cannot_submit(client, waiting):
+    html = client.get(reverse("listings:create")).content.decode()
+    assert 'value="draft"' in html and 'value="submit"' not in html
+    assert "en attente de vérification" in html and "24 h" in html
+    response = client.post(reverse("listings:create"), {**FORM, "action": "draft"})
+    listing = Listing.objects.get()
+    assert response.status_code == 302 and listing.status == "draft"
+    assert listing.company == waiting.company
+
+
+def test_a_waiting_company_asking_to_submit_gets_a_draft(client, waiting):
+    client.post(reverse("listings:create"), {**FORM, "action": "submit"})
+    assert Listing.objects.get().status == "draft"
+
+
+def test_a_waiting_company_edits_and_deletes_its_draft_but_cannot_submit_it(client, waiting):
+    client.post(reverse("listings:create"), {**FORM, "action": "draft"})
+    listing = Listing.objects.get()
+    edit = reverse("listings:edit", args=[listing.pk])
+    html = client.get(edit).content.decode()
+    assert 'value="submit"' not in html and "Photos" in html
+    client.post(edit, {**FORM, "title": "Stockage sec corrigé", "action": "submit"})
+    listing.refresh_from_db()
+    assert (listing.title, listing.status) == ("Stockage sec corrigé", "draft")
+    assert client.post(reverse("listings:submit", args=[listing.pk])).status_code == 403
+    listing.refresh_from_db()
+    assert listing.status == "draft"
+    mine = client.get(reverse("listings:mine")).content.decode()
+    assert "Préparer une annonce" in mine and reverse("listings:delete", args=[listing.pk]) in mine
+    client.post(reverse("listings:delete", args=[listing.pk]))
+    assert not Listing.objects.exists()
+
+
+def test_api_submit_of_a_waiting_company_draft_is_refused(client, waiting):
+    client.post(reverse("listings:create"), {**FORM, "action": "draft"})
+    listing = Listing.objects.get()
+    response = client.post(f"/api/v1/listings/{listing.pk}/submit/")
+    assert response.status_code == 403
+    listing.refresh_from_db()
+    assert listing.status == "draft"
+
+
+def test_a_company_sent_back_to_pending_cannot_edit_its_published_listing(
+    client, company, company_admin
+):
+    listing = make_listing(company, company_admin, "published")
+    Company.objects.filter(pk=company.pk).update(status="pending")
+    client.force_login(company_admin)
+    assert client.get(reverse("listings:edit", args=[listing.pk])).status_code == 403
 
 
 def test_edit_page_prefills_and_saves(browser, company, company_admin):

@@ -95,6 +95,7 @@ ROWS: dict[str, tuple] = {
     "api-postal-codes": ({}, {"GET": PUBLIC}),
     # --- Listings API ------------------------------------------------------------------------
     "listing-search": ({}, {"GET": PUBLIC, "POST": VERIFIED}),
+    "listing-map": ({}, {"GET": PUBLIC}),
     "category-list": ({}, {"GET": PUBLIC}),
     "listing-mine": ({}, {"GET": COMPANY}),
     "listing-detail": (
@@ -186,6 +187,7 @@ ROWS: dict[str, tuple] = {
     "accounts:invitation": ({"token": "token"}, {"GET": PUBLIC}),
     # --- Pages: listings -------------------------------------------------------------------
     "listings:search": ({}, {"GET": PUBLIC}),
+    "listings:map": ({}, {"GET": PUBLIC}),
     # The form page shows everyone logged in what publishing takes; an empty POST is refused
     # for its content (400-like form page) before the company is checked (by the service).
     "listings:create": ({}, {"GET": LOGGED_IN, "POST": LOGGED_IN}),

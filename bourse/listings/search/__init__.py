@@ -6,6 +6,7 @@ the page /annonces/ and bench/search.py.
     fulltext  text matching per database (PostgreSQL French configuration, SQLite FTS5)
     rows      a page's rows by id in one statement (what the serializer reads)
     views     the API's response and the French page
+    points    every match for the map, compact and cached; map: its API view and page
     ddl       the SQL Django does not write (triggers, indexes), shared with the migrations
     schema    the SQLite triggers and indexes restored after each migrate
 

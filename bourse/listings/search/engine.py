@@ -164,6 +164,8 @@ class ListingSearch:
             qs = qs.filter(category_id__in=p.category_ids)
         if p.company_id is not None:
             qs = qs.filter(company_id=p.company_id)
+        if p.departement:
+            qs = qs.filter(departement=p.departement)
         if p.q:
             qs = text_search(qs, p.q)
         return qs
@@ -201,6 +203,16 @@ class ListingSearch:
 
     def __len__(self) -> int:
         return self.count()
+
+    def points(self, limit: int) -> list[tuple]:
+        """`(id, latitude, longitude, kind, category_id)` of at most `limit` matching rows,
+        newest id first, in one statement on the listings table (the map, search/points.py)."""
+        return self._select(
+            f'{ID_COLUMN}, {LAT_COLUMN}, {LON_COLUMN}, {LISTING_TABLE}."kind", '
+            f'{LISTING_TABLE}."category_id"',
+            self._where(),
+            f"ORDER BY {ID_COLUMN} DESC LIMIT {int(limit)}",
+        )
 
     def __getitem__(self, index):
         if isinstance(index, int):

@@ -49,6 +49,7 @@ class SearchParams:
     lon: float | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     company_id: int | None = None
+    departement: str = ""
     ordering: str = ORDERING_RECENT
     place: geo.Place | None = field(default=None, compare=False)
 
@@ -157,6 +158,15 @@ def parse_search_params(
             errors["company"] = [_("Identifiant d'entreprise invalide.")]
         else:
             values["company_id"] = int(raw_company)
+
+    departement = first("departement").upper()
+    if departement:
+        if departement not in geo.departements():
+            errors["departement"] = [
+                _("Département inconnu : « %(code)s ».") % {"code": departement[:10]}
+            ]
+        else:
+            values["departement"] = departement
 
     ordering = first("ordering")
     if ordering:

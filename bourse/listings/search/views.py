@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,9 +19,12 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from ..models import Category, Kind
+from bourse.geo import data as geo
+
+from ..models import Kind
 from ..serializers import ListingSerializer
 from .engine import ListingSearch
+from .options import category_options
 from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -83,6 +87,7 @@ SEARCH_PARAMETERS = [
         "radius_km", OpenApiTypes.DOUBLE, description="1 to 1000; 50 when a point is given."
     ),
     OpenApiParameter("company", int, description="Only this company's listings."),
+    OpenApiParameter("departement", str, description="A département code (69, 2A, 974)."),
     OpenApiParameter(
         "ordering",
         str,
@@ -125,9 +130,22 @@ def _company_point(request) -> tuple[float, float] | None:
     return (company.latitude, company.longitude)
 
 
-def search_page(request):
-    """/annonces/: the form (works without JavaScript, plain GET), the results as cards with
-    pagination and on a map. Bad input is shown on the page; nothing typed is lost."""
+def map_config(**extra) -> dict:
+    """What every map of the site needs (frontend/js/map-base.js): the tiles and their
+    attribution, and the départements' outlines drawn under them (shipped with the project, so
+    a map without network still shows France: docs/data.md)."""
+    return {
+        "tiles": settings.LEAFLET_CONFIG["TILES"],
+        "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
+        "outline": static("geo/departements.geojson"),
+        "outline_attribution": _("Contours : IGN Admin Express, Licence Ouverte"),
+        **extra,
+    }
+
+
+def search_form(request) -> tuple[SearchParams, dict, dict]:
+    """The filters of the search page and of the map page: `(params, errors, context)`, the
+    context holding what the form shows (what was typed, kept even when wrong)."""
     data = request.GET.copy()
     company_point = _company_point(request)
     around_company = data.get("around") == "company" and company_point is not None
@@ -138,6 +156,41 @@ def search_page(request):
     except SearchParamsError as exc:
         errors = exc.errors
 
+    # The radius select offers the usual values, plus the one asked for if another; a valid
+    # radius is kept even when another field was wrong.
+    radius = parse_float(data.get("radius_km", "")) or DEFAULT_RADIUS_KM
+    if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:
+        radius = DEFAULT_RADIUS_KM
+    radius_choices = sorted({*RADIUS_CHOICES, radius})
+    query_without_page = data.copy()
+    query_without_page.pop("page", None)
+    context = {
+        "errors": errors,
+        "error_messages": [m for messages in errors.values() for m in messages],
+        "form": {
+            "q": data.get("q", ""),
+            "kind": data.get("kind", ""),
+            "category": data.get("category", ""),
+            "near": data.get("near", ""),
+            "around": around_company,
+            "radius_km": f"{radius:g}",
+            "departement": data.get("departement", ""),
+            "ordering": data.get("ordering", ""),
+        },
+        "params": params,
+        "category_options": category_options(data.get("category", "")),
+        "departements": sorted(geo.departements().values(), key=lambda d: d.code),
+        "radius_choices": [(f"{km:g}", km) for km in radius_choices],
+        "can_use_company": company_point is not None,
+        "query_string": query_without_page.urlencode(),
+    }
+    return params, errors, context
+
+
+def search_page(request):
+    """/annonces/: the form (works without JavaScript, plain GET), the results as cards with
+    pagination and on a map. Bad input is shown on the page; nothing typed is lost."""
+    params, errors, context = search_form(request)
     page = None
     map_points: list[dict] = []
     if not errors:
@@ -153,44 +206,16 @@ def search_page(request):
                     "url": reverse("listings:detail", args=[listing.pk]),
                 }
             )
-
-    # The radius select offers the usual values, plus the one asked for if another; a valid
-    # radius is kept even when another field was wrong.
-    radius = parse_float(data.get("radius_km", "")) or DEFAULT_RADIUS_KM
-    if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:
-        radius = DEFAULT_RADIUS_KM
-    radius_choices = sorted({*RADIUS_CHOICES, radius})
-    query_without_page = data.copy()
-    query_without_page.pop("page", None)
-    parents = Category.objects.filter(parent__isnull=True).prefetch_related("children")
-    context = {
-        "errors": errors,
-        "error_messages": [m for messages in errors.values() for m in messages],
-        "form": {
-            "q": data.get("q", ""),
-            "kind": data.get("kind", ""),
-            "category": data.get("category", ""),
-            "near": data.get("near", ""),
-            "around": around_company,
-            "radius_km": f"{radius:g}",
-            "ordering": data.get("ordering", ""),
-        },
-        "params": params,
+    context |= {
         "page": page,
-        "parents": parents,
-        "radius_choices": [(f"{km:g}", km) for km in radius_choices],
-        "can_use_company": company_point is not None,
-        "query_string": query_without_page.urlencode(),
         "map_points": map_points,
-        "map_config": {
-            "tiles": settings.LEAFLET_CONFIG["TILES"],
-            "attribution": settings.LEAFLET_CONFIG.get("ATTRIBUTION_PREFIX", ""),
-            "center": [params.lat, params.lon]
+        "map_config": map_config(
+            center=[params.lat, params.lon]
             if params.has_point
             else list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
-            "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
-            "radius_km": params.radius_km if params.has_point else None,
-            "labels": {"listings": _("annonces ici")},
-        },
+            zoom=settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+            radius_km=params.radius_km if params.has_point else None,
+            labels={"listings": _("annonces ici")},
+        ),
     }
     return render(request, "listings/search.html", context)

@@ -112,6 +112,9 @@ def stats(request):
                 supply, label="name", series=[("offers", _("Offres")), ("needs", _("Besoins"))]
             ),
             "exports": _export_links(departement, since),
+            "commune_map": charts.commune_map(
+                figures["by_commune"], departements=check_departement_param(moderator, departement)
+            ),
         },
     )
 

@@ -1,0 +1,106 @@
+"""The maps in a real browser, without tiles (no network in tests, as on a train): the map page
+clusters every match and opens a listing from its marker; every map draws France's départements
+so that it is never a grey square; a phone can use the map page."""
+
+import pytest
+
+from tests import factories
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+OUTLINE_PATHS = ".leaflet-outline-pane path"
+
+
+@pytest.fixture
+def offline_tiles(settings):
+    # An unreachable local URL: every tile fails, as without network.
+    settings.LEAFLET_CONFIG = {
+        **settings.LEAFLET_CONFIG,
+        "TILES": "http://127.0.0.1:9/{z}/{x}/{y}.png",
+    }
+
+
+def open_page(browser, url, width=1366):
+    page = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 800}).new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    return page, errors
+
+
+def test_map_page_clusters_every_match_over_the_departements(browser, live_server, offline_tiles):
+    company = factories.CompanyFactory(postal_code="69003")
+    for i in range(25):
+        factories.ListingFactory(company=company, title=f"Palettes lyonnaises {i}")
+    for i in range(5):
+        factories.ListingFactory(postal_code="59000", title=f"Cartons lillois {i}")
+
+    page, errors = open_page(browser, f"{live_server.url}/annonces/carte/")
+    page.wait_for_selector(".marker-cluster")
+    assert page.locator("#map-status").inner_text() == "30 annonces sur la carte"
+    # Two clusters at France's zoom (Lyon, Lille), each naming its count.
+    clusters = page.locator(".marker-cluster")
+    assert sorted(clusters.all_text_contents()) == [
+        "25 annonces, zoomer pour les voir",
+        "5 annonces, zoomer pour les voir",
+    ]
+    # No tile loaded, and still France: the 101 départements are drawn.
+    assert page.locator(".leaflet-tile-loaded").count() == 0
+    assert page.locator(OUTLINE_PATHS).count() >= 96
+    # The attribution keeps its sources and names its link in words.
+    attribution = page.locator(".leaflet-control-attribution")
+    assert "OpenStreetMap" in attribution.inner_text()
+    assert "IGN Admin Express" in attribution.inner_text()
+    assert attribution.locator("a").first.inner_text() == "Leaflet"
+    assert attribution.locator("img, svg").count() == 0
+    assert errors == []
+
+
+def test_a_marker_opens_the_listing_title_and_link(browser, live_server, offline_tiles):
+    listing = factories.ListingFactory(postal_code="13001", kind="need", title="Besoin de bacs")
+    factories.ListingFactory(postal_code="69003")
+
+    page, errors = open_page(browser, f"{live_server.url}/annonces/carte/?departement=13")
+    page.wait_for_selector("#listings-map[data-state=ready]")  # framed on Marseille
+    marker = page.locator("#listings-map .map-pin-need")
+    assert page.locator("#listings-map .map-pin").count() == 1
+    marker.click()
+    link = page.locator(".leaflet-popup-content a", has_text="Besoin de bacs")
+    link.wait_for()
+    assert link.get_attribute("href") == f"/annonces/{listing.pk}/"
+    assert "Marseille" in page.locator(".leaflet-popup-content").inner_text()
+    link.click()
+    page.wait_for_url(f"**/annonces/{listing.pk}/")
+    assert errors == []
+
+
+def test_map_page_on_a_phone(browser, live_server, offline_tiles):
+    for _ in range(3):
+        factories.ListingFactory(postal_code="69003")
+
+    page, errors = open_page(browser, f"{live_server.url}/annonces/carte/", width=360)
+    page.wait_for_selector("#listings-map[data-state=ready] .marker-cluster")
+    assert page.evaluate(
+        "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+    )
+    box = page.locator("#listings-map").bounding_box()
+    assert box["width"] <= 360 and box["height"] >= 300
+    assert box["y"] < 800  # the map comes before the filters
+    # A tap on the cluster separates its listings.
+    page.locator(".marker-cluster").click()
+    page.wait_for_function("document.querySelectorAll('#listings-map .map-pin').length === 3")
+    assert errors == []
+
+
+def test_small_maps_draw_the_departements_without_tiles(browser, live_server, offline_tiles):
+    listing = factories.ListingFactory(postal_code="69003", title="Palettes")
+
+    page, errors = open_page(browser, f"{live_server.url}/annonces/{listing.pk}/")
+    page.wait_for_selector(OUTLINE_PATHS)
+    page.goto(f"{live_server.url}/annonces/?q=palettes")
+    page.wait_for_selector(OUTLINE_PATHS)
+    page.wait_for_selector(".map-marker")
+    assert errors == []
