@@ -173,6 +173,7 @@ TEMPLATES = [
                 "accounts.context_processors.membership",
                 "bourse.notifications.context_processors.notifications",
                 "messaging.context_processors.unread",
+                "bourse.moderation.context_processors.crisis_banner",
             ],
         },
     },
@@ -485,6 +486,11 @@ UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
 NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))
 NEW_COMPANY_CONVERSATIONS_PER_DAY = int(os.environ.get("NEW_COMPANY_CONVERSATIONS_PER_DAY", "10"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
+# Crisis mode (bourse/listings/crises.py): while a crisis covers a département, its pending
+# companies and listings are due within this many hours, and its listings published or renewed
+# stay online this many days.
+CRISIS_MODERATION_TARGET_HOURS = int(os.environ.get("CRISIS_MODERATION_TARGET_HOURS", "4"))
+CRISIS_LISTING_LIFETIME_DAYS = int(os.environ.get("CRISIS_LISTING_LIFETIME_DAYS", "120"))
 # How long the one-click links of the "still current?" e-mail stay valid (listings/freshness.py).
 FRESHNESS_LINK_DAYS = int(os.environ.get("FRESHNESS_LINK_DAYS", "14"))
 

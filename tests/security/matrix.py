@@ -144,6 +144,9 @@ ROWS: dict[str, tuple] = {
     "api-moderation-stats": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-unanswered": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-unanswered-call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
+    "api-moderation-crises": ({}, {"GET": MODERATION_LIST, "POST": MODERATION_LIST}),
+    "api-moderation-crisis-close": ({"pk": "crisis"}, {"POST": MODERATION_OBJECT}),
+    "api-crises": ({}, {"GET": PUBLIC}),
     "api-reports": (
         {},
         {"POST": VERIFIED},
@@ -221,6 +224,11 @@ ROWS: dict[str, tuple] = {
     "moderation:stats": ({}, {"GET": PAGE_MODERATION}),
     "moderation:unanswered": ({}, {"GET": PAGE_MODERATION}),
     "moderation:unanswered_call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
+    "moderation:crises": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:crisis_open": ({}, {"POST": PAGE_MODERATION}),
+    "moderation:crisis_close": ({"pk": "crisis"}, {"POST": MODERATION_OBJECT}),
+    # Hiding the crisis banner for the session: anyone's own session.
+    "moderation:crisis_banner_hide": ({"pk": "crisis"}, {"POST": PUBLIC}),
     "moderation:report_create": ({}, {"GET": VERIFIED, "POST": VERIFIED}),
     # --- Pages: notifications and messaging ------------------------------------------------
     "notifications:list": ({}, {"GET": PAGE_LOGGED_IN}),
