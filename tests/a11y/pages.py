@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.test import Client
 
+from bourse.listings.models import Category
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,52 +45,79 @@ class World:
     """The people and objects the pages are about."""
 
     member: object  # a member of a verified company in Lyon, with listings and a conversation
+    waiting: object  # a member of a company waiting for the CCI's verification
     moderator: object  # moderator of Rhône and Loire, with work in each queue
     offer: object  # another company's published offer (detail page)
     conversation: object
 
 
 def build_world() -> World:
+    """Three companies around Lyon with listings in the seeded categories (the screenshots show
+    them), a suggestion, a conversation, a notification; a moderator with a company and a
+    listing to check (its company's member waits) and a report to handle."""
+    category = {c.slug: c for c in Category.objects.all()}
     company = factories.CompanyFactory(name="Transports Martin")
     member = factories.MembershipFactory(
         company=company, user__first_name="Claire", user__last_name="Martin"
     ).user
     partner = factories.CompanyFactory(name="Menuiserie Durand", postal_code="42000")
-    factories.MembershipFactory(company=partner)
-    storage = factories.CategoryFactory(name="Stockage")
+    partner_member = factories.MembershipFactory(
+        company=partner, user__first_name="Julien", user__last_name="Durand"
+    ).user
+    third = factories.CompanyFactory(name="Emballages du Rhône", postal_code="69100")
     need = factories.ListingFactory(
         company=company,
         kind="need",
-        category=storage,
+        category=category["entrepot-sec"],
         title="Recherche entrepôt pour 40 palettes",
         description="Besoin de 200 m² avec quai de chargement, trois mois.",
     )
     offer = factories.ListingFactory(
         company=partner,
-        category=storage,
+        category=category["entrepot-sec"],
         title="Entrepôt sec de 300 m² disponible",
         description="Quai de chargement, accès poids lourds, gardiennage.",
     )
-    factories.ListingFactory(company=company, status="draft", title="Chariot élévateur")
+    for owner, kind, slug, title in [
+        (partner, "offer", "manutention", "Chariot élévateur 2,5 t à prêter le samedi"),
+        (third, "need", "emballage", "Cartons double cannelure, 8 500 pièces"),
+        (third, "offer", "froid", "Chambre froide positive de 40 m³"),
+        (company, "offer", "pret-personnel", "Deux caristes disponibles en janvier"),
+    ]:
+        factories.ListingFactory(company=owner, kind=kind, category=category[slug], title=title)
+    factories.ListingFactory(company=company, status="draft", title="Hayon élévateur")
     factories.MatchFactory(listing_a=need, listing_b=offer)
     conversation = factories.ConversationFactory(
         listing=offer, owner_company=partner, other_company=company
     )
-    factories.MessageFactory(
-        conversation=conversation, company=company, sender=member, body="Bonjour, est-il libre ?"
-    )
-    factories.MessageFactory(
-        conversation=conversation, company=partner, body="Oui, à partir de lundi."
-    )
+    for sender, body in [
+        (member, "Bonjour, votre entrepôt est-il libre pour 40 palettes à partir de janvier ?"),
+        (partner_member, "Oui, à partir du 5 janvier. Vous pouvez passer le visiter lundi."),
+    ]:
+        factories.MessageFactory(
+            conversation=conversation, company=sender.membership.company, sender=sender, body=body
+        )
     factories.NotificationFactory(company=company, title="Votre annonce est publiée")
 
     moderator = factories.ModeratorFactory(
         departements=["69", "42"], user__first_name="Paul", user__last_name="Bernard"
     ).user
-    factories.CompanyFactory(status="pending", name="Atelier Nouveau")
-    factories.ListingFactory(company=partner, status="pending", title="Palettes à donner")
+    waiting = factories.MembershipFactory(
+        company=factories.CompanyFactory(status="pending", name="Atelier Nouveau"),
+        user__first_name="Inès",
+        user__last_name="Roux",
+    ).user
+    factories.ListingFactory(
+        company=partner, status="pending", category=category["bois"], title="Chutes de chêne"
+    )
     factories.ReportFactory(target_id=partner.pk, reporter_company=company, reporter=member)
-    return World(member=member, moderator=moderator, offer=offer, conversation=conversation)
+    return World(
+        member=member,
+        waiting=waiting,
+        moderator=moderator,
+        offer=offer,
+        conversation=conversation,
+    )
 
 
 def new_context(browser, base_url: str, user=None):
