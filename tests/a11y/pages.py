@@ -45,6 +45,7 @@ class World:
     """The people and objects the pages are about."""
 
     member: object  # a member of a verified company in Lyon, with listings and a conversation
+    waiting: object  # a member of a company waiting for the CCI's verification
     moderator: object  # moderator of Rhône and Loire, with work in each queue
     offer: object  # another company's published offer (detail page)
     conversation: object
@@ -53,7 +54,7 @@ class World:
 def build_world() -> World:
     """Three companies around Lyon with listings in the seeded categories (the screenshots show
     them), a suggestion, a conversation, a notification; a moderator with a company and a
-    listing to check and a report to handle."""
+    listing to check (its company's member waits) and a report to handle."""
     category = {c.slug: c for c in Category.objects.all()}
     company = factories.CompanyFactory(name="Transports Martin")
     member = factories.MembershipFactory(
@@ -101,12 +102,22 @@ def build_world() -> World:
     moderator = factories.ModeratorFactory(
         departements=["69", "42"], user__first_name="Paul", user__last_name="Bernard"
     ).user
-    factories.CompanyFactory(status="pending", name="Atelier Nouveau")
+    waiting = factories.MembershipFactory(
+        company=factories.CompanyFactory(status="pending", name="Atelier Nouveau"),
+        user__first_name="Inès",
+        user__last_name="Roux",
+    ).user
     factories.ListingFactory(
         company=partner, status="pending", category=category["bois"], title="Chutes de chêne"
     )
     factories.ReportFactory(target_id=partner.pk, reporter_company=company, reporter=member)
-    return World(member=member, moderator=moderator, offer=offer, conversation=conversation)
+    return World(
+        member=member,
+        waiting=waiting,
+        moderator=moderator,
+        offer=offer,
+        conversation=conversation,
+    )
 
 
 def new_context(browser, base_url: str, user=None):
