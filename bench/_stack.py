@@ -162,7 +162,8 @@ class Stack:
         processes: tuple[str, ...] = ("web", "worker", "scheduler"),
     ):
         self.web = web
-        self.base_port = free_port_block(web)
+        # BENCH_PORT_BASE: a fixed block of ports (on a machine shared with other runs).
+        self.base_port = int(os.environ.get("BENCH_PORT_BASE") or 0) or free_port_block(web)
         self.ports = [self.base_port + i for i in range(web)]
         self.log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
             prefix="bourse_bench_honcho_", suffix=".log", delete=False

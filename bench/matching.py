@@ -13,12 +13,23 @@ Then it times, after warm-up:
 - the naive baseline `queries.suggestions_naive` (every published listing scored in Python)
   on a few of the same listings, checking both give the same top 20;
 - `services.rematch_listing` (compute, record matches, notify both companies in the app and by
-  e-mail to a local outbox, alert saved searches) for 50 newly published listings.
+  e-mail to a local outbox, alert saved searches) for 50 newly published listings, which are
+  deleted afterwards with what they caused (matches, hits, notifications, e-mails), so that
+  every timing pass sees the same database.
 
-    .venv/bin/python bench/matching.py            # both backends (PostgreSQL when reachable)
+With `--against REF` the same timings are taken, on the same database and in the same run, with
+the code of the commit REF (exported with `git archive` to /tmp), alternating the two codes
+`--rounds` times; the report gives each one's medians and their ratio, which is what means
+something on a machine others load. It also gives counts that do not depend on the load:
+statements per call and texts compared per top 20. The database is migrated by the current
+code: an index added since REF serves REF's queries too (the ratio is then conservative).
+
+    .venv/bin/python bench/matching.py                 # both backends (PostgreSQL when reachable)
     .venv/bin/python bench/matching.py --only sqlite
+    .venv/bin/python bench/matching.py --only postgres --against d755d46 --rounds 2
+    .venv/bin/python bench/matching.py --reuse ...     # keep the seeded databases of a last run
 
-Each backend runs in a child process (Django's settings are per process).
+Each backend and each code runs in a child process (Django's settings are per process).
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -70,17 +82,64 @@ def postgres_reachable() -> bool:
     return _common.postgres_reachable(POSTGRES_URL)
 
 
-def run_child(backend: str) -> dict:
+def run_child(backend: str, mode: str, code_root: Path = ROOT, *, naive: bool = False) -> dict:
+    env_extra = {
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "TASKS_BACKEND": "immediate",
+        "BENCH_CODE_ROOT": str(code_root),
+        "BENCH_MODE": mode,
+    }
+    if naive:
+        env_extra["BENCH_NAIVE"] = "1"
     return _common.run_child(
-        __file__,
-        backend,
-        sqlite_path=SQLITE_PATH,
-        postgres_url=POSTGRES_URL,
-        env_extra={
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "TASKS_BACKEND": "immediate",
-        },
+        __file__, backend, sqlite_path=SQLITE_PATH, postgres_url=POSTGRES_URL, env_extra=env_extra
     )
+
+
+def export_code(ref: str) -> tuple[Path, str]:
+    """The tree of commit `ref`, exported once to /tmp (its .venv is this one's)."""
+    sha = subprocess.run(  # noqa: S603 - git on our own repository
+        ["git", "rev-parse", "--short", ref],  # noqa: S607
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    target = Path(f"/tmp/bourse_bench_matching_code_{sha}")  # noqa: S108 - a throwaway copy
+    if not (target / "manage.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(  # noqa: S603
+            ["git", "archive", sha],  # noqa: S607
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)  # noqa: S603, S607
+    return target, sha
+
+
+def merge(runs: list[dict]) -> dict:
+    """One code's passes pooled: medians over all their samples."""
+    pooled: dict[str, list[float]] = {}
+    for run in runs:
+        for key, values in run["samples"].items():
+            pooled.setdefault(key, []).extend(values)
+    merged = dict(runs[0])
+    merged["timings"] = {key: summary(values) for key, values in pooled.items() if values}
+    for run in runs:
+        if run.get("naive_check"):
+            merged["naive_check"] = run["naive_check"]
+    merged["load"] = [run["load"][0] for run in runs]
+    return merged
+
+
+TIMED = (
+    ("top 20 for one listing (queries.score_top)", "top"),
+    ("  CPU time of this process, top 20", "top_cpu"),
+    ("top 20 + listing rows for the API (suggestions_for)", "api"),
+    ("rematch of a new listing (compute+record+notify+alerts)", "rematch"),
+    ("  CPU time of this process, rematch", "rematch_cpu"),
+)
 
 
 def print_report(results: list[dict]) -> None:
@@ -89,59 +148,89 @@ def print_report(results: list[dict]) -> None:
         f"Matching, {N_LISTINGS:,} published listings (ms, after warm-up; "
         f"{N_SAMPLES} listings, naive on {N_NAIVE}, rematch of {N_REMATCH} new listings)"
     )
-    print(f"{'backend':<10} {'what':<58} {'median':>9} {'p95':>9} {'max':>9}")
-    for r in results:
+    for result in results:
+        backend, codes = result["backend"], result["codes"]
+        print(f"\n[{backend}] seeding {result['seed_seconds']:.0f} s")
+        header = "".join(f"{label:>26}" for label in codes)
+        print(f"{'what':<58}{header}")
+        for label, key in TIMED:
+            cells = ""
+            for code in codes.values():
+                t = code["timings"].get(key)
+                cells += f"{t['median']:>12.2f} (p95 {t['p95']:>6.1f})" if t else f"{'':>26}"
+            print(f"{label:<58}{cells}")
         for label, key in (
-            ("top 20 for one listing (queries.score_top)", "top"),
-            ("top 20 + listing rows for the API (suggestions_for)", "api"),
-            ("rematch of a new listing (compute+record+notify+alerts)", "rematch"),
-            ("baseline: naive, every listing scored in Python", "naive"),
-            ("  fast path on the same listings", "fast_same"),
+            ("statements per top 20", "top_queries"),
+            ("statements per rematch", "rematch_queries"),
+            ("texts compared per top 20 (median)", "texts"),
+            ("candidate rows per listing (median)", "rows"),
+            ("new matches per rematch", "new_matches"),
+            ("e-mails delivered per rematch", "emails"),
+            ("saved-search hits per rematch", "hits"),
         ):
-            t = r["timings"].get(key)
-            if t:
-                print(
-                    f"{r['backend']:<10} {label:<58} {t['median']:>9.2f} {t['p95']:>9.2f} "
-                    f"{t['max']:>9.2f}"
-                )
-        for label, key in (
-            ("  CPU time of this process, top 20", "top"),
-            ("  CPU time of this process, rematch", "rematch"),
-        ):
-            t = r["cpu"][key]
-            print(
-                f"{r['backend']:<10} {label:<58} {t['median']:>9.2f} {t['p95']:>9.2f} "
-                f"{t['max']:>9.2f}"
-            )
-        ratio = r["timings"]["naive"]["median"] / r["timings"]["fast_same"]["median"]
+            print(f"{label:<58}" + "".join(f"{code[key]:>26.1f}" for code in codes.values()))
         print(
-            f"{r['backend']:<10} naive / fast (medians, same listings): {ratio:.0f}x; "
-            f"rows scored per listing: median {r['rows']['median']}, max {r['rows']['max']}; "
-            f"texts compared: median {r['texts']['median']}; "
-            f"new matches per rematch: {r['new_matches']:.1f}, e-mails: {r['emails']}, "
-            f"saved-search hits: {r['hits']}; seeding {r['seed_seconds']:.0f} s; "
-            f"load average at the end {r['load'][0]:.1f}"
+            f"{'load average at the end of each pass':<58}"
+            + "".join(
+                f"{', '.join(f'{x:.1f}' for x in code['load']):>26}" for code in codes.values()
+            )
         )
-        if r["mismatches"]:
-            print(f"{r['backend']:<10} MISMATCHES with the naive baseline: {r['mismatches']}")
+        if len(codes) == 2:
+            new, old = codes.values()
+            for label, key in TIMED:
+                if key in new["timings"] and key in old["timings"]:
+                    ratio = new["timings"][key]["median"] / old["timings"][key]["median"]
+                    print(
+                        f"ratio {list(codes)[0]} / {list(codes)[1]}, {label.strip()}: {ratio:.2f}"
+                    )
+        check = next((c["naive_check"] for c in codes.values() if c.get("naive_check")), None)
+        if check:
+            print(
+                f"naive / fast on the same {N_NAIVE} listings (medians): "
+                f"{check['naive'] / check['fast']:.0f}x ({check['naive']:.0f} ms against "
+                f"{check['fast']:.1f} ms); mismatches with the naive baseline: "
+                f"{check['mismatches']}"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", choices=["sqlite", "postgres"])
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--against", help="a commit whose code is timed in the same run")
+    parser.add_argument("--rounds", type=int, default=2, help="passes of each code (--against)")
+    parser.add_argument("--reuse", action="store_true", help="keep the last run's databases")
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
     backends = [args.only] if args.only else ["sqlite", "postgres"]
+    codes = [("this tree", ROOT)]
+    if args.against:
+        path, sha = export_code(args.against)
+        codes.append((sha, path))
     results = []
     for backend in backends:
         if backend == "postgres" and not postgres_reachable():
             print("PostgreSQL not reachable: skipped (set BENCH_MATCHING_POSTGRES_URL)")
             continue
-        print(f"[{backend}] seeding and measuring...", flush=True)
-        results.append(run_child(backend))
+        print(f"[{backend}] seeding...", flush=True)
+        seeded = run_child(backend, "reuse" if args.reuse else "seed")
+        runs: dict[str, list[dict]] = {label: [] for label, _path in codes}
+        rounds = args.rounds if args.against else 1
+        for round_ in range(rounds):
+            # Alternate which code goes first, so that a change of load favours neither.
+            order = codes if round_ % 2 == 0 else codes[::-1]
+            for label, path in order:
+                print(f"[{backend}] timing {label} (round {round_ + 1})...", flush=True)
+                runs[label].append(run_child(backend, "time", path, naive=round_ == 0))
+        results.append(
+            {
+                "backend": backend,
+                "seed_seconds": seeded["seed_seconds"],
+                "codes": {label: merge(found) for label, found in runs.items()},
+            }
+        )
     print_report(results)
 
 
@@ -295,45 +384,67 @@ def seed(rng: random.Random) -> tuple[list[int], list]:
     return verified, leaves
 
 
-CPU: dict[str, list[float]] = {}
-
-
-def timed(fn, cpu_key: str | None = None) -> float:
-    """Wall-clock ms; with `cpu_key`, also this process's CPU ms (steadier on a busy machine;
-    PostgreSQL's own CPU is not in it)."""
+def timed(samples: dict[str, list[float]], key: str, fn) -> None:
+    """Wall-clock ms into samples[key] and this process's CPU ms into samples[key + "_cpu"]
+    (steadier on a busy machine; PostgreSQL's own CPU is not in it)."""
     start, cpu_start = time.perf_counter(), time.process_time()
     fn()
-    if cpu_key:
-        CPU.setdefault(cpu_key, []).append((time.process_time() - cpu_start) * 1000)
-    return (time.perf_counter() - start) * 1000
+    samples.setdefault(f"{key}_cpu", []).append((time.process_time() - cpu_start) * 1000)
+    samples.setdefault(key, []).append((time.perf_counter() - start) * 1000)
 
 
 def child(backend: str) -> None:
     import django
 
     django.setup()
-    from django.core import mail
+    mode = os.environ.get("BENCH_MODE", "seed")
+    report = seed_child(backend, reuse=mode == "reuse") if mode != "time" else time_child()
+    print(json.dumps(report))
+
+
+def seed_child(backend: str, *, reuse: bool) -> dict:
     from django.core.management import call_command
-    from django.utils import timezone
+    from django.db import connection
 
-    from bourse.listings.models import Listing
-    from bourse.matching import queries, services
-    from bourse.matching.models import Match, SavedSearchHit
+    if reuse and "listings_listing" in connection.introspection.table_names():
+        from bourse.listings.models import Listing
 
+        if Listing.objects.count() >= N_LISTINGS:
+            call_command("migrate", verbosity=0)
+            return {"seed_seconds": 0.0}
+        connection.close()
     fresh_database(backend)
     call_command("migrate", verbosity=0)
-    rng = random.Random(20261125)
     start = time.perf_counter()
-    verified, leaves = seed(rng)
-    seed_seconds = time.perf_counter() - start
+    seed(random.Random(20261125))
+    return {"seed_seconds": time.perf_counter() - start}
 
-    live_ids = list(
-        Listing.objects.published().order_by("?").values_list("pk", flat=True)[:N_SAMPLES]
-    )
-    samples = list(Listing.objects.select_related("company", "category").filter(pk__in=live_ids))
-    rng.shuffle(samples)
 
-    from bourse.matching import scoring
+def count_statements(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def time_child() -> dict:
+    """One code's timings on the seeded database, which it leaves as it found it."""
+    from django.core import mail
+    from django.utils import timezone
+
+    from accounts.models import Company
+    from bourse.core.models import OutboxEntry
+    from bourse.listings.models import Category, Listing
+    from bourse.matching import queries, scoring, services
+    from bourse.matching.models import Match, SavedSearchHit
+    from bourse.notifications.models import Notification
+
+    published = sorted(Listing.objects.published().values_list("pk", flat=True))
+    chosen = random.Random(1).sample(published, min(N_SAMPLES, len(published)))
+    samples_ = Listing.objects.select_related("company", "category").filter(pk__in=chosen)
+    listings = sorted(samples_, key=lambda listing: chosen.index(listing.pk))
 
     rows, texts = [], []
     original_score_pair = scoring.score_pair
@@ -342,81 +453,95 @@ def child(backend: str) -> None:
         texts[-1] += 1
         return original_score_pair(*args, **kwargs)
 
-    for listing in samples:  # warm-up, and how much work each listing is
+    for listing in listings:  # warm-up, and how much work each listing is
         texts.append(0)
         scoring.score_pair = counting_score_pair
         try:
             queries.score_top(listing)
         finally:
             scoring.score_pair = original_score_pair
-        rows.append(queries.candidates_within_reach(listing).count())
+        if hasattr(queries, "candidate_rows"):
+            rows.append(len(queries.candidate_rows(listing)))
+        else:  # code before the candidate statements were written as SQL
+            rows.append(queries.candidates_within_reach(listing).count())
+    top_queries = [count_statements(lambda: queries.score_top(x)) for x in listings[:20]]  # noqa: B023
 
-    timings: dict[str, list[float]] = {k: [] for k in ("top", "api", "naive", "fast_same")}
-    for listing in samples:
-        timings["top"].append(timed(lambda: queries.score_top(listing), "top"))  # noqa: B023
-        timings["api"].append(timed(lambda: queries.suggestions_for(listing)))  # noqa: B023
+    samples: dict[str, list[float]] = {}
+    for listing in listings:
+        timed(samples, "top", lambda: queries.score_top(listing))  # noqa: B023
+        timed(samples, "api", lambda: queries.suggestions_for(listing))  # noqa: B023
 
-    mismatches = 0
-    for listing in samples[:N_NAIVE]:
-        result = {}
-        timings["naive"].append(
-            timed(lambda: result.update(naive=queries.suggestions_naive(listing)))  # noqa: B023
-        )
-        timings["fast_same"].append(
-            timed(lambda: result.update(fast=queries.score_top(listing)))  # noqa: B023
-        )
-        naive = [(s.listing_id, s.score) for s in result["naive"]]
-        fast = [(s.listing_id, s.score) for s in result["fast"]]
-        if naive != fast:
-            mismatches += 1
+    naive_check = None
+    if os.environ.get("BENCH_NAIVE"):
+        naive_ms, fast_ms, mismatches = [], [], 0
+        for listing in listings[:N_NAIVE]:
+            result = {}
+            start = time.perf_counter()
+            result["naive"] = queries.suggestions_naive(listing)
+            naive_ms.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            result["fast"] = queries.score_top(listing)
+            fast_ms.append((time.perf_counter() - start) * 1000)
+            naive = [(s.listing_id, s.score) for s in result["naive"]]
+            fast = [(s.listing_id, s.score) for s in result["fast"]]
+            mismatches += naive != fast
+        naive_check = {
+            "naive": statistics.median(naive_ms),
+            "fast": statistics.median(fast_ms),
+            "mismatches": mismatches,
+        }
 
-    # Newly published listings, rematched as the background task does.
+    # Newly published listings, rematched as the background task does; the same ones in every
+    # pass (same seed), deleted afterwards with what they caused.
+    rng = random.Random(2)
+    verified = list(Company.objects.filter(status="verified").order_by("pk").values_list("pk"))
+    categories = list(Category.objects.select_related("parent").order_by("pk"))
+    parents_with_children = {c.parent_id for c in categories if c.parent_id}
+    leaves = [c for c in categories if c.parent_id or c.pk not in parents_with_children]
     now = timezone.now()
+    last = {
+        model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (Notification, OutboxEntry, Match, SavedSearchHit)
+    }
     new_listings = [
         make_listing(
-            rng,
-            company_id=rng.choice(verified),
-            category=rng.choice(leaves),
-            place=place,
-            now=now,
+            rng, company_id=rng.choice(verified)[0], category=rng.choice(leaves), place=p, now=now
         )
-        for place in weighted_places(rng, N_REMATCH + 5)
+        for p in weighted_places(rng, N_REMATCH + 5)
     ]
     for listing in new_listings:
         listing.published_at, listing.expires_at = now, now + timedelta(days=60)
     Listing.objects.bulk_create(new_listings)
-    new_ids = list(
+    new_ids = sorted(
         Listing.objects.order_by("-pk").values_list("pk", flat=True)[: len(new_listings)]
     )
-    matches_before, hits_before = Match.objects.count(), SavedSearchHit.objects.count()
-    for pk in new_ids[:5]:  # warm-up
-        services.rematch_listing(listing_id=pk)
+    rematch_queries = [
+        count_statements(lambda: services.rematch_listing(listing_id=pk))  # noqa: B023
+        for pk in new_ids[:5]  # warm-up
+    ]
     mail.outbox = []
-    timings["rematch"] = []
-    matches_after_warmup = Match.objects.count()
+    matches_before = Match.objects.count()
+    hits_before = SavedSearchHit.objects.count()
     for pk in new_ids[5:]:
-        timings["rematch"].append(
-            timed(lambda: services.rematch_listing(listing_id=pk), "rematch")  # noqa: B023
-        )
-    new_matches = (Match.objects.count() - matches_after_warmup) / N_REMATCH
-
+        timed(samples, "rematch", lambda: services.rematch_listing(listing_id=pk))  # noqa: B023
     report = {
-        "backend": backend,
-        "timings": {k: summary(v) for k, v in timings.items() if v},
-        "cpu": {k: summary(v) for k, v in CPU.items()},
+        "samples": samples,
         "load": os.getloadavg(),
-        "rows": {"median": statistics.median(rows), "max": max(rows)},
-        "texts": {"median": statistics.median(texts), "max": max(texts)},
-        "new_matches": new_matches,
-        "emails": len(mail.outbox),
-        "hits": SavedSearchHit.objects.count() - hits_before,
-        "matches_total": Match.objects.count() - matches_before,
-        "mismatches": mismatches,
-        "seed_seconds": seed_seconds,
+        "rows": statistics.median(rows),
+        "texts": statistics.median(texts),
+        "top_queries": statistics.mean(top_queries),
+        "rematch_queries": statistics.mean(rematch_queries),
+        "new_matches": (Match.objects.count() - matches_before) / N_REMATCH,
+        "emails": len(mail.outbox) / N_REMATCH,
+        "hits": (SavedSearchHit.objects.count() - hits_before) / N_REMATCH,
+        "naive_check": naive_check,
     }
-    print(json.dumps(report))
+    Listing.objects.filter(pk__in=new_ids).delete()
+    for model, pk in last.items():
+        model.objects.filter(pk__gt=pk).delete()
+    return report
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("BENCH_CODE_ROOT", str(ROOT)))
     main()

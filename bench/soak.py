@@ -23,7 +23,7 @@ sockets closed by the server, each server process's RSS, Redis connected clients
 memory, at the start and at the end.
 
     .venv/bin/python bench/soak.py            # 1,000 sockets, 50 msg/s, 5 minutes
-    .venv/bin/python bench/soak.py --quick    # 200 sockets, 30 s, churn every 10 s
+    .venv/bin/python bench/soak.py --quick    # 200 sockets, 60 s, churn every 15 s
 
 Needs PostgreSQL (BENCH_POSTGRES_URL) and the redis-server binary (or BENCH_REDIS_URL to use a
 running Redis instead); skips without them.
@@ -51,6 +51,12 @@ import _stack  # bench/_stack.py: run as a script, bench/ is on sys.path
 
 CHURN_SHARE = 0.05
 AWAY_SECONDS = 2.0
+# A line whose own copy has not come back after this long is sent again over HTTP with the same
+# client_id (frontend/js/chat.js does so after 5 s).
+RESEND_AFTER = 5.0
+# How long a socket waits for a number it skipped (out of order across processes) before
+# catching up over HTTP.
+GAP_GRACE = 2.0
 
 
 # --- Seeding (child process, Django set up) ----------------------------------------------------
@@ -206,14 +212,34 @@ def private_redis():
 def redis_figures(url: str) -> dict:
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, client_name="soak-figures")
     info = client.info()
     kinds: dict[str, int] = {}
+    last_command: dict[str, int] = {}  # command connections by their last command
     for entry in client.client_list():
+        if entry.get("name") == "soak-figures":
+            continue
         kind = "pubsub" if int(entry.get("sub", 0)) or int(entry.get("psub", 0)) else "commands"
         kinds[kind] = kinds.get(kind, 0) + 1
+        if kind == "commands":
+            command = entry.get("cmd", "?")
+            last_command[command] = last_command.get(command, 0) + 1
+    # Keys by kind: the event numbers (`seq:company:<id>`, `seq:user:<id>`: one per company or
+    # user that ever received an event, kept), keys with a time to live (rate limits, cache),
+    # and the rest.
+    keys_by_kind = {"seq": 0, "expiring": 0, "other": 0}
+    for key in client.scan_iter(count=1000):
+        if b":seq:" in key:
+            keys_by_kind["seq"] += 1
+        elif client.ttl(key) >= 0:
+            keys_by_kind["expiring"] += 1
+        else:
+            keys_by_kind["other"] += 1
+    client.close()
     return {
+        "keys_by_kind": keys_by_kind,
         "clients_by_kind": kinds,
+        "commands_by_last_command": last_command,
         "clients": int(info.get("connected_clients", 0)) - 1,  # less this very connection
         "keys": int(client.dbsize()),
         "memory_mb": round(int(info.get("used_memory", 0)) / 1024 / 1024, 2),
@@ -222,8 +248,9 @@ def redis_figures(url: str) -> dict:
 
 # --- The run -----------------------------------------------------------------------------------
 class Soak:
-    def __init__(self, *, stack, data: dict, redis_url: str, args):
+    def __init__(self, *, stack, data: dict, redis_url: str, database_url: str, args):
         self.stack, self.redis_url, self.args = stack, redis_url, args
+        self.database_url = database_url
         self.keys = data["sessions"]
         self.n = len(self.keys)
         self.conversation_of = [data["conversations"][i // 2] for i in range(self.n)]
@@ -232,6 +259,12 @@ class Soak:
         self.away: set[int] = set()
         self.closing: set[int] = set()
         self.last_seen: dict[tuple[int, int], int] = {}  # (socket, conversation) -> message id
+        self.last_seq: dict[int, int] = {}  # socket -> last company number seen (the real client's)
+        self.gaps = 0  # numbers still missing after GAP_GRACE: catch-ups, as a page would
+        self.late_events = 0  # numbers that arrived out of order within GAP_GRACE
+        self.seen_seq: dict[int, set[int]] = {}  # socket -> numbers seen (the latest ones)
+        self.acked: set[str] = set()  # the sender's own copy came back (stored)
+        self.resent_over_http = 0
         self.sent: dict[str, tuple[float, int]] = {}  # client_id -> (t0, receiving socket)
         self.live: dict[str, float] = {}  # client_id -> latency ms
         self.caught_up: set[str] = set()
@@ -242,6 +275,12 @@ class Soak:
         self.open_failures: list[str] = []
         self.rejoins = 0
         self.readers: dict[int, asyncio.Task] = {}
+        self.sender_of: dict[str, int] = {}  # client_id -> sending socket (socket sends only)
+        self.resending: set[str] = set()
+        self.bodies: dict[str, str] = {}
+        self.background: set[asyncio.Task] = set()
+        self.session = None  # the HTTP client session, once the run starts
+        self.redis_timeline: list[dict] = []
 
     def port(self, i: int) -> int:
         # The two members of a pair sit on different processes.
@@ -263,6 +302,48 @@ class Soak:
         )
         self.readers[i] = asyncio.create_task(self.read(i, self.sockets[i]))
 
+    def follow(self, i: int, seq, *, numbered: bool) -> None:
+        """Follow `seq` as frontend/js/realtime.js does: numbers skipped mean events missed
+        live, and the page catches up over HTTP from what it had seen *before* the event that
+        showed the gap. Events numbered by two server processes may arrive out of order, so
+        (unlike the page, for which one catch-up too many costs nothing) the soak waits
+        GAP_GRACE seconds for the missing numbers before catching up: on a saturated machine
+        every reordering would otherwise become two HTTP requests, and load the servers more."""
+        if not isinstance(seq, int):
+            return
+        last = self.last_seq.get(i)
+        seen = self.seen_seq.setdefault(i, set())
+        if numbered:
+            seen.add(seq)
+            if len(seen) > 4096:
+                seen.difference_update(sorted(seen)[:2048])
+        if last is None:
+            self.last_seq[i] = seq
+            return
+        if seq < last and (numbered and seq == 1 or not numbered):
+            missing = None  # the numbers started again (Redis restarted): catch up now
+        else:
+            missing = set(range(last + 1, seq + (0 if numbered else 1))) - seen
+        self.last_seq[i] = seq if missing is None else max(last, seq)
+        if missing == set():
+            return
+        after = self.last_seen.get((i, self.conversation_of[i]), 0)
+        self.spawn(self.catch_up_after_gap(i, after=after, missing=missing))
+
+    async def catch_up_after_gap(self, i: int, *, after: int, missing: set[int] | None) -> None:
+        if missing is not None:
+            await asyncio.sleep(GAP_GRACE)
+            if missing <= self.seen_seq.get(i, set()):
+                self.late_events += 1
+                return
+        self.gaps += 1
+        await self.catch_up_retrying(self.session, i, after=after)
+
+    def spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
     def record(self, i: int, message: dict, *, live: bool, now: float) -> None:
         conversation, message_id = message.get("conversation"), message.get("id")
         if isinstance(message_id, int):
@@ -270,8 +351,11 @@ class Soak:
             self.last_seen[key] = max(self.last_seen.get(key, 0), message_id)
         client_id = message.get("client_id") or ""
         origin = self.sent.get(client_id)
-        if origin is None or origin[1] != i:
-            return  # a warm-up line, or the sender's own echo
+        if origin is None:
+            return  # a warm-up line
+        if origin[1] != i:
+            self.acked.add(client_id)  # the sender's own copy: stored
+            return
         if not live:
             self.caught_up.add(client_id)
         elif client_id in self.live:
@@ -286,20 +370,30 @@ class Soak:
             async for raw in ws:
                 now = time.perf_counter()
                 event = json.loads(raw)
-                if event.get("type") == "error":
+                kind = event.get("type")
+                if kind == "error":
                     self.errors.append(str(event.get("code")))
-                elif isinstance(event.get("message"), dict):
+                    continue
+                if kind == "heartbeat":
+                    self.follow(i, event.get("seq"), numbered=False)
+                    continue
+                if event.get("to") != "user":
+                    # Before recording the event: the catch-up starts from what was seen
+                    # before it (frontend/js/chat.js).
+                    self.follow(i, event.get("seq"), numbered=True)
+                if isinstance(event.get("message"), dict):
                     self.record(i, event["message"], live=True, now=now)
         except ConnectionClosed:
             pass
         if i not in self.closing:
             self.closed_by_server += 1
 
-    async def catch_up(self, session, i: int) -> None:
-        """What a page does on rejoining: the inbox (the conversations opened meanwhile show
-        their last line), then the lines of its conversation after the last one seen."""
+    async def catch_up(self, session, i: int, after: int) -> None:
+        """What a page does on rejoining or on a gap: the inbox (the conversations opened
+        meanwhile show their last line), then the lines of its conversation after `after`, the
+        last one seen *before* the socket left or the gap (frontend/js/chat.js reads it then:
+        lines arriving live meanwhile must not move it past the missing ones)."""
         conversation = self.conversation_of[i]
-        after = self.last_seen.get((i, conversation), 0)  # before the inbox moves it on
         async with session.get(
             f"http://127.0.0.1:{self.port(i)}/api/v1/conversations/",
             headers={"X-Session-Token": self.keys[i]},
@@ -334,25 +428,66 @@ class Soak:
         self.closing.update(chosen)
         await asyncio.gather(*(self.sockets[i].close() for i in chosen), return_exceptions=True)
         await asyncio.gather(*(self.readers[i] for i in chosen), return_exceptions=True)
+        # What each page had seen when its socket closed: its catch-up starts there.
+        resume = {i: self.last_seen.get((i, self.conversation_of[i]), 0) for i in chosen}
         await asyncio.sleep(AWAY_SECONDS)
         for i in chosen:
             self.closing.discard(i)
+            self.last_seq.pop(i, None)  # a new socket: numbers followed from its first event
+            self.seen_seq.pop(i, None)
         try:
             await asyncio.gather(*(self.connect(i) for i in chosen))
             await asyncio.gather(
-                *(self.catch_up_retrying(session, i) for i in chosen), return_exceptions=True
+                *(self.catch_up_retrying(session, i, after=resume[i]) for i in chosen),
+                return_exceptions=True,
             )
         finally:
             self.away.difference_update(chosen)
         self.rejoins += len(chosen)
 
-    async def catch_up_retrying(self, session, i: int) -> None:
+    async def resend_unacknowledged(self, session, *, older_than: float) -> None:
+        """What frontend/js/chat.js does with a line whose own copy did not come back within
+        5 s (its socket closed meanwhile, or the server is slow): the same client_id over HTTP,
+        which the server never stores twice."""
+        import aiohttp
+
+        now = time.perf_counter()
+        due = [
+            c
+            for c, sender in list(self.sender_of.items())
+            if c not in self.acked
+            and c not in self.resending
+            and now - self.sent[c][0] > older_than
+        ]
+        self.resending.update(due)
+        for client_id in due:
+            sender = self.sender_of[client_id]
+            for attempt in (1, 2, 3):
+                try:
+                    async with session.post(
+                        f"http://127.0.0.1:{self.port(sender)}/api/v1/conversations/"
+                        f"{self.conversation_of[sender]}/messages/",
+                        json={"body": self.bodies[client_id], "client_id": client_id},
+                        headers={"X-Session-Token": self.keys[sender]},
+                    ) as resp:
+                        if resp.status in (200, 201):
+                            self.acked.add(client_id)
+                            self.resent_over_http += 1
+                        else:
+                            self.errors.append(f"resend {resp.status}")
+                    break
+                except (TimeoutError, aiohttp.ClientError):
+                    if attempt == 3:
+                        self.errors.append("resend failed")
+                    await asyncio.sleep(1)
+
+    async def catch_up_retrying(self, session, i: int, *, after: int) -> None:
         """A page whose request failed (connection reset by a saturated server) tries again."""
         import aiohttp
 
         for attempt in range(3):
             try:
-                await self.catch_up(session, i)
+                await self.catch_up(session, i, after)
                 return
             except (TimeoutError, aiohttp.ClientError) as exc:
                 if attempt == 2:
@@ -396,14 +531,17 @@ class Soak:
 
     async def send_one(self, i: int, client_id: str, record: bool) -> None:
         partner = i + 1 if i % 2 == 0 else i - 1
+        body = f"Message d'endurance {client_id}"
         if record:
             self.sent[client_id] = (time.perf_counter(), partner)
+            self.sender_of[client_id] = i
+            self.bodies[client_id] = body
         await self.sockets[i].send(
             json.dumps(
                 {
                     "type": "message.send",
                     "conversation": self.conversation_of[i],
-                    "body": f"Message d'endurance {client_id}",
+                    "body": body,
                     "client_id": client_id,
                 }
             )
@@ -412,14 +550,25 @@ class Soak:
     async def run(self) -> dict:
         import aiohttp
 
+        # Open before the sockets: a gap seen during the warm-up is caught up too.
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        try:
+            return await self._run()
+        finally:
+            await self.session.close()
+
+    async def _run(self) -> dict:
         args = self.args
         rng = random.Random(16)
         run = uuid.uuid4().hex[:6]
         for start in range(0, self.n, 50):
             await asyncio.gather(*(self.connect(i) for i in range(start, min(start + 50, self.n))))
-        # Warm-up: every socket sends once, unrecorded.
+        # Warm-up: every socket sends once, unrecorded; each process serves a page (its pools
+        # open their first connections before the start figures are read).
         for i in range(self.n):
             await self.send_one(i, f"{run}w{i}", record=False)
+        for i in range(len(self.stack.ports)):
+            await self.catch_up_retrying(self.session, i, after=0)
         await asyncio.sleep(3)
 
         start_figures = {
@@ -427,64 +576,74 @@ class Soak:
             "redis": redis_figures(self.redis_url),
             "load_average": round(os.getloadavg()[0], 2),
         }
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-            begin = time.perf_counter()
-            total = int(args.rate * args.seconds)
-            open_every = args.seconds / max(1, min(self.n // 2, args.openings))
-            next_open, next_churn, opened_pairs = begin + 1, begin + args.churn_every, 0
-            background: set[asyncio.Task] = set()
-            for k in range(total):
-                target = begin + k / args.rate
-                delay = target - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                now = time.perf_counter()
-                if now >= next_churn:
-                    next_churn += args.churn_every
-                    task = asyncio.create_task(self.churn(session, rng))
-                    background.add(task)
-                    task.add_done_callback(background.discard)
-                if now >= next_open and opened_pairs < self.n // 2:
-                    next_open += open_every
-                    owner = 2 * ((opened_pairs + 1) % (self.n // 2))
-                    if owner not in self.away and 2 * opened_pairs + 1 not in self.away:
-                        task = asyncio.create_task(
-                            self.open_conversation(session, opened_pairs, run)
-                        )
-                        background.add(task)
-                        task.add_done_callback(background.discard)
-                    opened_pairs += 1
-                i = k % self.n
-                while i in self.away:
-                    i = (i + 1) % self.n
-                await self.send_one(i, f"{run}m{k}", record=True)
-            elapsed = time.perf_counter() - begin
-            await asyncio.gather(*background, return_exceptions=True)
-            # Grace period for the last deliveries, bounded; then everyone catches up once
-            # (what a socket missed while away and not yet caught up).
-            deadline = time.perf_counter() + 15
-            while time.perf_counter() < deadline and len(self.live) + len(
-                self.caught_up - self.live.keys()
-            ) < len(self.sent):
-                await asyncio.sleep(0.2)
-            missing = {self.sent[c][1] for c in self.sent if c not in self.live}
-            missing -= {self.sent[c][1] for c in self.caught_up}
-            await asyncio.gather(
-                *(self.catch_up_retrying(session, i) for i in sorted(missing)),
-                return_exceptions=True,
-            )
+        self.redis_timeline.append({"t": 0, **start_figures["redis"]})
+        session = self.session
+        begin = time.perf_counter()
+        total = int(args.rate * args.seconds)
+        open_every = args.seconds / max(1, min(self.n // 2, args.openings))
+        next_open, next_churn, opened_pairs = begin + 1, begin + args.churn_every, 0
+        next_resend, next_sample = begin + 1, begin + args.sample_every
+        for k in range(total):
+            target = begin + k / args.rate
+            delay = target - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            now = time.perf_counter()
+            if now >= next_churn:
+                next_churn += args.churn_every
+                self.spawn(self.churn(session, rng))
+            if now >= next_resend:
+                next_resend += 1
+                self.spawn(self.resend_unacknowledged(session, older_than=RESEND_AFTER))
+            if now >= next_sample:
+                next_sample += args.sample_every
+                figures = await asyncio.to_thread(redis_figures, self.redis_url)
+                self.redis_timeline.append({"t": round(now - begin), **figures})
+            if now >= next_open and opened_pairs < self.n // 2:
+                next_open += open_every
+                owner = 2 * ((opened_pairs + 1) % (self.n // 2))
+                if owner not in self.away and 2 * opened_pairs + 1 not in self.away:
+                    self.spawn(self.open_conversation(session, opened_pairs, run))
+                opened_pairs += 1
+            i = k % self.n
+            while i in self.away:
+                i = (i + 1) % self.n
+            await self.send_one(i, f"{run}m{k}", record=True)
+        elapsed = time.perf_counter() - begin
+        while self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
+        # Grace period for the last deliveries, bounded, resending what was not
+        # acknowledged as a page would; then every page missing something catches up once
+        # from what it saw last (a gap in the last seconds has no later event to show it).
+        deadline = time.perf_counter() + 15
+        while time.perf_counter() < deadline and self.undelivered():
+            await self.resend_unacknowledged(session, older_than=RESEND_AFTER)
+            await asyncio.sleep(0.5)
+        receivers = {self.sent[c][1] for c in self.undelivered()}
+        await asyncio.gather(
+            *(
+                self.catch_up_retrying(
+                    session, i, after=self.last_seen.get((i, self.conversation_of[i]), 0)
+                )
+                for i in sorted(receivers)
+            ),
+            return_exceptions=True,
+        )
         end_figures = {
             "rss_mb": self.stack.web_rss_mb(),
             "redis": redis_figures(self.redis_url),
             "load_average": round(os.getloadavg()[0], 2),
         }
+        self.redis_timeline.append(
+            {"t": round(time.perf_counter() - begin), **end_figures["redis"]}
+        )
         self.closing.update(range(self.n))
         await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
         await asyncio.wait_for(
             asyncio.gather(*self.readers.values(), return_exceptions=True), timeout=60
         )
         latencies = sorted(self.live.values())
-        delivered = set(self.live) | self.caught_up
+        lost = sorted(self.undelivered())
         return {
             "sockets": self.n,
             "processes": len(self.stack.ports),
@@ -496,8 +655,13 @@ class Soak:
             "rejoins": self.rejoins,
             "delivered_live": len(self.live),
             "delivered_by_catch_up": len(self.caught_up - self.live.keys()),
-            "lost": len(set(self.sent) - delivered),
-            "lost_ids": sorted(set(self.sent) - delivered)[:20],
+            "seq_gaps": self.gaps,
+            "seq_late": self.late_events,
+            "resent_over_http": self.resent_over_http,
+            "unacknowledged": len(set(self.sender_of) - self.acked),
+            "lost": len(lost),
+            "lost_ids": lost[:20],
+            "lost_stored": self.stored(lost),
             "duplicated": self.duplicates,
             "errors": len(self.errors),
             "error_codes": sorted(set(self.errors))[:10],
@@ -507,7 +671,25 @@ class Soak:
             "max_ms": latencies[-1] if latencies else float("nan"),
             "start": start_figures,
             "end": end_figures,
+            "redis_timeline": self.redis_timeline,
         }
+
+    def undelivered(self) -> set[str]:
+        return set(self.sent) - self.live.keys() - self.caught_up
+
+    def stored(self, client_ids: list[str]) -> list[str]:
+        """Of the lines counted lost, those the database holds: lost by the delivery (live and
+        catch-up), not by the server's storing."""
+        if not client_ids:
+            return []
+        import psycopg
+
+        with psycopg.connect(self.database_url) as conn:
+            rows = conn.execute(
+                "SELECT client_id FROM messaging_message WHERE client_id = ANY(%s)",
+                [client_ids],
+            ).fetchall()
+        return sorted(r[0] for r in rows)
 
 
 def flat(start: float, end: float) -> str:
@@ -542,17 +724,45 @@ def print_report(r: dict) -> None:
     a, b = s["redis"]["memory_mb"], e["redis"]["memory_mb"]
     print(f"| Redis used memory, MB | {a} | {b} | {(b - a) / a:+.1%} |")
     print(f"(load average {s['load_average']} → {e['load_average']})")
+    print()
+    print(
+        f"Catch-ups on a gap in seq still open after {GAP_GRACE:g} s: {r['seq_gaps']} (numbers "
+        f"that arrived late within it: {r['seq_late']}); lines resent over "
+        f"HTTP after {RESEND_AFTER:g} s without their own copy: {r['resent_over_http']} "
+        f"(never acknowledged: {r['unacknowledged']}); lost: {r['lost']}, of which stored in "
+        f"the database: {len(r['lost_stored'])} {r['lost_stored'][:5]}"
+    )
+    print()
+    print(
+        "| t (s) | Redis clients (pub/sub, commands) | command connections by last command | "
+        "keys (seq, expiring, other) |"
+    )
+    print("| --- | --- | --- | --- |")
+    for point in r["redis_timeline"]:
+        kinds = point["clients_by_kind"]
+        commands = ", ".join(
+            f"{k} {v}" for k, v in sorted(point["commands_by_last_command"].items())
+        )
+        print(
+            f"| {point['t']} | {point['clients']} ({kinds.get('pubsub', 0)}, "
+            f"{kinds.get('commands', 0)}) | {commands} | {point['keys']} "
+            f"({point['keys_by_kind']['seq']}, {point['keys_by_kind']['expiring']}, "
+            f"{point['keys_by_kind']['other']}) |"
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 sockets, 30 s")
+    parser.add_argument("--quick", action="store_true", help="200 sockets, 60 s")
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0, help="messages per second in all")
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--churn-every", type=float, default=60.0, help="seconds")
     parser.add_argument("--openings", type=int, default=300, help="conversations opened")
     parser.add_argument("--web", type=int, default=2, help="uvicorn processes")
+    parser.add_argument(
+        "--sample-every", type=float, default=30.0, help="seconds between Redis client counts"
+    )
     parser.add_argument("--database-prefix", default="bourse_bench_soak")
     parser.add_argument("--json", help="write the result to this file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -564,7 +774,8 @@ def main() -> int:
         seed(int(args.child[1]), args.child[2])
         return 0
     if args.quick:
-        args.sockets, args.seconds, args.churn_every, args.openings = 200, 30.0, 10.0, 30
+        args.sockets, args.seconds, args.churn_every, args.openings = 200, 60.0, 15.0, 60
+        args.sample_every = 15.0
     if not _stack.postgres_reachable():
         print(f"bench/soak.py skipped: PostgreSQL is needed ({_stack.POSTGRES_URL})")
         return 0
@@ -600,7 +811,13 @@ def main() -> int:
             stack = _stack.Stack(env, web=args.web)
             try:
                 result = asyncio.run(
-                    Soak(stack=stack, data=data, redis_url=redis_url, args=args).run()
+                    Soak(
+                        stack=stack,
+                        data=data,
+                        redis_url=redis_url,
+                        database_url=database_url,
+                        args=args,
+                    ).run()
                 )
                 result["tracebacks_in_server_logs"] = stack.tracebacks()
                 result["every_process_alive"] = stack.alive()

@@ -1,4 +1,5 @@
-"""Project-wide pages: home, health check, privacy and accessibility statements."""
+"""Project-wide pages: home (each role's: bourse/dashboard.py), health check, privacy and
+accessibility statements."""
 
 import asyncio
 import contextlib
@@ -10,14 +11,26 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
+@never_cache
 def home(request):
+    """Each role at home (bourse.dashboard): a member's dashboard, a waiting company's next
+    steps, a moderator's queue; the public page for visitors and people without a company."""
+    from accounts.permissions import membership_of, moderator_for
+    from bourse import dashboard
     from bourse.listings.models import Listing
 
+    membership = membership_of(request.user)
+    if membership is not None:
+        if membership.company.is_verified:
+            return render(request, "home/member.html", dashboard.member_dashboard(membership))
+        return render(request, "home/waiting.html", dashboard.waiting_home(membership))
+    if moderator_for(request.user) is not None:
+        return redirect("moderation:dashboard")
     latest = (
         Listing.objects.published()
         .select_related("category", "company")
@@ -141,6 +154,20 @@ def privacy(request):
             "draft_months": settings.RETENTION_DRAFT_MONTHS,
             "account_months": settings.RETENTION_ACCOUNT_MONTHS,
             "notice_days": settings.RETENTION_ACCOUNT_NOTICE_DAYS,
+            "listing_days": settings.LISTING_LIFETIME_DAYS,
+        },
+    )
+
+
+def terms(request):
+    """The terms of use; the version in force is a setting (accounts/terms.py asks everyone who
+    accepted another one)."""
+    return render(
+        request,
+        "legal/terms.html",
+        {
+            "version": settings.TERMS_VERSION,
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
             "listing_days": settings.LISTING_LIFETIME_DAYS,
         },
     )

@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bourse.core.errors import add_service_error
-from bourse.listings.models import Listing
+from bourse.listings.models import Kind, Listing
+from bourse.notifications.queries import unread_count as notification_unread_count
 
 from . import permissions, queries, services
 from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Conversation, Message, ReadMark
@@ -56,7 +57,16 @@ def inbox(request):
     return render(
         request,
         "messaging/inbox.html",
-        {"conversations": conversations, "has_company": company_id is not None},
+        {
+            "conversations": conversations,
+            "has_company": company_id is not None,
+            # What chat.js needs to draw a conversation that arrives live.
+            "inbox_i18n": {
+                "kinds": {kind.value: str(kind.label) for kind in Kind},
+                "deleted": _("Utilisateur supprimé"),
+                "urlPattern": reverse("messaging:conversation", args=[0]),
+            },
+        },
     )
 
 
@@ -196,12 +206,13 @@ def start(request, listing_pk: int):
 @require_GET
 @never_cache
 def unread_total(request):
-    """`{"total": n}` for the navigation badge (realtime.js refreshes it after a read)."""
+    """`{"total": n, "notifications": m}`: unread messages and notifications, for the
+    navigation's badges (realtime.js refreshes them after a read in another tab or a gap)."""
     if not request.user.is_authenticated:
-        return JsonResponse({"total": 0}, status=401)
+        return JsonResponse({"total": 0, "notifications": 0}, status=401)
     company_id = permissions.company_id_of(request.user)
     total = queries.unread_total(company_id) if company_id is not None else 0
-    return JsonResponse({"total": total})
+    return JsonResponse({"total": total, "notifications": notification_unread_count(company_id)})
 
 
 def followup(request, token: str):

@@ -49,6 +49,11 @@ class _Shard(RedisSingleShardConnection):
         super().__init__(host, channel_layer)
         # Set when the subscriber connection failed: the receiving task rebuilds it.
         self._broken = False
+        # Numbering one round trip at a time, as publishing is (under `_lock`): the pool then
+        # holds one connection for each, whatever the bursts. Without it every numbering in
+        # flight took a connection of its own and the pool kept them: 44 of them per process
+        # after 200 sockets sent at once (bench/soak.py), more after each saturated burst.
+        self._count_lock = asyncio.Lock()
 
     async def publish(self, channel, message):
         async with self._lock:
@@ -126,22 +131,24 @@ class _Shard(RedisSingleShardConnection):
 
     async def incr(self, keys: list[str]) -> list[int]:
         """INCR each key in one round trip (retried once on a stale connection)."""
-        self._ensure_redis()
-        for attempt in (1, 2):
-            try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for key in keys:
-                        pipe.incr(key)
-                    return [int(n) for n in await pipe.execute()]
-            except OUTAGE_ERRORS:
-                if attempt == 2:
-                    raise
-                await self._redis.connection_pool.disconnect()
+        async with self._count_lock:
+            self._ensure_redis()
+            for attempt in (1, 2):
+                try:
+                    async with self._redis.pipeline(transaction=False) as pipe:
+                        for key in keys:
+                            pipe.incr(key)
+                        return [int(n) for n in await pipe.execute()]
+                except OUTAGE_ERRORS:
+                    if attempt == 2:
+                        raise
+                    await self._redis.connection_pool.disconnect()
         raise AssertionError("unreachable")
 
     async def mget(self, keys: list[str]) -> list[int]:
-        self._ensure_redis()
-        values = await self._redis.mget(keys)
+        async with self._count_lock:
+            self._ensure_redis()
+            values = await self._redis.mget(keys)
         return [int(v) if v is not None else 0 for v in values]
 
 

@@ -6,6 +6,9 @@
   as if it did not exist.
 - Writing needs a member of the owning company, and that company verified (403); a member of
   another company who may see the listing gets 403, one who may not gets 404.
+- A company waiting for verification prepares its listings meanwhile: on the pages its members
+  create, edit and delete drafts (photos included); submitting waits for the verification.
+  The API keeps the contract's rule (creating needs a verified company).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
-from accounts.permissions import check_verified_member, is_member, moderator_for
+from accounts.permissions import check_verified_member, is_member, membership_of, moderator_for
 
 from .models import Listing
 
@@ -40,11 +43,29 @@ def check_can_create(user) -> Membership:
     return check_verified_member(user)
 
 
+def check_can_prepare(user) -> Membership:
+    """A member of a verified company, or of one waiting for verification: may write drafts
+    (the listing form's "save the draft"). Returns the membership."""
+    membership = membership_of(user)
+    if membership is not None and membership.company.status == Company.Status.PENDING:
+        return membership
+    return check_verified_member(user)
+
+
 def check_can_edit(user, listing: Listing) -> Membership:
-    """Edit, submit, close, renew, delete, photos: members of the owning, verified company."""
+    """Edit, close, renew, delete, photos: members of the owning, verified company; a company
+    waiting for verification may edit, delete and illustrate its drafts."""
     check_can_view(user, listing)
     if not is_member(user, listing.company):
         raise PermissionDenied(_("Seule l'entreprise qui a publié l'annonce peut la modifier."))
+    if listing.status == Listing.Status.DRAFT:
+        return check_can_prepare(user)
+    return check_verified_member(user)
+
+
+def check_can_submit(user, listing: Listing) -> Membership:
+    """Submit for publication: members of the owning company, and that company verified."""
+    check_can_edit(user, listing)
     return check_verified_member(user)
 
 

@@ -25,34 +25,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import Q
+from django.utils import timezone
 
 from bourse.geo.distance import haversine_km
-from bourse.geo.sql import HaversineKm, box_q
-from bourse.listings.models import Category, Listing
+from bourse.listings import crises
+from bourse.listings.models import Listing
 
-from . import scoring
+from . import candidates, scoring
 from .models import Dismissal, SavedSearch
 from .scoring import Features, Scored
 
 TOP = 20
 TEXT_BATCH = 40
-
-_ROW_FIELDS = (
-    "id",
-    "company_id",
-    "kind",
-    "category_id",
-    "latitude",
-    "longitude",
-    "radius_km",
-    "available_from",
-    "available_until",
-    "quantity",
-    "unit",
-    "distance_km",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,27 +62,11 @@ class Suggestion:
         return scoring.describe(self.scored)
 
 
-def family_ids(category: Category) -> tuple[int, list[int]]:
-    """The family of a category (its parent, or itself when it is a parent) and every category
-    id of that family: the parent and all its children."""
-    family_id, names = family_attribute_names(category)
-    return family_id, list(names)
-
-
-def family_attribute_names(category: Category) -> tuple[int, dict[int, tuple[str, ...]]]:
-    """The family of a category and, for each category of it, its attribute names (one
-    query)."""
-    family_id = category.parent_id if category.parent_id is not None else category.pk
-    rows = Category.objects.filter(Q(pk=family_id) | Q(parent_id=family_id)).values_list(
-        "pk", "attributes"
-    )
-    return family_id, {pk: tuple(names or ()) for pk, names in rows}
-
-
 MATCHING_INDEX = "matching_listing_category_geo"
 SQLITE_MATCHING_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {MATCHING_INDEX} ON listings_listing "
-    "(category_id, kind, status, latitude, longitude, radius_km, expires_at, company_id)"
+    "(category_id, kind, status, latitude, longitude, radius_km, expires_at, company_id, "
+    "available_from, available_until, quantity, unit)"
 )
 _sqlite_index_checked: set[str] = set()
 
@@ -118,66 +87,23 @@ def ensure_sqlite_matching_index(conn) -> None:
     _sqlite_index_checked.add(conn.settings_dict["NAME"])
 
 
-def candidates_queryset(
-    listing: Listing, *, exclude_dismissed: bool = True, category_ids: list[int] | None = None
-) -> QuerySet:
-    """Published listings the rules allow as counterparts, before the distance test."""
-    ids = category_ids if category_ids is not None else family_ids(listing.category)[1]
-    qs = (
-        Listing.objects.published()
-        .filter(kind=scoring.opposite_kind(listing.kind), category_id__in=ids)
-        .exclude(company_id=listing.company_id)
+def candidate_rows(listing: Listing, *, exclude_dismissed: bool = True) -> list[tuple]:
+    """Every counterpart the product rules allow, as candidates.candidate_rows gives them
+    (unscored, unordered; the benchmark counts them)."""
+    if not listing.is_live or listing.company.status != "verified":
+        return []
+    _family, names_by_category, largest = candidates.family(
+        listing.category_id, listing.category.parent_id, scoring.opposite_kind(listing.kind)
     )
-    if exclude_dismissed:
-        qs = qs.exclude(
-            pk__in=Dismissal.objects.filter(company_id=listing.company_id).values("listing_id")
-        )
-    return qs
-
-
-def largest_radius(listing: Listing, category_ids: list[int]) -> int | None:
-    """An upper bound of the radius of any candidate: the largest radius among published
-    listings of the opposite kind in the family (expired ones and other companies included,
-    which only makes the bound looser). Read from the index matching_listing_category_geo."""
-    return (
-        Listing.objects.filter(
-            status=Listing.Status.PUBLISHED,
-            kind=scoring.opposite_kind(listing.kind),
-            category_id__in=category_ids,
-        )
-        .order_by()
-        .aggregate(largest=Max("radius_km"))["largest"]
-    )
-
-
-def within_reach(qs: QuerySet, listing: Listing, largest: float) -> QuerySet:
-    """Rows of `qs` whose distance to `listing` is ≤ max(listing radius, their radius),
-    annotated with `distance_km`; `largest` bounds the radius of any row of `qs`."""
-    reach = max(float(listing.radius_km), float(largest))
-    return (
-        qs.filter(box_q(listing.latitude, listing.longitude, reach))
-        .annotate(distance_km=HaversineKm(listing.latitude, listing.longitude))
-        .filter(
-            distance_km__lte=Greatest(
-                Value(float(listing.radius_km), output_field=FloatField()),
-                F("radius_km"),
-                output_field=FloatField(),
-            )
-        )
-        .order_by()
-    )
-
-
-def candidates_within_reach(
-    listing: Listing, *, exclude_dismissed: bool = True, category_ids: list[int] | None = None
-) -> QuerySet:
-    """Every counterpart the product rules allow, annotated with `distance_km` (unordered)."""
-    ids = category_ids if category_ids is not None else family_ids(listing.category)[1]
-    largest = largest_radius(listing, ids)
     if largest is None:
-        return Listing.objects.none().annotate(distance_km=Value(0.0, output_field=FloatField()))
-    qs = candidates_queryset(listing, exclude_dismissed=exclude_dismissed, category_ids=ids)
-    return within_reach(qs, listing, largest)
+        return []
+    return candidates.candidate_rows(
+        listing,
+        category_ids=list(names_by_category),
+        largest=largest,
+        exclude_company_dismissals=exclude_dismissed,
+        now=timezone.now(),
+    )
 
 
 def score_top(
@@ -185,23 +111,36 @@ def score_top(
     *,
     limit: int = TOP,
     exclude_dismissed: bool = True,
-    dismissed: dict[int, int] | None = None,
+    dismissed: tuple[set[int], dict[int, int]] | None = None,
 ) -> list[Scored]:
     """The `limit` best counterparts of `listing`, scored, best first (ties: nearer, then lower
-    id first). Empty when the listing is not live on the exchange. `dismissed`: the company's
-    dismissed_by_category, when the caller already read it (several listings of one company)."""
+    id first). Empty when the listing is not live on the exchange. `dismissed`: what the
+    company dismissed (candidates.dismissed), when the caller already read it (several listings
+    of one company)."""
     if not listing.is_live or listing.company.status != "verified":
         return []
+    ensure_sqlite_matching_index(connection)
+    family_id, names_by_category, largest = candidates.family(
+        listing.category_id, listing.category.parent_id, scoring.opposite_kind(listing.kind)
+    )
+    if largest is None:
+        return []
+    if dismissed is None:
+        dismissed = candidates.dismissed(listing.company_id)
+    dismissed_ids, dismissed_alike = dismissed
+    rows = candidates.candidate_rows(
+        listing,
+        category_ids=list(names_by_category),
+        largest=largest,
+        exclude_company_dismissals=False,
+        now=timezone.now(),
+    )
     base = Features.of(listing)
     scorer = scoring.CheapScorer(base)
-    family_id = base.family_id
-    ensure_sqlite_matching_index(connection)
-    _family, names_by_category = family_attribute_names(listing.category)
-    qs = candidates_within_reach(
-        listing, exclude_dismissed=exclude_dismissed, category_ids=list(names_by_category)
-    )
     pending = []
-    for row in _raw_rows(qs.values_list(*_ROW_FIELDS)):
+    for row in rows:
+        if exclude_dismissed and row[0] in dismissed_ids:
+            continue
         # Every row is of the family: its parent is the family unless it is the family.
         parent_id = None if row[3] == family_id else family_id
         parts = scorer.parts(row[3], parent_id, row[11], row[6], row[7], row[8], row[9], row[10])
@@ -211,8 +150,6 @@ def score_top(
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
     lexicon = scoring.Lexicon.current()
     base_words = scoring.analyse(base.text, lexicon)
-    if dismissed is None:
-        dismissed = dismissed_by_category(listing.company_id)
     best: list[Scored] = []
     fetched: dict[int, str] = {}
     position = 0
@@ -223,16 +160,10 @@ def score_top(
             break  # no remaining row can enter the top: their upper bounds are lower
         batch = pending[position : position + TEXT_BATCH]
         position += len(batch)
-        texts = {
-            pk: (f"{title}\n{description}", attributes)
-            for pk, title, description, attributes in Listing.objects.filter(
-                pk__in=[item[2] for item in batch]
-            )
-            .order_by()
-            .values_list("pk", "title", "description", "attributes")
-        }
+        texts = candidates.texts([item[2] for item in batch])
         fetched.update((pk, text) for pk, (text, _attributes) in texts.items())
         for _bound, d, pk, parent_id, parts, row in batch:
+            text, attributes = texts.get(pk, ("", None))
             other = Features(
                 id=pk,
                 company_id=row[1],
@@ -246,8 +177,8 @@ def score_top(
                 available_until=_as_date(row[8]),
                 quantity=row[9],
                 unit=row[10],
-                text=texts[pk][0] if pk in texts else "",
-                attributes=texts[pk][1] if pk in texts else None,
+                text=text,
+                attributes=attributes,
                 attribute_names=names_by_category.get(row[3], ()),
             )
             part_values, compared = scoring.parts_dict(parts)
@@ -260,7 +191,7 @@ def score_top(
                     parts=part_values,
                     quantity_compared=compared,
                     lexicon=lexicon,
-                    dismissed_alike=dismissed.get(row[3], 0),
+                    dismissed_alike=dismissed_alike.get(row[3], 0),
                     explain=False,
                 )
             )
@@ -281,25 +212,7 @@ def score_top(
 def dismissed_by_category(company_id: int) -> dict[int, int]:
     """How many suggestions of each category the company dismissed (what lowers the others of
     that category: scoring.feedback_factor)."""
-    return dict(
-        Dismissal.objects.filter(company_id=company_id)
-        .order_by()
-        .values_list("listing__category_id")
-        .annotate(n=Count("id"))
-        .values_list("listing__category_id", "n")
-    )
-
-
-def _raw_rows(qs: QuerySet) -> list[tuple]:
-    """The rows of a values_list queryset without Django's per-value converters (hundreds of
-    rows per call: the converters cost more than the query). Dates may come back as ISO
-    strings (SQLite) and decimals as floats or strings: scoring accepts both."""
-    if qs.query.is_empty():
-        return []
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return candidates.dismissed(company_id)[1]
 
 
 def _as_date(value) -> date | None:
@@ -322,9 +235,10 @@ def suggestions_for_each(
     """suggestions_for of each listing (a company's suggestions page): each listing is scored
     on its own, and the counterparts of all of them are loaded together, in the same two
     queries whatever the number of listings (the page ran two per listing)."""
-    dismissed: dict[int, dict[int, int]] = {}
-    for company_id in {listing.company_id for listing in listings}:
-        dismissed[company_id] = dismissed_by_category(company_id)
+    dismissed = {
+        company_id: candidates.dismissed(company_id)
+        for company_id in {listing.company_id for listing in listings}
+    }
     scored_lists = [
         score_top(
             listing,
@@ -336,14 +250,17 @@ def suggestions_for_each(
     ]
     ids = {s.listing_id for scored in scored_lists for s in scored}
     loaded = Listing.objects.for_api().in_bulk(ids) if ids else {}
-    return [
-        [
-            Suggestion(listing=loaded[s.listing_id], scored=s)
-            for s in scored
-            if s.listing_id in loaded
-        ]
-        for scored in scored_lists
-    ]
+    # Crisis mode: in a département in crisis, the needs of its priority categories come first
+    # (a stable sort: by score within each group). Read from the cache, no query per row.
+    pins = {d: crises.pin_for(d) for d in {listing.departement for listing in listings}}
+    result = []
+    for listing, scored in zip(listings, scored_lists, strict=True):
+        found = [Suggestion(loaded[s.listing_id], s) for s in scored if s.listing_id in loaded]
+        pin = pins[listing.departement]
+        if pin is not None:
+            found.sort(key=lambda suggestion: not pin.matches(suggestion.listing))
+        result.append(found)
+    return result
 
 
 def suggestions_naive(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
-from bourse.listings.models import Kind, Listing
+from bourse.listings.models import Crisis, Kind, Listing
 from bourse.matching.models import Dismissal, SuggestionContact
 from messaging.models import Conversation, Message
 
@@ -226,7 +226,11 @@ def attach_log_labels(entries) -> list:
     if "listing" in ids:
         for pk, title in Listing.objects.filter(pk__in=ids["listing"]).values_list("pk", "title"):
             labels["listing", pk] = title
+    if "crisis" in ids:
+        for pk, title in Crisis.objects.filter(pk__in=ids["crisis"]).values_list("pk", "title"):
+            labels["crisis", pk] = title
     kinds = {
+        "crisis": _("crise"),
         "company": _("entreprise"),
         "listing": _("annonce"),
         "report": _("signalement"),

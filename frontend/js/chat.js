@@ -40,6 +40,7 @@
     var seen = {};
     var pending = {};
     var lastId = 0;
+    var catchUpFrom = null;
     var lastReadSent = 0;
     var partnerRead = config.partnerRead || 0;
     var typingTimer = null;
@@ -198,8 +199,11 @@
       });
     }
 
-    // Everything stored after `lastId`, oldest first (after a reconnect, or on first open).
+    // Everything stored after `lastId`, oldest first (after a reconnect, or on first open);
+    // after a gap, everything after what the page had seen when the gap showed (catchUpFrom).
     function catchUp() {
+      var from = catchUpFrom === null ? lastId : Math.min(catchUpFrom, lastId);
+      catchUpFrom = null;
       function page(after) {
         return fetch(config.messagesUrl + "?after=" + after, {
           credentials: "same-origin", headers: { "Accept": "application/json" }
@@ -211,7 +215,7 @@
             if (data.next_after) { return page(data.next_after); }
           });
       }
-      return page(lastId).catch(function () {});
+      return page(from).catch(function () {});
     }
 
     function fail(li, text, detail) {
@@ -309,6 +313,7 @@
     rt.on("open", function () { showStatus(""); catchUp(); });
     // A numbered event missed, or the server's channel layer down (then every few seconds).
     rt.on("catchup", catchUp);
+    rt.on("missed", function () { if (catchUpFrom === null) { catchUpFrom = lastId; } });
     rt.on("layer", function (data) { showStatus(data.up ? "" : i18n.degraded); });
     rt.on("close", function () { showStatus(i18n.offline); });
     document.addEventListener("visibilitychange", function () {
@@ -322,39 +327,123 @@
   }
 
   // --- Inbox -----------------------------------------------------------------------------------
+  // Live: a message moves its conversation to the top (with its preview, time and unread count);
+  // a conversation not on the page yet, a read anywhere (another tab, a colleague) and every
+  // catch-up reconcile the list with the server's first page (GET /api/v1/conversations/, most
+  // recent first): missing conversations are drawn, counts and order set from the database.
   function inboxPage(inbox) {
     if (!rt) { return; }
-    var reloading = false;
+    var i18n = JSON.parse(document.getElementById("inbox-i18n").textContent);
+    var empty = document.querySelector("[data-inbox-empty]");
+    var url = inbox.getAttribute("data-conversations-url");
+    var fetching = null;
+    var again = false;
+
+    function itemOf(id) {
+      return inbox.querySelector('[data-conversation-id="' + id + '"]');
+    }
+
+    function el(tag, className, text) {
+      var node = document.createElement(tag);
+      if (className) { node.className = className; }
+      if (text !== undefined) { node.textContent = text; }
+      return node;
+    }
+
+    // The same markup as templates/messaging/inbox.html, text only (never HTML from data).
+    function buildItem(conversation) {
+      var li = el("li", "card conversation-item");
+      li.dataset.conversationId = String(conversation.id);
+      var link = el("a", "conversation-link");
+      link.href = i18n.urlPattern.replace("/0/", "/" + conversation.id + "/");
+      var head = el("span", "conversation-head");
+      var partner = conversation.companies.filter(function (c) { return c.id !== rt.companyId; })[0] ||
+        conversation.companies[0];
+      head.appendChild(el("strong", "conversation-partner", partner ? partner.name : ""));
+      head.appendChild(document.createTextNode(" "));
+      var badge = el("span", "badge", "0");
+      badge.setAttribute("data-unread", "");
+      badge.hidden = true;
+      head.appendChild(badge);
+      var listing = el("span", "conversation-listing");
+      var kind = conversation.listing.kind;
+      listing.appendChild(el("span", "tag tag-" + kind, i18n.kinds[kind] || kind));
+      listing.appendChild(document.createTextNode(" " + conversation.listing.title));
+      var last = el("span", "conversation-last muted small");
+      last.setAttribute("data-last-message", "");
+      var time = el("time", "conversation-time muted small");
+      link.appendChild(head);
+      link.appendChild(listing);
+      link.appendChild(last);
+      link.appendChild(time);
+      li.appendChild(link);
+      return li;
+    }
+
+    function setUnread(item, n) {
+      var badge = item.querySelector("[data-unread]");
+      badge.textContent = String(n);
+      badge.hidden = n <= 0;
+      item.classList.toggle("is-unread", n > 0);
+    }
+
+    function setLast(item, message, updatedAt) {
+      var preview = item.querySelector("[data-last-message]");
+      if (message) {
+        var name = message.sender && message.sender.name ? message.sender.name : i18n.deleted;
+        preview.textContent = name + " : " + (message.body.length > 140 ? message.body.slice(0, 139) + "…" : message.body);
+      }
+      var time = item.querySelector("time");
+      time.dateTime = updatedAt;
+      time.textContent = formatTime(updatedAt, true);
+    }
+
+    function showList() {
+      inbox.hidden = false;
+      if (empty) { empty.hidden = true; }
+    }
+
+    // The server's first page, newest first, placed at the top in its order: whatever is
+    // below is older than all of it.
+    function reconcile() {
+      if (fetching) { again = true; return fetching; }
+      fetching = fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.results) { return; }
+          var anchor = inbox.firstChild;
+          data.results.forEach(function (conversation) {
+            var item = itemOf(conversation.id) || buildItem(conversation);
+            setLast(item, conversation.last_message, conversation.updated_at);
+            setUnread(item, conversation.unread_count);
+            if (item !== anchor) { inbox.insertBefore(item, anchor); } else { anchor = anchor.nextSibling; }
+          });
+          if (data.results.length) { showList(); }
+        })
+        .catch(function () {})
+        .then(function () {
+          fetching = null;
+          if (again) { again = false; reconcile(); }
+        });
+      return fetching;
+    }
+
     rt.on("message.new", function (data) {
       var message = data.message;
-      var item = inbox.querySelector('[data-conversation-id="' + message.conversation + '"]');
-      if (!item) {
-        if (!reloading) { reloading = true; setTimeout(function () { location.reload(); }, 300); }
-        return;
-      }
-      var preview = item.querySelector("[data-last-message]");
-      var name = message.sender && message.sender.name ? message.sender.name : "";
-      preview.textContent = name + " : " + (message.body.length > 140 ? message.body.slice(0, 139) + "…" : message.body);
-      var time = item.querySelector("time");
-      time.dateTime = message.created_at;
-      time.textContent = formatTime(message.created_at, true);
+      var item = itemOf(message.conversation);
+      if (!item) { reconcile(); return; }
+      setLast(item, message, message.created_at);
       if (message.company.id !== rt.companyId) {
-        var badge = item.querySelector("[data-unread]");
-        badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
-        badge.hidden = false;
-        item.classList.add("is-unread");
+        setUnread(item, (parseInt(item.querySelector("[data-unread]").textContent, 10) || 0) + 1);
       }
       inbox.insertBefore(item, inbox.firstChild);
+      showList();
     });
     rt.on("read", function (data) {
-      if (data.company !== rt.companyId) { return; }
-      var item = inbox.querySelector('[data-conversation-id="' + data.conversation + '"]');
-      if (!item) { return; }
-      var badge = item.querySelector("[data-unread]");
-      badge.textContent = "0";
-      badge.hidden = true;
-      item.classList.remove("is-unread");
+      if (data.company === rt.companyId) { reconcile(); }
     });
+    rt.on("catchup", reconcile);
+    rt.on("open", function (info) { if (info.reconnected) { reconcile(); } });
   }
 
   var configEl = document.getElementById("chat-config");

@@ -10,6 +10,9 @@
 // - no frame at all for three heartbeats: the socket is dead, it is replaced;
 // - closed with 4401 or 4403 (not logged in, or rights ended): the page is reloaded, to show
 //   what the user may now see.
+// Badges: a new message or notification adds one at once; a read anywhere (another tab, a
+// colleague: "read" / "notification.read" of the user's company) and every catch-up fetch the
+// counts from the server, so every tab ends up showing the same numbers.
 (function () {
   "use strict";
   if (!("WebSocket" in window)) { return; }
@@ -93,7 +96,11 @@
     lastSeq[stream] = seq;
   }
 
+  // "missed" is emitted at once, before the event that showed the gap is handled: a page notes
+  // what it had seen until then, and its catch-up starts there (the event's own message, added
+  // meanwhile, must not move it past the missing one). "catchup" follows, once per burst.
   function catchUpSoon() {
+    emit("missed", {});
     if (catchUpTimer) { return; }
     catchUpTimer = window.setTimeout(function () {
       catchUpTimer = null;
@@ -181,9 +188,9 @@
   }
 
   function bumpBadge(selector) {
-    var el = document.querySelector(selector);
-    if (!el) { return; }
-    setBadge(el, (parseInt(el.textContent, 10) || 0) + 1);
+    document.querySelectorAll(selector).forEach(function (el) {
+      setBadge(el, (parseInt(el.textContent, 10) || 0) + 1);
+    });
   }
 
   function refreshUnread() {
@@ -191,7 +198,12 @@
     fetch(unreadUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (data) { setBadge(document.querySelector("[data-unread-total]"), data.total); }
+        if (!data) { return; }
+        // Every unread-messages badge of the page (the menu's, the dashboard's).
+        document.querySelectorAll("[data-unread-total]").forEach(function (el) { setBadge(el, data.total); });
+        if (typeof data.notifications === "number") {
+          setBadge(document.querySelector("[data-notification-count]"), data.notifications);
+        }
       })
       .catch(function () {});
   }
@@ -223,7 +235,8 @@
       if (fromPartner && !isBeingRead(data.message.conversation)) {
         bumpBadge("[data-unread-total]");
       }
-    } else if (data.type === "read" && data.company === companyId) {
+    } else if ((data.type === "read" || data.type === "notification.read") && data.company === companyId) {
+      // Read in another tab, or by a colleague: the counts come from the server.
       refreshUnread();
     } else if (data.type === "notification") {
       bumpBadge("[data-notification-count]");

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.test import Client
 
+from bourse.listings.models import Category
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,52 +45,79 @@ class World:
     """The people and objects the pages are about."""
 
     member: object  # a member of a verified company in Lyon, with listings and a conversation
+    waiting: object  # a member of a company waiting for the CCI's verification
     moderator: object  # moderator of Rhône and Loire, with work in each queue
     offer: object  # another company's published offer (detail page)
     conversation: object
 
 
 def build_world() -> World:
+    """Three companies around Lyon with listings in the seeded categories (the screenshots show
+    them), a suggestion, a conversation, a notification; a moderator with a company and a
+    listing to check (its company's member waits) and a report to handle."""
+    category = {c.slug: c for c in Category.objects.all()}
     company = factories.CompanyFactory(name="Transports Martin")
     member = factories.MembershipFactory(
         company=company, user__first_name="Claire", user__last_name="Martin"
     ).user
     partner = factories.CompanyFactory(name="Menuiserie Durand", postal_code="42000")
-    factories.MembershipFactory(company=partner)
-    storage = factories.CategoryFactory(name="Stockage")
+    partner_member = factories.MembershipFactory(
+        company=partner, user__first_name="Julien", user__last_name="Durand"
+    ).user
+    third = factories.CompanyFactory(name="Emballages du Rhône", postal_code="69100")
     need = factories.ListingFactory(
         company=company,
         kind="need",
-        category=storage,
+        category=category["entrepot-sec"],
         title="Recherche entrepôt pour 40 palettes",
         description="Besoin de 200 m² avec quai de chargement, trois mois.",
     )
     offer = factories.ListingFactory(
         company=partner,
-        category=storage,
+        category=category["entrepot-sec"],
         title="Entrepôt sec de 300 m² disponible",
         description="Quai de chargement, accès poids lourds, gardiennage.",
     )
-    factories.ListingFactory(company=company, status="draft", title="Chariot élévateur")
+    for owner, kind, slug, title in [
+        (partner, "offer", "manutention", "Chariot élévateur 2,5 t à prêter le samedi"),
+        (third, "need", "emballage", "Cartons double cannelure, 8 500 pièces"),
+        (third, "offer", "froid", "Chambre froide positive de 40 m³"),
+        (company, "offer", "pret-personnel", "Deux caristes disponibles en janvier"),
+    ]:
+        factories.ListingFactory(company=owner, kind=kind, category=category[slug], title=title)
+    factories.ListingFactory(company=company, status="draft", title="Hayon élévateur")
     factories.MatchFactory(listing_a=need, listing_b=offer)
     conversation = factories.ConversationFactory(
         listing=offer, owner_company=partner, other_company=company
     )
-    factories.MessageFactory(
-        conversation=conversation, company=company, sender=member, body="Bonjour, est-il libre ?"
-    )
-    factories.MessageFactory(
-        conversation=conversation, company=partner, body="Oui, à partir de lundi."
-    )
+    for sender, body in [
+        (member, "Bonjour, votre entrepôt est-il libre pour 40 palettes à partir de janvier ?"),
+        (partner_member, "Oui, à partir du 5 janvier. Vous pouvez passer le visiter lundi."),
+    ]:
+        factories.MessageFactory(
+            conversation=conversation, company=sender.membership.company, sender=sender, body=body
+        )
     factories.NotificationFactory(company=company, title="Votre annonce est publiée")
 
     moderator = factories.ModeratorFactory(
         departements=["69", "42"], user__first_name="Paul", user__last_name="Bernard"
     ).user
-    factories.CompanyFactory(status="pending", name="Atelier Nouveau")
-    factories.ListingFactory(company=partner, status="pending", title="Palettes à donner")
+    waiting = factories.MembershipFactory(
+        company=factories.CompanyFactory(status="pending", name="Atelier Nouveau"),
+        user__first_name="Inès",
+        user__last_name="Roux",
+    ).user
+    factories.ListingFactory(
+        company=partner, status="pending", category=category["bois"], title="Chutes de chêne"
+    )
     factories.ReportFactory(target_id=partner.pk, reporter_company=company, reporter=member)
-    return World(member=member, moderator=moderator, offer=offer, conversation=conversation)
+    return World(
+        member=member,
+        waiting=waiting,
+        moderator=moderator,
+        offer=offer,
+        conversation=conversation,
+    )
 
 
 def new_context(browser, base_url: str, user=None):
@@ -189,6 +217,76 @@ def sideways_overflow(page) -> tuple[int, list[str]]:
     """How many CSS pixels the page scrolls sideways (0 when it fits the viewport), and the
     elements that stick out."""
     return tuple(page.evaluate(WIDEST))
+
+
+FOCUS_RING = """() => {
+  // The focused element's ring: style, width, and its contrast with what lies around it (the
+  // background of the nearest painted ancestor: the ring is drawn outside the element).
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  // Focus inside a control's own parts (a date field's calendar button): the browser draws
+  // that ring itself, and the element does not match :focus.
+  if (!el.matches(":focus")) return null;
+  const rgb = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const style = getComputedStyle(el);
+  let node = parseFloat(style.outlineOffset) >= 0 ? el.parentElement : el;
+  let background = [255, 255, 255];
+  for (; node; node = node.parentElement) {
+    const color = rgb(getComputedStyle(node).backgroundColor);
+    if (color.length === 3 || (color.length === 4 && color[3] >= 0.5)) {
+      background = color.slice(0, 3);
+      break;
+    }
+  }
+  const [a, b] = [luminance(rgb(style.outlineColor)), luminance(background)];
+  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.getAttribute("name") ? `[name=${el.getAttribute("name")}]` : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
+    + ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+  return {
+    name,
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+    contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+  };
+}"""
+
+
+def focus_ring_fault(page) -> str | None:
+    """What is wrong with the focused element's ring (None when it is a solid line of 2 px or
+    more contrasting 3:1 with the background around it, WCAG 1.4.11 and 2.4.7)."""
+    ring = page.evaluate(FOCUS_RING)
+    if ring is None:
+        return None
+    if ring["style"] in ("none", "hidden") or ring["width"] < 2:
+        return f"{ring['name']}: outline {ring['style']} {ring['width']}px"
+    if ring["contrast"] < 3:
+        return f"{ring['name']}: ring contrast {ring['contrast']:.2f}:1"
+    return None
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("s => document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str, *, limit: int = 80, faults: list | None = None) -> int:
+    """Presses Tab until the element matching `selector` has the focus (fails after `limit`
+    presses); with `faults`, collects the ring faults of every element passed on the way.
+    Returns the number of presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if faults is not None:
+            fault = focus_ring_fault(page)
+            if fault and fault not in faults:
+                faults.append(fault)
+        if focused(page, selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab")
 
 
 def screenshot(page, name: str) -> None:

@@ -8,6 +8,7 @@ from a thread), against a private redis-server whose clients are this test's onl
 
 import asyncio
 import shutil
+import time
 
 import pytest
 import redis
@@ -49,12 +50,27 @@ async def _requests(n: int) -> set[int]:
     return clients
 
 
-def test_requests_share_one_connection(private_redis):
+async def _concurrent_requests(n: int) -> None:
+    def request() -> None:
+        caches["default"].incr("hits")
+        time.sleep(0.01)  # other threads run meanwhile
+
+    await asyncio.gather(
+        *(asyncio.create_task(sync_to_async(request, thread_sensitive=False)()) for _ in range(n))
+    )
+
+
+def test_requests_share_one_bounded_pool(private_redis):
     settings_cache = {
         "default": {
             "BACKEND": "bourse.core.cache.RedisCache",
             "LOCATION": private_redis.url,
             "KEY_PREFIX": "pooltest",
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": 4,
+                "timeout": 5,
+            },
         }
     }
     with override_settings(CACHES=settings_cache):
@@ -68,6 +84,10 @@ def test_requests_share_one_connection(private_redis):
             assert _connected_clients(private_redis.url) == 1
             asyncio.run(_requests(40))
             assert _connected_clients(private_redis.url) == 1
+            # 40 requests at once: they wait for one of the pool's 4 connections.
+            asyncio.run(_concurrent_requests(40))
+            assert caches["default"].get("hits") == 120
+            assert _connected_clients(private_redis.url) <= 4
         finally:
             for pool in shared_cache.connection_pools():
                 pool.disconnect()

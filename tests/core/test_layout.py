@@ -16,7 +16,7 @@ def test_user_without_company_is_invited_to_declare_one(client):
 
 def test_moderator_without_company_is_not_asked_to_declare_one(client, moderator):
     client.force_login(moderator)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("home"), follow=True).content.decode()
     assert reverse("accounts:company_create") not in html
     assert reverse("moderation:dashboard") in html
 

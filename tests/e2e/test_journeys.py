@@ -94,15 +94,21 @@ def log_in(page, base: str, address: str) -> None:
     page.fill("input[name=login]", address)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_selector("text=Se déconnecter")
+    page.wait_for_selector("[data-nav-account]")
 
 
 def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
     """On the signup page already open: create the account, confirm the e-mail by its code."""
     assert page.locator("html").get_attribute("lang") == "fr"
     page.fill("input[name=email]", address)
+    local = address.split("@")[0]
+    page.fill("input[name=first_name]", local.split(".")[0].capitalize())
+    page.fill("input[name=last_name]", local.split(".")[-1].capitalize())
+    page.fill("input[name=job_title]", "Responsable des achats")
+    page.fill("input[name=phone]", "04 78 12 34 56")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
+    page.check("input[name=terms_accepted]")
     shot(page, f"signup-{label}")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_selector("input[name=code]")
@@ -112,7 +118,7 @@ def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
     code = re.search(r"saisissez ce code[^\n]*\n+\s*(\S+)\s*\n", text).group(1)
     page.fill("input[name=code]", code)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_selector("text=Se déconnecter")
+    page.wait_for_selector("[data-nav-account]")
 
 
 def sign_up_and_declare(page, server, mail_dir, shot, *, address, name, postal_prefix, postal):
@@ -195,6 +201,14 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     # b. The Rhône moderator verifies it; the company is told by e-mail.
     moderator = new_page(browser)
     log_in(moderator, server.base, MODERATOR)
+    # Made by the command, the moderator has neither a name nor the terms accepted: the first
+    # page asks for both, once.
+    moderator.wait_for_url("**/conditions-d-utilisation/accepter/**")
+    moderator.fill("input[name=first_name]", "Mathilde")
+    moderator.fill("input[name=last_name]", "Garnier")
+    moderator.check("input[name=accept]")
+    moderator.locator("main form.auth-form button[type=submit]").click()
+    moderator.wait_for_url("**/moderation/")
     moderator.goto(server.base + "/moderation/")
     shot(moderator, "moderation-dashboard")
     moderator.goto(server.base + "/moderation/entreprises/")

@@ -1,7 +1,6 @@
 """Listings web pages (French): create/edit with photos, detail, "Mes annonces", close."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Company
@@ -9,7 +8,7 @@ from bourse.listings.models import Listing
 from messaging.services import conversation_start
 from tests import factories
 
-from .write_support import image_bytes, make_listing
+from .write_support import make_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +106,72 @@ def test_anonymous_create_redirects_to_login(client):
     assert "/comptes/login/" in response["Location"]
 
 
-def test_non_verified_company_cannot_open_the_create_page(client):
-    membership = factories.MembershipFactory(company=factories.CompanyFactory(status="pending"))
+@pytest.mark.parametrize("status", ["suspended", "rejected"])
+def test_a_refused_or_suspended_company_cannot_open_the_create_page(client, status):
+    membership = factories.MembershipFactory(company=factories.CompanyFactory(status=status))
     client.force_login(membership.user)
-    response = client.post(reverse("listings:create"), {**FORM, "action": "submit"})
+    response = client.post(reverse("listings:create"), {**FORM, "action": "draft"})
     assert response.status_code == 302
     assert not Listing.objects.exists()
+
+
+@pytest.fixture
+def waiting(client):
+    """A member of a company waiting for verification, logged in."""
+    membership = factories.MembershipFactory(company=factories.CompanyFactory(status="pending"))
+    client.force_login(membership.user)
+    return membership
+
+
+def test_a_waiting_company_saves_a_draft_and_is_told_why_it_cannot_submit(client, waiting):
+    html = client.get(reverse("listings:create")).content.decode()
+    assert 'value="draft"' in html and 'value="submit"' not in html
+    assert "en attente de vérification" in html and "24 h" in html
+    response = client.post(reverse("listings:create"), {**FORM, "action": "draft"})
+    listing = Listing.objects.get()
+    assert response.status_code == 302 and listing.status == "draft"
+    assert listing.company == waiting.company
+
+
+def test_a_waiting_company_asking_to_submit_gets_a_draft(client, waiting):
+    client.post(reverse("listings:create"), {**FORM, "action": "submit"})
+    assert Listing.objects.get().status == "draft"
+
+
+def test_a_waiting_company_edits_and_deletes_its_draft_but_cannot_submit_it(client, waiting):
+    client.post(reverse("listings:create"), {**FORM, "action": "draft"})
+    listing = Listing.objects.get()
+    edit = reverse("listings:edit", args=[listing.pk])
+    html = client.get(edit).content.decode()
+    assert 'value="submit"' not in html and "Photos" in html
+    client.post(edit, {**FORM, "title": "Stockage sec corrigé", "action": "submit"})
+    listing.refresh_from_db()
+    assert (listing.title, listing.status) == ("Stockage sec corrigé", "draft")
+    assert client.post(reverse("listings:submit", args=[listing.pk])).status_code == 403
+    listing.refresh_from_db()
+    assert listing.status == "draft"
+    mine = client.get(reverse("listings:mine")).content.decode()
+    assert "Préparer une annonce" in mine and reverse("listings:delete", args=[listing.pk]) in mine
+    client.post(reverse("listings:delete", args=[listing.pk]))
+    assert not Listing.objects.exists()
+
+
+def test_api_submit_of_a_waiting_company_draft_is_refused(client, waiting):
+    client.post(reverse("listings:create"), {**FORM, "action": "draft"})
+    listing = Listing.objects.get()
+    response = client.post(f"/api/v1/listings/{listing.pk}/submit/")
+    assert response.status_code == 403
+    listing.refresh_from_db()
+    assert listing.status == "draft"
+
+
+def test_a_company_sent_back_to_pending_cannot_edit_its_published_listing(
+    client, company, company_admin
+):
+    listing = make_listing(company, company_admin, "published")
+    Company.objects.filter(pk=company.pk).update(status="pending")
+    client.force_login(company_admin)
+    assert client.get(reverse("listings:edit", args=[listing.pk])).status_code == 403
 
 
 def test_edit_page_prefills_and_saves(browser, company, company_admin):
@@ -143,44 +202,6 @@ def test_edit_page_of_another_company_is_403_or_404(client, other_admin, company
     draft = make_listing(company, company_admin, "draft")
     assert client.get(reverse("listings:edit", args=[published.pk])).status_code == 403
     assert client.get(reverse("listings:edit", args=[draft.pk])).status_code == 404
-
-
-def test_photo_upload_and_delete_from_the_edit_page(browser, company, company_admin):
-    listing = make_listing(company, company_admin, "draft")
-    response = browser.post(
-        reverse("listings:photo_add", args=[listing.pk]),
-        {"image": SimpleUploadedFile("p.png", image_bytes("PNG"), content_type="image/png")},
-        follow=True,
-    )
-    assert "Photo ajoutée." in response.content.decode()
-    photo = listing.photos.get()
-    assert photo.thumbnail.url in response.content.decode()
-    response = browser.post(
-        reverse("listings:photo_delete", args=[listing.pk, photo.pk]), follow=True
-    )
-    assert "Photo supprimée." in response.content.decode()
-    assert not listing.photos.exists()
-
-
-def test_bad_photo_shows_a_french_message(browser, company, company_admin):
-    listing = make_listing(company, company_admin, "draft")
-    response = browser.post(
-        reverse("listings:photo_add", args=[listing.pk]),
-        {"image": SimpleUploadedFile("p.jpg", b"pas une image", content_type="image/jpeg")},
-    )
-    assert response.status_code == 400
-    html = response.content.decode()
-    # The message sits in the photo section, next to the upload field.
-    photos_section = html[html.index('id="photos"') :]
-    assert "n&#x27;est pas une image JPEG, PNG ou WebP" in photos_section
-    assert not listing.photos.exists()
-
-
-def test_photo_form_without_file_says_so(browser, company, company_admin):
-    listing = make_listing(company, company_admin, "draft")
-    response = browser.post(reverse("listings:photo_add", args=[listing.pk]), {})
-    assert response.status_code == 400
-    assert "Ce champ est obligatoire" in response.content.decode()
 
 
 def test_mine_lists_every_status_with_reasons_and_actions(browser, company, company_admin):

@@ -3,8 +3,9 @@ a table rebuild dropped it."""
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from bourse.matching import queries
+from bourse.matching import candidates, queries
 from tests import factories
 
 
@@ -38,5 +39,14 @@ def test_candidate_query_uses_the_family_index_on_sqlite(need, family):
     if connection.vendor != "sqlite":
         pytest.skip("the plan is SQLite's")
     factories.ListingFactory(kind="offer", category=family[1], postal_code="69003")
-    plan = queries.candidates_within_reach(need).explain()
+    sql, params = candidates.candidates_statement(
+        need,
+        category_ids=[category.pk for category in family],
+        largest=need.radius_km,
+        exclude_company_dismissals=True,
+        now=timezone.now(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
     assert "matching_listing_category_geo" in plan

@@ -5,6 +5,7 @@ tests.factories, the conversation through the service), so the servers see exact
 seeded.
 """
 
+import contextlib
 import json
 import subprocess
 from pathlib import Path
@@ -48,8 +49,14 @@ owner = factories.MembershipFactory(company=a, user__email="owner@alpha.fr").use
 writer = factories.MembershipFactory(company=b, user__email="writer@beta.fr").user
 listing = factories.ListingFactory(company=a, title="Entrepôt sec 200 m²", terms="rent")
 conversation, _ = services.conversation_start(listing=listing, by=writer, body="Bonjour")
+# For the live inbox: another listing of Alpha, and a company with no conversation yet.
+second = factories.ListingFactory(company=a, title="Chariot élévateur 2,5 t", kind="offer")
+c = factories.CompanyFactory(name="Gamma Services")
+newcomer = factories.MembershipFactory(company=c, user__email="newcomer@gamma.fr").user
+third = factories.ListingFactory(company=c, title="Besoin de palettes Europe", kind="need")
 print(json.dumps({"conversation": conversation.pk, "owner": owner.email, "writer": writer.email,
-                  "owner_company": a.pk, "writer_company": b.pk}))
+                  "owner_company": a.pk, "writer_company": b.pk, "second_listing": second.pk,
+                  "newcomer": newcomer.email, "newcomer_listing": third.pk}))
 """
 
 
@@ -72,3 +79,16 @@ def prepare(env: dict) -> dict:
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def seeded_server(tmp_path: Path, **extra: str):
+    """One server on a fresh, seeded database: yields (server, seed, its environment)."""
+    with live_database(tmp_path) as database_url:
+        env = server_env(database_url, **extra)
+        seed = prepare(env)
+        server = Server(env, tmp_path / "server.log")
+        try:
+            yield server, seed, env
+        finally:
+            server.stop()

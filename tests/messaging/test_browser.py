@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .live import Server, live_database, prepare, server_env
+from .live import Server, seeded_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -14,15 +14,9 @@ HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned
 
 @pytest.fixture
 def server(tmp_path):
-    with live_database(tmp_path) as database_url:
-        # DEBUG: static files straight from frontend/ (no collectstatic); in-memory layer.
-        env = server_env(database_url, DEBUG="true", REDIS_URL="")
-        seed = prepare(env)
-        server = Server(env, tmp_path / "server.log")
-        try:
-            yield server, seed
-        finally:
-            server.stop()
+    # DEBUG: static files straight from frontend/ (no collectstatic); in-memory layer.
+    with seeded_server(tmp_path, DEBUG="true", REDIS_URL="") as (server, seed, _env):
+        yield server, seed
 
 
 def logged_in_page(browser, server: Server, email: str, **context_args):
@@ -152,14 +146,8 @@ def redis_server(tmp_path):
 
     if not settings.REDIS_URL:
         pytest.skip("needs Redis: set REDIS_URL=redis://...")
-    with live_database(tmp_path) as database_url:
-        env = server_env(database_url, DEBUG="true")
-        seed = prepare(env)
-        server = Server(env, tmp_path / "server.log")
-        try:
-            yield server, seed, env
-        finally:
-            server.stop()
+    with seeded_server(tmp_path, DEBUG="true") as running:
+        yield running
 
 
 NOTIFY = r"""
@@ -288,3 +276,55 @@ def test_a_live_message_of_the_partner_can_be_reported(server, browser, tmp_path
     owner.click("main form button[type=submit]")
     owner.wait_for_url(url)
     assert "votre signalement a été transmis" in owner.locator(".flash-list").inner_text()
+
+
+# Drops the first live `message.new` whose body contains "PERDU" before the page sees it, as if
+# the channel layer had lost that event; every other frame goes through untouched.
+DROP_ONE_EVENT = """
+(() => {
+  const Native = window.WebSocket;
+  let dropped = false;
+  window.WebSocket = function (url, protocols) {
+    const socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    const add = socket.addEventListener.bind(socket);
+    socket.addEventListener = function (type, listener, options) {
+      if (type !== "message") { return add(type, listener, options); }
+      return add(type, function (event) {
+        if (!dropped && event.data.includes("message.new") && event.data.includes("PERDU")) {
+          dropped = true;
+          window.__droppedEvent = JSON.parse(event.data);
+          return;
+        }
+        listener(event);
+      }, options);
+    };
+    return socket;
+  };
+  Object.assign(window.WebSocket, Native);
+  window.WebSocket.prototype = Native.prototype;
+})();
+"""
+
+
+def test_an_event_missed_live_is_caught_up_when_the_next_one_shows_the_gap(server, browser):
+    """The next event's `seq` shows the gap; the page catches up from what it had seen before
+    that event, so the missed line appears although a later one arrived first."""
+    server, seed = server
+    url = f"{server.base}/messages/{seed['conversation']}/"
+    owner = logged_in_page(browser, server, seed["owner"])
+    owner.context.add_init_script(DROP_ONE_EVENT)
+    owner.goto(url)
+    writer = logged_in_page(browser, server, seed["writer"])
+    writer.goto(url)
+    wait_socket_open(owner)
+    wait_socket_open(writer)
+
+    for body in ("PERDU en route", "Arrivé ensuite"):
+        writer.fill("textarea[name=body]", body)
+        writer.press("textarea[name=body]", "Enter")
+        writer.locator(".chat-message.is-mine[data-message-id]", has_text=body).wait_for()
+    owner.locator(".chat-message.is-theirs", has_text="Arrivé ensuite").wait_for()
+    assert owner.evaluate("window.__droppedEvent.message.body") == "PERDU en route"
+    owner.locator(".chat-message.is-theirs", has_text="PERDU en route").wait_for(timeout=5000)
+    bodies = owner.locator(".chat-message.is-theirs .chat-body").all_text_contents()
+    assert bodies[-2:] == ["PERDU en route", "Arrivé ensuite"]  # in order, once each

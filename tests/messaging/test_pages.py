@@ -42,7 +42,7 @@ def test_nav_shows_the_unread_total(conversation, owner, writer):
 
 
 def test_unread_total_endpoint(conversation, owner, client):
-    assert logged_in(owner).get("/messages/non-lus/").json() == {"total": 1}
+    assert logged_in(owner).get("/messages/non-lus/").json() == {"total": 1, "notifications": 0}
     assert client.get("/messages/non-lus/").status_code == 401
 
 
@@ -51,7 +51,7 @@ def test_opening_the_conversation_marks_it_read(conversation, owner, company):
     assert page.status_code == 200
     mark = ReadMark.objects.get(conversation=conversation, company=company)
     assert mark.last_read_message_id == conversation.messages.get().pk
-    assert logged_in(owner).get("/messages/non-lus/").json() == {"total": 0}
+    assert logged_in(owner).get("/messages/non-lus/").json() == {"total": 0, "notifications": 0}
 
 
 def test_message_bodies_are_escaped_in_the_page(conversation, owner, writer):

@@ -116,3 +116,31 @@ def test_an_outside_link_is_not_followed(client, company_member, company):
     client.force_login(company_member)
     response = client.get(reverse("notifications:open", args=[note.pk]))
     assert response["Location"] == reverse("notifications:list")
+
+
+def test_reading_notifications_tells_the_company_s_open_pages(company, monkeypatch):
+    """Every tab's bell follows a read made elsewhere: one `notification.read` event to the
+    company when something was marked read, none otherwise."""
+    from bourse.notifications import services
+
+    sent = []
+    monkeypatch.setattr(
+        services.realtime,
+        "send_event_on_commit",
+        lambda **kwargs: sent.append((kwargs["companies"], kwargs["event"])),
+    )
+    first, second = (factories.NotificationFactory(company=company) for _ in range(2))
+    expected = ((company.pk,), {"type": "notification.read", "company": company.pk})
+
+    services.notification_mark_read(notification=first)
+    assert sent == [expected]
+    services.notification_mark_read(notification=first)  # already read: nothing to say
+    assert sent == [expected]
+    assert first.read_at is not None
+
+    assert services.notifications_mark_read(company=company) == 1
+    assert sent == [expected, expected]
+    assert services.notifications_mark_read(company=company) == 0
+    assert sent == [expected, expected]
+    second.refresh_from_db()
+    assert second.read_at is not None

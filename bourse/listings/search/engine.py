@@ -133,6 +133,26 @@ def circle_sql(lat: float, lon: float, radius_km: float, conn) -> tuple[str, lis
     return f"({' OR '.join(boxes)}) AND ({exact})", params
 
 
+def one_row(search, index: int):
+    """search[index] of a search that pages by slices (ListingSearch, PinnedSearch)."""
+    rows = search[index : index + 1]
+    if not rows:
+        raise IndexError(index)
+    return rows[0]
+
+
+def plain_slice(index, count) -> tuple[int, int]:
+    """(start, stop) of a plain, non-negative slice (`count()` gives a missing stop): what
+    Django's Paginator asks of a search."""
+    if not isinstance(index, slice) or index.step not in (None, 1):
+        raise TypeError("searches support integer indexes and plain slices")
+    start = index.start or 0
+    stop = index.stop if index.stop is not None else count()
+    if start < 0 or stop < 0:
+        raise ValueError("searches do not support negative indexes")
+    return start, stop
+
+
 class ListingSearch:
     """The published listings matching `params`, as a sequence a Django Paginator (and so DRF's
     PageNumberPagination) can page through: `count()` and slicing.
@@ -211,16 +231,8 @@ class ListingSearch:
 
     def __getitem__(self, index):
         if isinstance(index, int):
-            rows = self[index : index + 1]
-            if not rows:
-                raise IndexError(index)
-            return rows[0]
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("ListingSearch supports integer indexes and plain slices")
-        start = index.start or 0
-        stop = index.stop if index.stop is not None else self.count()
-        if start < 0 or stop < 0:
-            raise ValueError("ListingSearch does not support negative indexes")
+            return one_row(self, index)
+        start, stop = plain_slice(index, self.count)
         if stop <= start:
             return []
         if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:

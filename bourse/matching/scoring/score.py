@@ -103,11 +103,18 @@ def requirement_checks(
         wanted = frozenset(names)
         need_values = requirements.values_of(
             need.attributes,
-            requirements.read(fold(need.text), wanted, need_words.stems, need_words.negated),
+            requirements.read(
+                need_words.folded or fold(need.text), wanted, need_words.stems, need_words.negated
+            ),
         )
         offer_values = requirements.values_of(
             offer.attributes,
-            requirements.read(fold(offer.text), wanted, offer_words.stems, offer_words.negated),
+            requirements.read(
+                offer_words.folded or fold(offer.text),
+                wanted,
+                offer_words.stems,
+                offer_words.negated,
+            ),
         )
         surface_as_quantity = offer.unit == "m2" and offer.quantity is not None
         if "surface_m2" in wanted and "surface_m2" not in offer_values and surface_as_quantity:

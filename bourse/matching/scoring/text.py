@@ -119,7 +119,10 @@ class Lexicon:
         groups = vocabulary.groups()
         cached = _current_lexicon.get("lexicon")
         if cached is None or _current_lexicon.get("groups") is not groups:
-            cached = Lexicon(groups)
+            # The vocabulary is read again every minute: the same words keep the same Lexicon,
+            # and with it the analyses cached for it (_analyse is keyed by the lexicon).
+            if cached is None or _current_lexicon.get("groups") != groups:
+                cached = Lexicon(groups)
             _current_lexicon.update(groups=groups, lexicon=cached)
         return cached
 
@@ -140,6 +143,8 @@ class Analysis:
     stems: frozenset[str]
     negated: frozenset[str]
     words: dict[str, str]
+    # The whole text folded (what requirements are read from), computed once per text.
+    folded: str = ""
 
 
 _NEGATOR = object()
@@ -203,7 +208,7 @@ def _analyse(text: str, lexicon: Lexicon) -> Analysis:
             if reach:
                 reach -= 1
             i += span
-    return Analysis(frozenset(said), frozenset(negated), words)
+    return Analysis(frozenset(said), frozenset(negated), words, fold(text))
 
 
 def text_part(stems_a: frozenset[str] | set[str], stems_b: frozenset[str] | set[str]) -> float:

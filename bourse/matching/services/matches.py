@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Company, User
 from bourse.listings.models import Listing
 from bourse.notifications.models import Notification
-from bourse.notifications.services import notify
+from bourse.notifications.services import Notice, notify_many
 from bourse.notifications.texts import text
 
 from .. import queries
@@ -63,8 +63,10 @@ class RematchResult:
 
 
 # --- Matches ----------------------------------------------------------------------------------
-def _announce(*, match: Match, own: Listing, other: Listing, scored: Scored, email: bool) -> None:
-    """Tell the company owning `own` about `other`."""
+def _announcement(
+    *, match: Match, own: Listing, other: Listing, scored: Scored, email: bool
+) -> Notice:
+    """What tells the company owning `own` about `other`."""
     percent = round(scored.score * 100)
     title = text(gettext_noop("Nouvelle suggestion pour « %(title)s »"), title=own.title)
     body = text(
@@ -79,7 +81,7 @@ def _announce(*, match: Match, own: Listing, other: Listing, scored: Scored, ema
         own=own.title,
         percent=percent,
     )
-    notify(
+    return Notice(
         company=own.company,
         kind=Notification.Kind.MATCH,
         title=title,
@@ -129,6 +131,7 @@ def matches_record(
         (a, b): pk for pk, a, b in insert_new_rows(Match, rows, unique=("listing_a", "listing_b"))
     }
     created = []
+    notices = []
     for (other, scored), row in zip(counterparts, rows, strict=True):
         pk = inserted.get((row["listing_a"], row["listing_b"]))
         if pk is None:
@@ -142,9 +145,15 @@ def matches_record(
             created_at=now,
             notified_at=now,
         )
-        _announce(match=match, own=listing, other=other, scored=scored, email=email)
-        _announce(match=match, own=other, other=listing, scored=scored, email=email)
+        notices.append(
+            _announcement(match=match, own=listing, other=other, scored=scored, email=email)
+        )
+        notices.append(
+            _announcement(match=match, own=other, other=listing, scored=scored, email=email)
+        )
         created.append(match)
+    # Both companies of every new pair, in one go.
+    notify_many(notices)
     return created
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Company, User
 from bourse.listings.models import Category, Listing
 from bourse.notifications.models import Notification
-from bourse.notifications.services import notify
+from bourse.notifications.services import Notice, notify_many
 from bourse.notifications.texts import plural, text
 
 from .. import queries
@@ -92,9 +92,10 @@ def saved_search_hits_record(*, listing: Listing) -> list[SavedSearchHit]:
                 pk=inserted[search.pk], saved_search=search, listing=listing, created_at=now
             )
             created_by_company.setdefault(search.company_id, []).append(hit)
+    notices = []
     for hits in created_by_company.values():
         names = ", ".join(f"« {hit.saved_search.name} »" for hit in hits)
-        notify(
+        notice = Notice(
             company=hits[0].saved_search.company,
             kind=Notification.Kind.SAVED_SEARCH,
             title=plural(
@@ -111,4 +112,6 @@ def saved_search_hits_record(*, listing: Listing) -> list[SavedSearchHit]:
             url=listing_url(listing.pk),
             data={"saved_searches": [hit.saved_search_id for hit in hits], "listing": listing.pk},
         )
+        notices.append(notice)
+    notify_many(notices)
     return [hit for hits in created_by_company.values() for hit in hits]
