@@ -235,3 +235,31 @@ def test_the_form_is_completed_with_the_keyboard_alone(browser, live_server):
         58,
         "hour",
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_photo_the_api_refuses_is_marked_and_the_listing_is_kept(browser, live_server):
+    page = _logged_in_page(browser, live_server)
+    page.goto(f"{live_server.url}/annonces/nouvelle/")
+    page.fill("[name=title]", "Bobines de carton")
+    page.select_option("[name=category]", "papier-carton")
+    page.fill("[name=description]", "Bobines de kraft 120 g, fin de série.")
+    page.select_option("[name=terms]", "free")
+    # Named and typed as a PNG, but not one: only the server, reading it, can tell.
+    broken = {"name": "scan.png", "mimeType": "image/png", "buffer": b"\x89PNG not really"}
+    page.set_input_files("[name=photos]", [_png(71), broken])
+    page.click("button[value=draft]")
+
+    link = page.get_by_role("link", name="Continuer vers l'annonce")
+    link.wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "Continuer vers l'annonce"
+    items = page.locator("[data-photo-list] .photo-item")
+    assert items.nth(0).locator(".photo-state").inner_text() == "Envoyée"
+    assert items.nth(0).locator("progress").evaluate("p => p.value") == 100
+    assert "n'est pas une image JPEG, PNG ou WebP" in items.nth(1).inner_text()
+    assert "photo-failed" in items.nth(1).get_attribute("class")
+    listing = Listing.objects.get()  # saved once, with the photo that was accepted
+    assert [p.width for p in listing.photos.all()] == [71]
+    link.click()
+    page.wait_for_url(f"**/annonces/{listing.pk}/modifier/")
