@@ -291,9 +291,11 @@ def test_deals_are_conversations_reported_yes_once_plus_unreported_fulfilled_lis
     assert body["deals_reported"] == 2
     assert body["follow_ups"] == {"asked": 6, "yes": 3, "no": 1, "ongoing": 1, "unanswered": 1}
 
-    recent = client_for(moderator_69).get(
-        STATS, {"since": timezone.localdate(now - timedelta(days=2)).isoformat()}
-    ).json()
+    recent = (
+        client_for(moderator_69)
+        .get(STATS, {"since": timezone.localdate(now - timedelta(days=2)).isoformat()})
+        .json()
+    )
     # The conversation's first "yes" was 8 days ago: before the period.
     assert recent["deals_reported"] == 1
     assert sum(w["deals"] for w in recent["weekly"]) == recent["deals"] == 2
