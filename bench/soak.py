@@ -21,9 +21,10 @@ Each socket behaves as the page does (frontend/js/realtime.js, chat.js): it foll
 catches up over HTTP after a gap (from what it had seen before the gap), and a line whose own
 copy has not come back within 5 s is sent again over HTTP with the same client_id. A message is
 lost when the partner got it neither live nor by catching up (each one is then looked up in the
-database: stored or not); duplicated when a socket got it live twice. Reported: sent, lost, duplicated, live delivery latency (median, p99),
-sockets closed by the server, each server process's RSS, Redis connected clients (by last
-command), keys (by kind) and memory, at the start, every --sample-every seconds and at the end.
+database: stored or not); duplicated when a socket got it live twice. Reported: sent, lost,
+duplicated, live delivery latency (median, p99), sockets closed by the server, each server
+process's RSS, Redis connected clients (by last command), keys (by kind) and memory, at the
+start, every --sample-every seconds and at the end.
 
     .venv/bin/python bench/soak.py            # 1,000 sockets, 50 msg/s, 5 minutes
     .venv/bin/python bench/soak.py --quick    # 200 sockets, 60 s, churn every 15 s
@@ -726,6 +727,9 @@ def print_report(r: dict) -> None:
     for name in ("clients", "keys"):
         a, b = s["redis"][name], e["redis"][name]
         print(f"| Redis {name} | {a} | {b} | {flat(a, b)} |")
+    # Keys with a time to live (rate limits, cache) come and go; the others must not grow.
+    a, b = (x["redis"]["keys_by_kind"]["seq"] + x["redis"]["keys_by_kind"]["other"] for x in (s, e))
+    print(f"| Redis keys without a time to live | {a} | {b} | {flat(a, b)} |")
     a, b = s["redis"]["memory_mb"], e["redis"]["memory_mb"]
     print(f"| Redis used memory, MB | {a} | {b} | {(b - a) / a:+.1%} |")
     print(f"(load average {s['load_average']} → {e['load_average']})")
