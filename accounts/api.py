@@ -5,6 +5,9 @@ Views check permissions (accounts.permissions), then call a service (accounts.se
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -152,15 +155,15 @@ class InvitationInputSerializer(serializers.Serializer):
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    first_name = serializers.CharField(
-        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    phone = serializers.CharField(help_text="E.164, e.g. +33612345678; empty when not given.")
+    job_title = serializers.CharField()
+    terms_accepted_at = serializers.SerializerMethodField(
+        help_text="When the caller accepted the terms of use in force; null when they have not "
+        "(the web pages then ask them; PATCH `terms_accepted: true` accepts)."
     )
-    last_name = serializers.CharField(
-        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
-    )
-    phone = serializers.CharField(
-        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
-    )
+    terms_version = serializers.CharField(help_text="The version accepted last ('' for none).")
     company = serializers.SerializerMethodField()
     is_moderator = serializers.SerializerMethodField()
     moderated_departements = serializers.SerializerMethodField()
@@ -177,6 +180,11 @@ class MeSerializer(serializers.Serializer):
             "role": membership.role,
         }
 
+    def get_terms_accepted_at(self, user) -> datetime | None:
+        if not user.has_accepted_current_terms:
+            return None
+        return serializers.DateTimeField().to_representation(user.terms_accepted_at)
+
     def get_is_moderator(self, user) -> bool:
         return hasattr(user, "moderator")
 
@@ -192,8 +200,27 @@ class MeUpdateSerializer(serializers.Serializer):
         validators=[validate_single_line], max_length=150, required=False, allow_blank=True
     )
     phone = serializers.CharField(
-        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="A French number in any usual form; stored and answered in E.164.",
     )
+    job_title = serializers.CharField(
+        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
+    )
+    terms_accepted = serializers.BooleanField(
+        required=False, help_text="`true` accepts the terms of use in force; `false` is refused."
+    )
+
+    def validate_terms_accepted(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                _(
+                    "Pour refuser les conditions d'utilisation, supprimez votre compte "
+                    "(DELETE /api/v1/me/)."
+                )
+            )
+        return value
 
 
 class PreferencesSerializer(serializers.Serializer):
@@ -217,11 +244,20 @@ class MeView(APIView):
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 
-    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer, summary="Edit name, phone")
+    @extend_schema(
+        request=MeUpdateSerializer,
+        responses=MeSerializer,
+        summary="Edit names, phone, job title; accept the terms of use",
+    )
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_update(user=request.user, **serializer.validated_data)
+        changes = dict(serializer.validated_data)
+        accept = changes.pop("terms_accepted", False)
+        with transaction.atomic():
+            user = services.user_update(user=request.user, **changes)
+            if accept:
+                user = services.terms_accept(user=user)
         return Response(MeSerializer(user).data)
 
     @extend_schema(

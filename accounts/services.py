@@ -36,6 +36,7 @@ from bourse.geo import data as geo
 
 from . import signals, unsubscribe
 from .models import Company, Invitation, Membership, User
+from .phones import normalize_phone
 from .tasks import check_company_registry, locate_company
 
 # Fields a company admin may change, and those whose change sends a verified company back to
@@ -486,21 +487,26 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     phone: str = "",
+    job_title: str = "",
     email_verified: bool = False,
+    terms_accepted: bool = False,
     is_superuser: bool = False,
     password_hash: str | None = None,
 ) -> User:
     """Create an account outside the sign-up flow (demo data, staff). `email_verified` records
-    the address as verified, as if the person had entered the code. `password_hash` (from
-    make_password) spares hashing the same password again for many accounts."""
+    the address as verified, as if the person had entered the code; `terms_accepted` the
+    current terms as accepted now (otherwise the web asks at the first page). `password_hash`
+    (from make_password) spares hashing the same password again for many accounts."""
     email = User.objects.normalize_email(email).lower()
     create = User.objects.create_superuser if is_superuser else User.objects.create_user
     user = create(
         email=email,
         password=None if password_hash else password,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=clean_phone(phone),
+        job_title=job_title.strip(),
+        **(terms_acceptance() if terms_accepted else {}),
     )
     if password_hash:
         user.password = password_hash
@@ -516,14 +522,44 @@ def user_update(
     first_name: str | None = None,
     last_name: str | None = None,
     phone: str | None = None,
+    job_title: str | None = None,
 ) -> User:
-    changed = []
-    for field, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
-        if value is not None and getattr(user, field) != value.strip():
-            setattr(user, field, value.strip())
-            changed.append(field)
+    """Change what the person says of themself (None: unchanged). The phone is checked and
+    stored normalised; a name cannot be emptied once given (people are named by it)."""
+    values = {"first_name": first_name, "last_name": last_name, "job_title": job_title}
+    values = {field: value.strip() for field, value in values.items() if value is not None}
+    required = {"first_name": _("Indiquez votre prénom."), "last_name": _("Indiquez votre nom.")}
+    for field, message in required.items():
+        if field in values and not values[field] and getattr(user, field):
+            raise ServiceError(message, field=field)
+    if phone is not None:
+        values["phone"] = clean_phone(phone)
+    changed = [field for field, value in values.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, values[field])
     if changed:
         user.save(update_fields=changed)
+    return user
+
+
+def clean_phone(value: str) -> str:
+    """A French number in E.164 (accounts/phones.py), or a ServiceError on `phone`."""
+    try:
+        return normalize_phone(value)
+    except ValidationError as exc:
+        raise ServiceError(exc.messages[0], field="phone") from None
+
+
+def terms_acceptance() -> dict:
+    """The fields recording that the current terms of use are accepted, now."""
+    return {"terms_version": settings.TERMS_VERSION, "terms_accepted_at": timezone.now()}
+
+
+def terms_accept(*, user: User) -> User:
+    """The person accepts the terms of use in force (settings.TERMS_VERSION)."""
+    for field, value in terms_acceptance().items():
+        setattr(user, field, value)
+    user.save(update_fields=["terms_version", "terms_accepted_at"])
     return user
 
 
@@ -591,6 +627,7 @@ def user_delete(*, user: User) -> None:
     user.first_name = ""
     user.last_name = ""
     user.phone = ""
+    user.job_title = ""
     user.email = f"deleted-{user.pk}@invalid"
     user.set_unusable_password()
     user.is_active = False

@@ -224,8 +224,20 @@ def redis_figures(url: str) -> dict:
         if kind == "commands":
             command = entry.get("cmd", "?")
             last_command[command] = last_command.get(command, 0) + 1
+    # Keys by kind: the event numbers (`seq:company:<id>`, `seq:user:<id>`: one per company or
+    # user that ever received an event, kept), keys with a time to live (rate limits, cache),
+    # and the rest.
+    keys_by_kind = {"seq": 0, "expiring": 0, "other": 0}
+    for key in client.scan_iter(count=1000):
+        if b":seq:" in key:
+            keys_by_kind["seq"] += 1
+        elif client.ttl(key) >= 0:
+            keys_by_kind["expiring"] += 1
+        else:
+            keys_by_kind["other"] += 1
     client.close()
     return {
+        "keys_by_kind": keys_by_kind,
         "clients_by_kind": kinds,
         "commands_by_last_command": last_command,
         "clients": int(info.get("connected_clients", 0)) - 1,  # less this very connection
@@ -551,9 +563,12 @@ class Soak:
         run = uuid.uuid4().hex[:6]
         for start in range(0, self.n, 50):
             await asyncio.gather(*(self.connect(i) for i in range(start, min(start + 50, self.n))))
-        # Warm-up: every socket sends once, unrecorded.
+        # Warm-up: every socket sends once, unrecorded; each process serves a page (its pools
+        # open their first connections before the start figures are read).
         for i in range(self.n):
             await self.send_one(i, f"{run}w{i}", record=False)
+        for i in range(len(self.stack.ports)):
+            await self.catch_up_retrying(self.session, i, after=0)
         await asyncio.sleep(3)
 
         start_figures = {
@@ -719,7 +734,8 @@ def print_report(r: dict) -> None:
     )
     print()
     print(
-        "| t (s) | Redis clients (pub/sub, commands) | command connections by last command | keys |"
+        "| t (s) | Redis clients (pub/sub, commands) | command connections by last command | "
+        "keys (seq, expiring, other) |"
     )
     print("| --- | --- | --- | --- |")
     for point in r["redis_timeline"]:
@@ -729,7 +745,9 @@ def print_report(r: dict) -> None:
         )
         print(
             f"| {point['t']} | {point['clients']} ({kinds.get('pubsub', 0)}, "
-            f"{kinds.get('commands', 0)}) | {commands} | {point['keys']} |"
+            f"{kinds.get('commands', 0)}) | {commands} | {point['keys']} "
+            f"({point['keys_by_kind']['seq']}, {point['keys_by_kind']['expiring']}, "
+            f"{point['keys_by_kind']['other']}) |"
         )
 
 

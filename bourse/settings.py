@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.terms.terms_gate_middleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bourse.core.parsers.JSONLimitsMiddleware",
 ]
@@ -335,6 +336,10 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Names, phone, job title and consent to the terms, on the page and in the app API's sign-up
+# (allauth builds both forms on this class); the pages' labels and order: ACCOUNT_FORMS.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
+ACCOUNT_FORMS = {"signup": "accounts.signup.SignupForm", "login": "accounts.signup.LoginForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
@@ -421,6 +426,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "bourse.notifications.models.Notification.Kind",
         "ReportStatusEnum": "bourse.moderation.models.Report.Status",
         "AdvisorCallOutcomeEnum": "bourse.moderation.models.AdvisorCall.Outcome",
+        "UnitEnum": "bourse.listings.models.Unit",
     },
 }
 
@@ -502,6 +508,10 @@ RETENTION_CONVERSATION_MONTHS = 24  # a conversation without a message for that 
 RETENTION_DRAFT_MONTHS = 6  # a draft listing untouched for that long: deleted
 RETENTION_ACCOUNT_MONTHS = 24  # an account not used for that long: warned, then deleted
 RETENTION_ACCOUNT_NOTICE_DAYS = 30  # between the warning and the deletion
+# The version of the terms of use (templates/legal/terms.html) in force. Change it with the text:
+# everyone who accepted another version is asked to accept this one at their next page
+# (accounts/terms.py). A date, shown on the terms page.
+TERMS_VERSION = os.environ.get("TERMS_VERSION", "2026-12-03")
 # Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
 MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))

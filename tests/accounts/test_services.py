@@ -264,9 +264,9 @@ def test_user_delete_revokes_invitations_sent_to_the_user(company, company_admin
 
 
 def test_user_update_changes_only_given_fields(user):
-    services.user_update(user=user, first_name=" Jeanne ", phone="0600000000")
+    services.user_update(user=user, first_name=" Jeanne ", phone="06 00 00 00 00")
     user.refresh_from_db()
-    assert user.first_name == "Jeanne" and user.phone == "0600000000"
+    assert user.first_name == "Jeanne" and user.phone == "+33600000000"
     assert user.last_name != ""
 
 
