@@ -2,7 +2,8 @@
 // filters, clustered by zoom with Leaflet.markercluster. No build step: plain ES2017.
 //
 // Reads #listings-map-config (bourse.listings.search.map.map_page): the compact points'
-// URL (GET /api/v1/listings/map/: [id, lat, lon, kind index, category id] per listing), the
+// URL (GET /api/v1/listings/map/: [id, lat, lon, kind index, category id] per listing, the
+// coordinates as integers, divided by `scale`), the
 // detail API and page URLs (with 0 for the id), the labels. A marker's title and link are read
 // from the detail API when its popup opens, so 100,000 points stay a small download.
 (function () {
@@ -86,39 +87,55 @@
     say(labels.loading);
     getJSON(config.points)
       .then(function (data) {
+        var total = data.points.length;
+        function done() {
+          if (!total) {
+            say(labels.none);
+            ready();
+            return;
+          }
+          var n = total.toLocaleString("fr-FR");
+          var text = total === 1 ? labels.count_one : labels.count_many.replace("%(n)s", n);
+          if (data.truncated) text += " " + labels.truncated.replace("%(n)s", n);
+          say(text);
+          // Framed on the matches when the filters narrow the search (a département);
+          // otherwise France stays in view (overseas listings would zoom out to the world).
+          if (!circle && config.frame) {
+            map.once("moveend", ready);
+            map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 12 });
+          } else {
+            ready();
+          }
+        }
+        // Added in chunks between frames (the page stays responsive), the progress said.
         var group = L.markerClusterGroup({
           chunkedLoading: true,
+          chunkProgress: function (processed, all) {
+            if (all !== total) return; // the group's own (empty) batch when added to the map
+            // Called before the last step puts the clusters on the map: done() after it.
+            if (processed >= all) setTimeout(done, 0);
+            else say(labels.loading + " " + Math.round((100 * processed) / all) + " %");
+          },
           showCoverageOnHover: false,
           spiderfyOnMaxZoom: true,
           iconCreateFunction: clusterIcon(labels.cluster),
         });
-        var markers = data.points.map(function (point) {
-          var id = point[0];
-          var kind = point[3];
-          var marker = L.marker([point[1], point[2]], { icon: icons[kind] || icons[0], title: kindLabels[kind] });
-          marker.on("click", function () {
-            openPopup(marker, id, kind);
-          });
-          return marker;
+        // One click handler for the group; a marker carries its listing's id and kind.
+        group.on("click", function (event) {
+          openPopup(event.layer, event.layer.options.listing, event.layer.options.kind);
         });
-        group.addLayers(markers);
         map.addLayer(group);
-        if (!markers.length) {
-          say(labels.none);
-          ready();
-          return;
-        }
-        var text = markers.length === 1 ? labels.count_one : labels.count_many.replace("%(n)s", markers.length.toLocaleString("fr-FR"));
-        if (data.truncated) text += " " + labels.truncated.replace("%(n)s", markers.length.toLocaleString("fr-FR"));
-        say(text);
-        // Framed on the matches when the filters narrow the search (a place or a département);
-        // otherwise France stays in view (overseas listings would zoom out to the whole world).
-        if (!circle && config.frame) {
-          map.once("moveend", ready);
-          map.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 12 });
-        } else {
-          ready();
-        }
+        var markers = data.points.map(function (point) {
+          var kind = point[3];
+          return L.marker([point[1] / data.scale, point[2] / data.scale], {
+            icon: icons[kind] || icons[0],
+            title: kindLabels[kind],
+            listing: point[0],
+            kind: kind,
+          });
+        });
+        if (!total) done();
+        else group.addLayers(markers);
       })
       .catch(function () {
         say(labels.failed);

@@ -33,6 +33,7 @@ class MapPointsSerializer(serializers.Serializer):
     truncated = serializers.BooleanField(
         help_text="True when more listings matched than were sent (the newest are sent)."
     )
+    scale = serializers.IntegerField(help_text="Divide a point's coordinates by this (1000).")
     kinds = serializers.ListField(
         child=serializers.CharField(), help_text="The kinds, in the order of their index."
     )
@@ -40,9 +41,9 @@ class MapPointsSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="Category id (as a string) → slug."
     )
     points = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField(), min_length=5, max_length=5),
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=5, max_length=5),
         help_text="[id, latitude, longitude, kind index, category id] per listing; "
-        "coordinates rounded to 3 decimals.",
+        "coordinates in thousandths of a degree (see scale).",
     )
 
 
