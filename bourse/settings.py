@@ -426,6 +426,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "bourse.notifications.models.Notification.Kind",
         "ReportStatusEnum": "bourse.moderation.models.Report.Status",
         "AdvisorCallOutcomeEnum": "bourse.moderation.models.AdvisorCall.Outcome",
+        "UnitEnum": "bourse.listings.models.Unit",
     },
 }
 

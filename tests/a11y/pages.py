@@ -219,7 +219,36 @@ def sideways_overflow(page) -> tuple[int, list[str]]:
     return tuple(page.evaluate(WIDEST))
 
 
-FOCUS_RING = """() => {
+# Colour helpers shared by the checks below: a computed colour as numbers, the background
+# painted behind a node (its own or its nearest ancestor's, white at the top), WCAG's contrast.
+COLOURS = """
+  const rgb = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const backgroundOf = start => {
+    for (let node = start; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length === 3 || (color.length === 4 && color[3] >= 0.5)) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const contrast = (one, two) => {
+    const [a, b] = [luminance(one), luminance(two)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+  const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.getAttribute("name") ? `[name=${el.getAttribute("name")}]` : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
+    + ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+"""
+
+FOCUS_RING = (
+    """() => {"""
+    + COLOURS
+    + """
   // The focused element's ring: style, width, and its contrast with what lies around it (the
   // background of the nearest painted ancestor: the ring is drawn outside the element).
   const el = document.activeElement;
@@ -227,34 +256,45 @@ FOCUS_RING = """() => {
   // Focus inside a control's own parts (a date field's calendar button): the browser draws
   // that ring itself, and the element does not match :focus.
   if (!el.matches(":focus")) return null;
-  const rgb = text => (text.match(/[\\d.]+/g) || []).map(Number);
-  const luminance = ([r, g, b]) => {
-    const c = [r, g, b].map(v => v / 255)
-      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-  };
   const style = getComputedStyle(el);
-  let node = parseFloat(style.outlineOffset) >= 0 ? el.parentElement : el;
-  let background = [255, 255, 255];
-  for (; node; node = node.parentElement) {
-    const color = rgb(getComputedStyle(node).backgroundColor);
-    if (color.length === 3 || (color.length === 4 && color[3] >= 0.5)) {
-      background = color.slice(0, 3);
-      break;
-    }
-  }
-  const [a, b] = [luminance(rgb(style.outlineColor)), luminance(background)];
-  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-    + (el.getAttribute("name") ? `[name=${el.getAttribute("name")}]` : "")
-    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
-    + ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+  const behind = backgroundOf(parseFloat(style.outlineOffset) >= 0 ? el.parentElement : el);
   return {
-    name,
+    name: describe(el),
     style: style.outlineStyle,
     width: parseFloat(style.outlineWidth),
-    contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+    contrast: contrast(rgb(style.outlineColor), behind),
   };
 }"""
+)
+
+SHORT_TEXT = (
+    """() => {"""
+    + COLOURS
+    + """
+  // Visible texts of one to three characters (counters, badges): axe-core leaves their contrast
+  // to a person ("too short to determine if it is actual text"). 4.5:1, or 3:1 when large.
+  const faults = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    const value = text.nodeValue.trim();
+    const el = text.parentElement;
+    if (!value || value.length > 3 || !el || !el.checkVisibility()) continue;
+    if (el.closest("[aria-hidden=true], script, style, option")) continue;
+    if (el.textContent.trim() !== value) continue;  // part of a longer text: axe measures it
+    const style = getComputedStyle(el);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
+    const ratio = contrast(rgb(style.color).slice(0, 3), backgroundOf(el));
+    if (ratio < (large ? 3 : 4.5)) faults.push(`${describe(el)}: ${ratio.toFixed(2)}:1`);
+  }
+  return faults;
+}"""
+)
+
+
+def short_text_contrast(page) -> list[str]:
+    """The short texts (badges, counters) whose contrast with their background is too low."""
+    return page.evaluate(SHORT_TEXT)
 
 
 def focus_ring_fault(page) -> str | None:

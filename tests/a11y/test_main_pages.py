@@ -14,6 +14,7 @@ from .pages import (
     describe,
     new_context,
     screenshot,
+    short_text_contrast,
     sideways_overflow,
 )
 
@@ -74,6 +75,9 @@ def test_main_pages_pass_axe_and_fit_a_phone(live_server, browser):
         missing = dangling_references(page)
         if missing:
             failures.append(f"{name} ({path}) names ids it lacks: {', '.join(missing)}")
+        low = short_text_contrast(page)
+        if low:
+            failures.append(f"{name} ({path}) short texts in low contrast: {', '.join(low)}")
         screenshot(page, f"{name}-1366")
 
         page.set_viewport_size(PHONE)

@@ -107,6 +107,7 @@ ROWS: dict[str, tuple] = {
     "listing-close": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
     "listing-renew": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
     "listing-photos": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
+    "listing-photo-order": ({"pk": "listing"}, {"PUT": ALPHA_PUBLISHED}),
     "listing-photo-detail": (
         {"pk": "listing", "photo_id": "photo"},
         {"DELETE": ALPHA_PUBLISHED},
@@ -203,11 +204,6 @@ ROWS: dict[str, tuple] = {
     "listings:renew": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
     "listings:close": ({"pk": "listing"}, {"GET": ALPHA_PUBLISHED, "POST": ALPHA_PUBLISHED}),
     "listings:delete": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
-    "listings:photo_add": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
-    "listings:photo_delete": (
-        {"pk": "listing", "photo_id": "photo"},
-        {"POST": ALPHA_PUBLISHED},
-    ),
     # --- Pages: matching -------------------------------------------------------------------
     "matching:suggestions": ({}, {"GET": PAGE_LOGGED_IN}),
     # "Contacter" on a suggestion: recorded for the caller's company, then on to the contact

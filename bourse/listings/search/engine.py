@@ -224,15 +224,10 @@ class ListingSearch:
     def __len__(self) -> int:
         return self.count()
 
-    def points(self, limit: int) -> list[tuple]:
-        """`(id, latitude, longitude, kind, category_id)` of at most `limit` matching rows,
-        newest id first, in one statement on the listings table (the map, search/points.py)."""
-        return self._select(
-            f'{ID_COLUMN}, {LAT_COLUMN}, {LON_COLUMN}, {LISTING_TABLE}."kind", '
-            f'{LISTING_TABLE}."category_id"',
-            self._where(),
-            f"ORDER BY {ID_COLUMN} DESC LIMIT {int(limit)}",
-        )
+    def every_row(self, columns: str, limit: int) -> list[tuple]:
+        """`columns` (SQL expressions on the listings table, ours) of at most `limit` matching
+        rows, newest id first, in one statement (the map: search/points.py)."""
+        return self._select(columns, self._where(), f"ORDER BY {ID_COLUMN} DESC LIMIT {int(limit)}")
 
     def __getitem__(self, index):
         if isinstance(index, int):
