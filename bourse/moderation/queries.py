@@ -230,6 +230,10 @@ def attach_log_labels(entries) -> list:
     if "crisis" in ids:
         for pk, title in Crisis.objects.filter(pk__in=ids["crisis"]).values_list("pk", "title"):
             labels["crisis", pk] = title
+    if "user" in ids:
+        people = User.objects.filter(pk__in=ids["user"]).select_related("membership__company")
+        for person in people:
+            labels["user", person.pk] = person.display_name_with_company
     kinds = {
         "crisis": _("crise"),
         "company": _("entreprise"),
