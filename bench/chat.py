@@ -42,6 +42,8 @@ import time
 import uuid
 from pathlib import Path
 
+import _stack  # bench/_stack.py: run as a script, bench/ is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 UVICORN = str(Path(PYTHON).with_name("uvicorn"))
@@ -458,6 +460,7 @@ APPS = ("app", "app-threads", "app-previous")
 
 
 def main() -> int:
+    _stack.raise_open_files_limit()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 s and 20 s runs")
     parser.add_argument("--db", choices=["auto", "sqlite", "postgres"], default="auto")

@@ -90,3 +90,24 @@ def test_the_call_list_names_the_contact_and_shows_the_phone_the_french_way(comp
         .content.decode()
     )
     assert "Claire Martin" in html and "06 12 34 56 78" in html
+
+
+def test_the_moderation_log_names_a_person_with_their_company(claire, company):
+    from django.db import transaction
+
+    from bourse.moderation.models import AuditLogEntry
+
+    moderator = factories.ModeratorFactory(
+        departements=["69"], user__first_name="Mathilde", user__last_name="Garnier"
+    ).user
+    with transaction.atomic():
+        AuditLogEntry.objects.record(
+            actor=moderator,
+            action="report.resolve",
+            target_type="user",
+            target_id=claire.pk,
+            departement="69",
+        )
+    html = logged_in(moderator).get(reverse("moderation:log")).content.decode()
+    assert "Mathilde Garnier" in html
+    assert f"personne « Claire Martin ({company.name}) »" in html

@@ -108,17 +108,28 @@ def _png(width: int) -> dict:
     }
 
 
+def _cardboard_offer(browser, live_server, title: str, description: str):
+    """The creation page, filled in for a free offer of cardboard."""
+    page = _logged_in_page(browser, live_server)
+    page.goto(f"{live_server.url}/annonces/nouvelle/")
+    page.fill("[name=title]", title)
+    page.select_option("[name=category]", "papier-carton")
+    page.fill("[name=description]", description)
+    page.select_option("[name=terms]", "free")
+    return page
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_photos_are_added_reordered_and_removed_in_the_creation_form(browser, live_server):
-    page = _logged_in_page(browser, live_server)
-    page.goto(f"{live_server.url}/annonces/nouvelle/")
-    page.fill("[name=title]", "Cartons de déménagement neufs")
-    page.select_option("[name=category]", "papier-carton")
-    page.fill("[name=description]", "8 500 cartons double cannelure, sur palettes.")
+    page = _cardboard_offer(
+        browser,
+        live_server,
+        "Cartons de déménagement neufs",
+        "8 500 cartons double cannelure, sur palettes.",
+    )
     page.fill("[name=quantity]", "8500")
     page.select_option("[name=unit]", "unit")
-    page.select_option("[name=terms]", "free")
 
     # Several at once, previewed before anything is sent; a text file is refused at once.
     page.set_input_files(
@@ -235,3 +246,28 @@ def test_the_form_is_completed_with_the_keyboard_alone(browser, live_server):
         58,
         "hour",
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_photo_the_api_refuses_is_marked_and_the_listing_is_kept(browser, live_server):
+    page = _cardboard_offer(
+        browser, live_server, "Bobines de carton", "Bobines de kraft 120 g, fin de série."
+    )
+    # Named and typed as a PNG, but not one: only the server, reading it, can tell.
+    broken = {"name": "scan.png", "mimeType": "image/png", "buffer": b"\x89PNG not really"}
+    page.set_input_files("[name=photos]", [_png(71), broken])
+    page.click("button[value=draft]")
+
+    link = page.get_by_role("link", name="Continuer vers l'annonce")
+    link.wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "Continuer vers l'annonce"
+    items = page.locator("[data-photo-list] .photo-item")
+    assert items.nth(0).locator(".photo-state").inner_text() == "Envoyée"
+    assert items.nth(0).locator("progress").evaluate("p => p.value") == 100
+    assert "n'est pas une image JPEG, PNG ou WebP" in items.nth(1).inner_text()
+    assert "photo-failed" in items.nth(1).get_attribute("class")
+    listing = Listing.objects.get()  # saved once, with the photo that was accepted
+    assert [p.width for p in listing.photos.all()] == [71]
+    link.click()
+    page.wait_for_url(f"**/annonces/{listing.pk}/modifier/")

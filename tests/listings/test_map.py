@@ -176,6 +176,7 @@ def test_page_shows_the_filters_and_feeds_the_map_with_them(client):
     assert config["frame"] is True
     assert config["detail_api"] == "/api/v1/listings/0/"
     assert config["detail_page"] == "/annonces/0/"
+    assert config["list"] == "/annonces/?q=palettes&kind=offer&departement=69"
     # The list of the same search is one click away.
     assert 'href="/annonces/?q=palettes&amp;kind=offer&amp;departement=69"' in html
 
@@ -187,6 +188,7 @@ def test_page_around_my_company_sends_the_company_point(client, company_member):
     config = page_config(response)
     assert f"lat={company.latitude}" in config["points"]
     assert "radius_km=25" in config["points"]
+    assert config["list"] == "/annonces/?"  # a place's list brings its own point
     assert config["radius_km"] == 25.0
 
 

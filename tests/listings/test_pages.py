@@ -348,3 +348,15 @@ def test_user_without_company_is_sent_to_declare_it(client, user):
     assert "Déclarez d&#x27;abord votre entreprise" in response.content.decode()
     response = client.get(reverse("listings:mine"))
     assert response.status_code == 302
+
+
+def test_a_suspended_company_s_listings_page_says_so_and_offers_no_action(client):
+    company = factories.CompanyFactory(status="suspended")
+    membership = factories.MembershipFactory(company=company)
+    listing = factories.ListingFactory(company=company, status="draft")
+    client.force_login(membership.user)
+    html = client.get(reverse("listings:mine")).content.decode()
+    assert "Votre entreprise est suspendue" in html
+    assert reverse("listings:create") not in html
+    assert reverse("listings:edit", args=[listing.pk]) not in html
+    assert reverse("listings:delete", args=[listing.pk]) not in html

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from bourse.listings import placeholders, services
 from bourse.listings.models import Category
+from tests import factories
 
 from .write_support import image_bytes, make_listing
 
@@ -77,3 +78,20 @@ def test_cards_and_detail_show_the_placeholder_or_the_first_photo(
     client.get(reverse("listings:search"))
     client.get(reverse("listings:search"))
     assert len(calls) == 1
+
+
+def test_suggestions_show_the_same_picture_as_cards(client, company_member, need, family):
+    offer = factories.ListingFactory(
+        kind="offer",
+        category=family[1],
+        postal_code="69003",
+        title="Entrepôt avec quai pour palettes",
+        description="Quai de chargement couvert.",
+    )
+    client.force_login(company_member)
+    html = client.get("/suggestions/").content.decode()
+    card = html[html.index(f'data-listing="{offer.pk}"') :]
+    card = card[: card.index("</li>")]
+    assert (
+        '<img class="listing-placeholder" src="/static/img/placeholders/autre.svg" alt=""' in card
+    )

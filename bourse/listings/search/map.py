@@ -69,16 +69,16 @@ class MapPointsView(APIView):
         return response
 
 
-def points_query(params: SearchParams) -> str:
-    """The query string of the map's data for validated `params` (the page's "around my
-    company" becomes its point)."""
+def filters_query(params: SearchParams, *, with_point: bool = True) -> str:
+    """The query string of validated `params` (the page's "around my company" becomes its
+    point), for the map's data; without the point for the list of one place."""
     query = {
         "q": params.q,
         "kind": params.kind,
         "category": params.category.slug if params.category else "",
         "departement": params.departement,
     }
-    if params.has_point:
+    if params.has_point and with_point:
         query |= {"lat": params.lat, "lon": params.lon, "radius_km": f"{params.radius_km:g}"}
     if params.company_id is not None:
         query["company"] = params.company_id
@@ -91,7 +91,7 @@ def map_page(request):
     params, errors, context = search_form(request)
     points_url = None
     if not errors:
-        points_url = f"{reverse('listing-map')}?{points_query(params)}"
+        points_url = f"{reverse('listing-map')}?{filters_query(params)}"
     context["map_config"] = map_config(
         points=points_url,
         center=[params.lat, params.lon]
@@ -102,6 +102,7 @@ def map_page(request):
         frame=bool(params.departement),
         detail_api=reverse("listing-detail", args=[0]),
         detail_page=reverse("listings:detail", args=[0]),
+        list=f"{reverse('listings:search')}?{filters_query(params, with_point=False)}",
         labels={
             "offer": _("Offre"),
             "need": _("Besoin"),
@@ -113,6 +114,8 @@ def map_page(request):
             "failed": _("Les annonces n'ont pas pu être chargées. Réessayez plus tard."),
             "open": _("Voir l'annonce"),
             "cluster": _("annonces, zoomer pour les voir"),
+            "place_many": _("%(n)s annonces à cet endroit"),
+            "all_here": _("Voir les %(n)s annonces de cet endroit"),
         },
     )
     return render(request, "listings/map.html", context)
