@@ -57,6 +57,20 @@ class AccountAdapter(DefaultAccountAdapter):
             sensitive=True,
         )
 
+    def save_user(self, request, user, form, commit=True):
+        """A new account from the sign-up (page or app API): allauth sets the e-mail, names and
+        password; the job title, the phone (already normalised by the form) and the acceptance
+        of the terms in force are set here so the row is written once, complete."""
+        from .services import terms_acceptance
+
+        data = form.cleaned_data
+        user.job_title = data.get("job_title", "")
+        user.phone = data.get("phone", "")
+        if data.get("terms_accepted"):
+            for field, value in terms_acceptance().items():
+                setattr(user, field, value)
+        return super().save_user(request, user, form, commit=commit)
+
     def get_signup_redirect_url(self, request):
         """After signup (and its e-mail code), "my company": it leads to a pending invitation or
         to the form that declares the company, the two ways to start."""

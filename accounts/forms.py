@@ -6,6 +6,101 @@ from django.utils.translation import gettext_lazy as _
 from bourse.core.text import validate_single_line, validate_text
 
 from .models import Membership, User
+from .phones import normalize_phone
+
+
+class PersonFields(forms.Form):
+    """What a person says of themself: on the sign-up (web and app API), the account page and
+    the terms page. The phone comes back normalised (E.164, accounts/phones.py)."""
+
+    first_name = forms.CharField(
+        validators=[validate_single_line],
+        label=_("Prénom"),
+        max_length=150,
+        error_messages={"required": _("Indiquez votre prénom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        validators=[validate_single_line],
+        label=_("Nom"),
+        max_length=150,
+        error_messages={"required": _("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    job_title = forms.CharField(
+        validators=[validate_single_line],
+        label=_("Fonction"),
+        max_length=150,
+        required=False,
+        help_text=_("Par exemple : gérante, responsable logistique. Facultatif."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    phone = forms.CharField(
+        label=_("Téléphone professionnel"),
+        max_length=30,
+        required=False,
+        help_text=_("Pour que votre CCI puisse vous joindre lors de la vérification. Facultatif."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class SignupDetailsForm(PersonFields):
+    """allauth's sign-up forms (the page's and the app API's) are built on this class
+    (ACCOUNT_SIGNUP_FORM_CLASS): names required, phone and job title optional, the terms to
+    accept. The adapter stores them (AccountAdapter.save_user)."""
+
+    terms_accepted = forms.BooleanField(
+        label=_("J'accepte les conditions d'utilisation et la politique de confidentialité."),
+        error_messages={
+            "required": _(
+                "Acceptez les conditions d'utilisation et la politique de confidentialité pour "
+                "créer votre compte."
+            )
+        },
+    )
+
+    field_order = [
+        "email",
+        "first_name",
+        "last_name",
+        "job_title",
+        "phone",
+        "password1",
+        "password2",
+        "password",
+        "terms_accepted",
+    ]
+
+    def signup(self, request, user) -> None:
+        """allauth's hook after the user is saved: nothing left to do, the adapter saved these
+        fields with the user in one statement."""
+
+
+class TermsForm(forms.Form):
+    """The page that asks a person to accept the terms in force; it also asks for their name
+    when the account has none (made by an older app client)."""
+
+    accept = forms.BooleanField(
+        label=_("J'accepte les conditions d'utilisation et la politique de confidentialité."),
+        error_messages={
+            "required": _(
+                "Acceptez les conditions d'utilisation pour continuer, ou déconnectez-vous."
+            )
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (user.first_name and user.last_name):
+            names = PersonFields()
+            self.fields = {
+                "first_name": names.fields["first_name"],
+                "last_name": names.fields["last_name"],
+                **self.fields,
+            }
 
 
 class CompanyForm(forms.Form):
@@ -78,20 +173,9 @@ class InvitationForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(
-        validators=[validate_single_line], label=_("Prénom"), max_length=150, required=False
-    )
-    last_name = forms.CharField(
-        validators=[validate_single_line], label=_("Nom"), max_length=150, required=False
-    )
-    phone = forms.CharField(
-        validators=[validate_single_line],
-        label=_("Téléphone"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
+class ProfileForm(PersonFields):
+    """The account page's identity section: the names cannot be emptied (people are named by
+    them), phone and job title can."""
 
 
 class PreferencesForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,7 +49,18 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
+    # Stored normalised (E.164, "+33612345678"; accounts/phones.py), shown the French way.
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    job_title = models.CharField(_("fonction"), max_length=150, blank=True)
+    # The version of the terms of use the person accepted (settings.TERMS_VERSION at the time)
+    # and when. A version other than the current one (or none: an account made by an older app
+    # client) means the web pages ask them to accept the current terms (accounts/terms.py).
+    terms_version = models.CharField(
+        _("version des conditions acceptée"), max_length=20, blank=True, editable=False
+    )
+    terms_accepted_at = models.DateTimeField(
+        _("conditions acceptées le"), null=True, blank=True, editable=False
+    )
     # When the retention job warned that this unused account will be deleted (None: not
     # warned, or used again since; accounts.services.retire_inactive_accounts).
     inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -94,8 +106,27 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        """How the person is named wherever they appear: "Claire Martin". Never the e-mail
+        (nor its local part): an account without a name (made before names were asked; the
+        web asks for them with the terms) is "Membre n° 42"."""
         full = f"{self.first_name} {self.last_name}".strip()
-        return full or self.email.split("@")[0]
+        return full or gettext("Membre n° %(id)s") % {"id": self.pk}
+
+    @property
+    def display_name_with_company(self) -> str:
+        """ "Claire Martin (Transports Martin)": where the company is not already beside the
+        name (e-mails, moderators' pages and log)."""
+        company = self.company_or_none
+        if company is None:
+            return self.display_name
+        return gettext("%(name)s (%(company)s)") % {
+            "name": self.display_name,
+            "company": company.name,
+        }
+
+    @property
+    def has_accepted_current_terms(self) -> bool:
+        return self.terms_accepted_at is not None and self.terms_version == settings.TERMS_VERSION
 
     @property
     def membership_or_none(self) -> "Membership | None":

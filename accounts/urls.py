@@ -1,12 +1,13 @@
 # Web pages of this app (mounted at the site root by bourse/urls.py) and its /api/v1/ endpoints.
 from django.urls import path
 
-from . import api, views
+from . import api, terms, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("mon-compte/", views.profile, name="profile"),
+    path("conditions-d-utilisation/accepter/", terms.accept, name="terms_accept"),
     path("mon-compte/preferences/", views.preferences, name="preferences"),
     path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("mon-compte/export/", views.export, name="export"),

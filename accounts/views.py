@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bourse.core.errors import add_service_error
+from bourse.core.errors import ServiceError, add_service_error
 
 from . import permissions, queries, services
 from . import unsubscribe as unsubscribe_links
@@ -30,6 +30,7 @@ from .forms import (
     RoleForm,
 )
 from .models import Company, Invitation, Membership, User
+from .phones import format_phone
 
 # --- My account ----------------------------------------------------------------------------
 
@@ -40,17 +41,25 @@ def profile(request):
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.user_update(user=user, **form.cleaned_data)
-            messages.success(request, _("Vos informations ont été enregistrées."))
-            return redirect("accounts:profile")
-    else:
-        form = _identity_form(user)
-    return _profile_page(request, form=form)
+            try:
+                services.user_update(user=user, **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Vos informations ont été enregistrées."))
+                return redirect("accounts:profile")
+        return _profile_page(request, form=form, status=400)
+    return _profile_page(request, form=_identity_form(user))
 
 
 def _identity_form(user) -> ProfileForm:
     return ProfileForm(
-        initial={"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "job_title": user.job_title,
+            "phone": format_phone(user.phone),
+        }
     )
 
 

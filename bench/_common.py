@@ -79,3 +79,26 @@ def weighted_places(rng: random.Random, k: int):
 
     places = [p for p in geo.places() if p.population > 0]
     return rng.choices(places, weights=[p.population for p in places], k=k)
+
+
+def main(*, child, run_child, report, postgres_url: str) -> None:
+    """The parent's command line of a two-backend benchmark: `--child BACKEND` runs `child` (in
+    the child process), otherwise each backend (`--only` one) runs in a child and `report`
+    prints their results."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", choices=["sqlite", "postgres"])
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    results = []
+    for backend in [args.only] if args.only else ["sqlite", "postgres"]:
+        if backend == "postgres" and not postgres_reachable(postgres_url):
+            print("PostgreSQL not reachable: skipped (set BENCH_POSTGRES_URL)")
+            continue
+        print(f"[{backend}] seeding and measuring...", flush=True)
+        results.append(run_child(backend))
+    report(results)

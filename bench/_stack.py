@@ -283,6 +283,17 @@ def redis_stats(prefix: str) -> dict:
     }
 
 
+def raise_open_files_limit(needed: int = 8192) -> None:
+    """1,000 sockets, their servers' ends and the HTTP clients need more files than the usual
+    soft limit of 1,024: raise it up to the hard limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def percentile(ordered: list[float], p: float) -> float:
     if not ordered:
         return float("nan")

@@ -42,6 +42,8 @@ import time
 import uuid
 from pathlib import Path
 
+import _stack  # bench/_stack.py: run as a script, bench/ is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 UVICORN = str(Path(PYTHON).with_name("uvicorn"))
@@ -173,7 +175,7 @@ def server_env(database_url: str) -> dict:
     return env
 
 
-def seed(env: dict, n_pairs: int) -> list[dict]:
+def seed(env: dict, n_pairs: int, *, analyze: bool = True) -> list[dict]:
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
         cwd=ROOT,
@@ -189,7 +191,40 @@ def seed(env: dict, n_pairs: int) -> list[dict]:
             check=True,
             timeout=600,
         )
-        return json.loads(Path(out.name).read_text())
+        pairs = json.loads(Path(out.name).read_text())
+    if analyze and env["DATABASE_URL"].startswith("postgres"):
+        # A database in service has its statistics and its rows' hint bits set. A freshly
+        # seeded one gets them from autovacuum within the first minute, i.e. during the first
+        # run, which then competes with it (and may see its plans change): do it now.
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    return pairs
+
+
+def autovacuum_since(database_url: str, since) -> list[str]:
+    """Tables that autovacuum vacuumed or analyzed since `since` (the server's clock)."""
+    if not database_url.startswith("postgres") or since is None:
+        return []
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE greatest(last_autovacuum, "
+            "last_autoanalyze) >= %s ORDER BY relname",
+            [since],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def server_clock(database_url: str):
+    if not database_url.startswith("postgres"):
+        return None
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT now()").fetchone()[0]
 
 
 class Server:
@@ -355,6 +390,12 @@ async def run_load(
     await asyncio.wait_for(asyncio.gather(*readers, return_exceptions=True), timeout=30)
 
     latencies = sorted(partner_latency.values())
+    # Where a stall sits: the worst latency of the lines sent in each of the first 5 seconds,
+    # and of all the later ones.
+    by_second: dict[int, float] = {}
+    for cid, latency in partner_latency.items():
+        second = min(5, int(sent[cid][0] - t_start))
+        by_second[second] = max(by_second.get(second, 0.0), latency)
     lost_ids = [cid for cid in sent if cid not in partner_latency]
     lost_senders = sorted({sent[cid][1] for cid in lost_ids})
 
@@ -382,6 +423,8 @@ async def run_load(
         "rss_end_mb": rss_end,
         "server_cpu_ms_per_message": cpu_used * 1000 / max(1, len(sent)),
         "load_average": [round(load_start, 2), round(load_end, 2)],
+        "max_ms_by_second": [round(by_second.get(k, 0.0), 1) for k in range(5)],
+        "max_ms_after_5_s": round(by_second.get(5, 0.0), 1),
         "lost_from_senders": lost_senders[:20],
         "lost_seq_range": [
             min((int(c[9:]) for c in lost_ids), default=None),
@@ -417,6 +460,7 @@ APPS = ("app", "app-threads", "app-previous")
 
 
 def main() -> int:
+    _stack.raise_open_files_limit()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 s and 20 s runs")
     parser.add_argument("--db", choices=["auto", "sqlite", "postgres"], default="auto")
@@ -437,6 +481,12 @@ def main() -> int:
         "--previous",
         type=Path,
         help="another checkout of the project, served as app-previous on the same database",
+    )
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="leave the seeded PostgreSQL database to autovacuum (no VACUUM ANALYZE after "
+        "seeding), as runs before 2026-12-03 did",
     )
     args = parser.parse_args()
     if args.quick:
@@ -466,7 +516,7 @@ def main() -> int:
     with bench_database(kind) as database_url, tempfile.TemporaryDirectory() as logs:
         env = server_env(database_url)
         t0 = time.perf_counter()
-        pairs = seed(env, n_pairs)
+        pairs = seed(env, n_pairs, analyze=not args.no_analyze)
         print(
             f"seeded {2 * n_pairs} users/companies, {n_pairs} conversations "
             f"in {time.perf_counter() - t0:.1f} s"
@@ -488,6 +538,7 @@ def main() -> int:
                     server = Server("bourse.asgi:application", threads_env, log)
                 else:
                     server = Server("chat_floor.asgi:application", env, log, app_dir="bench")
+                clock = server_clock(database_url)
                 try:
                     result = asyncio.run(
                         run_load(
@@ -502,6 +553,7 @@ def main() -> int:
                     server.stop()
                 result["scenario"] = title
                 result["tracebacks_in_server_log"] = log_errors(log)
+                result["autovacuum_during_run"] = autovacuum_since(database_url, clock)
                 results.append(result)
                 print(json.dumps(result), flush=True)
 
@@ -514,6 +566,14 @@ def main() -> int:
     print("| --- " * 16 + "|")
     for r in results:
         print(row(r))
+    print()
+    print("Where the worst latencies sit, and what autovacuum did meanwhile:")
+    for r in results:
+        print(
+            f"- {r['server']} ({r['scenario']}): max ms of the lines sent in seconds 1–5 "
+            f"{r['max_ms_by_second']}, after {r['max_ms_after_5_s']}; autovacuum during the "
+            f"run: {', '.join(r['autovacuum_during_run']) or 'none'}"
+        )
     for title, *_ in scenarios:
         runs = {
             kind_: [r for r in results if r["scenario"] == title and r["server"] == kind_]

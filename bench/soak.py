@@ -14,13 +14,17 @@ During the run (bounded in time; load to 127.0.0.1 only):
   one pair after the other, spread over the run): the listing's company's socket must get the
   first message;
 - every minute 5 % of the sockets leave (closed by the client) and rejoin 2 s later; on
-  rejoining, a socket catches up with what it missed through GET
-  /api/v1/conversations/<id>/messages/?after=<last id seen>.
+  rejoining, a socket catches up with what it missed through the inbox and GET
+  /api/v1/conversations/<id>/messages/?after=<last id seen before it left>.
 
-A message is lost when the partner got it neither live nor by catching up; duplicated when a
-socket got it live twice. Reported: sent, lost, duplicated, live delivery latency (median, p99),
-sockets closed by the server, each server process's RSS, Redis connected clients, keys and
-memory, at the start and at the end.
+Each socket behaves as the page does (frontend/js/realtime.js, chat.js): it follows `seq` and
+catches up over HTTP after a gap (from what it had seen before the gap), and a line whose own
+copy has not come back within 5 s is sent again over HTTP with the same client_id. A message is
+lost when the partner got it neither live nor by catching up (each one is then looked up in the
+database: stored or not); duplicated when a socket got it live twice. Reported: sent, lost,
+duplicated, live delivery latency (median, p99), sockets closed by the server, each server
+process's RSS, Redis connected clients (by last command), keys (by kind) and memory, at the
+start, every --sample-every seconds and at the end.
 
     .venv/bin/python bench/soak.py            # 1,000 sockets, 50 msg/s, 5 minutes
     .venv/bin/python bench/soak.py --quick    # 200 sockets, 60 s, churn every 15 s
@@ -224,8 +228,20 @@ def redis_figures(url: str) -> dict:
         if kind == "commands":
             command = entry.get("cmd", "?")
             last_command[command] = last_command.get(command, 0) + 1
+    # Keys by kind: the event numbers (`seq:company:<id>`, `seq:user:<id>`: one per company or
+    # user that ever received an event, kept), keys with a time to live (rate limits, cache),
+    # and the rest.
+    keys_by_kind = {"seq": 0, "expiring": 0, "other": 0}
+    for key in client.scan_iter(count=1000):
+        if b":seq:" in key:
+            keys_by_kind["seq"] += 1
+        elif client.ttl(key) >= 0:
+            keys_by_kind["expiring"] += 1
+        else:
+            keys_by_kind["other"] += 1
     client.close()
     return {
+        "keys_by_kind": keys_by_kind,
         "clients_by_kind": kinds,
         "commands_by_last_command": last_command,
         "clients": int(info.get("connected_clients", 0)) - 1,  # less this very connection
@@ -424,7 +440,7 @@ class Soak:
             self.last_seq.pop(i, None)  # a new socket: numbers followed from its first event
             self.seen_seq.pop(i, None)
         try:
-            await asyncio.gather(*(self.connect(i) for i in chosen))
+            await asyncio.gather(*(self.connect_retrying(i) for i in chosen))
             await asyncio.gather(
                 *(self.catch_up_retrying(session, i, after=resume[i]) for i in chosen),
                 return_exceptions=True,
@@ -432,6 +448,21 @@ class Soak:
         finally:
             self.away.difference_update(chosen)
         self.rejoins += len(chosen)
+
+    async def connect_retrying(self, i: int) -> None:
+        """A page whose socket was refused (a saturated server answering 500) tries again
+        after 0.5 s, 1 s, 2 s... (frontend/js/realtime.js)."""
+        from websockets.exceptions import InvalidStatus
+
+        for attempt in range(6):
+            try:
+                await self.connect(i)
+                return
+            except (InvalidStatus, OSError, TimeoutError) as exc:
+                self.errors.append(f"handshake {exc.__class__.__name__}")
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
 
     async def resend_unacknowledged(self, session, *, older_than: float) -> None:
         """What frontend/js/chat.js does with a line whose own copy did not come back within
@@ -524,16 +555,18 @@ class Soak:
             self.sent[client_id] = (time.perf_counter(), partner)
             self.sender_of[client_id] = i
             self.bodies[client_id] = body
-        await self.sockets[i].send(
-            json.dumps(
-                {
-                    "type": "message.send",
-                    "conversation": self.conversation_of[i],
-                    "body": body,
-                    "client_id": client_id,
-                }
-            )
-        )
+        from websockets.exceptions import ConnectionClosed
+
+        frame = {
+            "type": "message.send",
+            "conversation": self.conversation_of[i],
+            "body": body,
+            "client_id": client_id,
+        }
+        # The socket may leave meanwhile (a churn): as on a page, the line then goes over HTTP
+        # once its own copy has not come back (resend_unacknowledged).
+        with contextlib.suppress(ConnectionClosed):
+            await self.sockets[i].send(json.dumps(frame))
 
     async def run(self) -> dict:
         import aiohttp
@@ -551,9 +584,12 @@ class Soak:
         run = uuid.uuid4().hex[:6]
         for start in range(0, self.n, 50):
             await asyncio.gather(*(self.connect(i) for i in range(start, min(start + 50, self.n))))
-        # Warm-up: every socket sends once, unrecorded.
+        # Warm-up: every socket sends once, unrecorded; each process serves a page (its pools
+        # open their first connections before the start figures are read).
         for i in range(self.n):
             await self.send_one(i, f"{run}w{i}", record=False)
+        for i in range(len(self.stack.ports)):
+            await self.catch_up_retrying(self.session, i, after=0)
         await asyncio.sleep(3)
 
         start_figures = {
@@ -706,6 +742,9 @@ def print_report(r: dict) -> None:
     for name in ("clients", "keys"):
         a, b = s["redis"][name], e["redis"][name]
         print(f"| Redis {name} | {a} | {b} | {flat(a, b)} |")
+    # Keys with a time to live (rate limits, cache) come and go; the others must not grow.
+    a, b = (x["redis"]["keys_by_kind"]["seq"] + x["redis"]["keys_by_kind"]["other"] for x in (s, e))
+    print(f"| Redis keys without a time to live | {a} | {b} | {flat(a, b)} |")
     a, b = s["redis"]["memory_mb"], e["redis"]["memory_mb"]
     print(f"| Redis used memory, MB | {a} | {b} | {(b - a) / a:+.1%} |")
     print(f"(load average {s['load_average']} → {e['load_average']})")
@@ -719,7 +758,8 @@ def print_report(r: dict) -> None:
     )
     print()
     print(
-        "| t (s) | Redis clients (pub/sub, commands) | command connections by last command | keys |"
+        "| t (s) | Redis clients (pub/sub, commands) | command connections by last command | "
+        "keys (seq, expiring, other) |"
     )
     print("| --- | --- | --- | --- |")
     for point in r["redis_timeline"]:
@@ -729,11 +769,14 @@ def print_report(r: dict) -> None:
         )
         print(
             f"| {point['t']} | {point['clients']} ({kinds.get('pubsub', 0)}, "
-            f"{kinds.get('commands', 0)}) | {commands} | {point['keys']} |"
+            f"{kinds.get('commands', 0)}) | {commands} | {point['keys']} "
+            f"({point['keys_by_kind']['seq']}, {point['keys_by_kind']['expiring']}, "
+            f"{point['keys_by_kind']['other']}) |"
         )
 
 
 def main() -> int:
+    _stack.raise_open_files_limit()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 sockets, 60 s")
     parser.add_argument("--sockets", type=int, default=1000)

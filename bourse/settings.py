@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.terms.terms_gate_middleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bourse.core.parsers.JSONLimitsMiddleware",
 ]
@@ -173,6 +174,7 @@ TEMPLATES = [
                 "accounts.context_processors.membership",
                 "bourse.notifications.context_processors.notifications",
                 "messaging.context_processors.unread",
+                "bourse.moderation.context_processors.crisis_banner",
             ],
         },
     },
@@ -334,6 +336,10 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Names, phone, job title and consent to the terms, on the page and in the app API's sign-up
+# (allauth builds both forms on this class); the pages' labels and order: ACCOUNT_FORMS.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
+ACCOUNT_FORMS = {"signup": "accounts.signup.SignupForm", "login": "accounts.signup.LoginForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
@@ -420,6 +426,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "bourse.notifications.models.Notification.Kind",
         "ReportStatusEnum": "bourse.moderation.models.Report.Status",
         "AdvisorCallOutcomeEnum": "bourse.moderation.models.AdvisorCall.Outcome",
+        "UnitEnum": "bourse.listings.models.Unit",
     },
 }
 
@@ -485,6 +492,11 @@ UNANSWERED_AFTER_DAYS = int(os.environ.get("UNANSWERED_AFTER_DAYS", "3"))
 NEW_COMPANY_DAYS = int(os.environ.get("NEW_COMPANY_DAYS", "7"))
 NEW_COMPANY_CONVERSATIONS_PER_DAY = int(os.environ.get("NEW_COMPANY_CONVERSATIONS_PER_DAY", "10"))
 LISTING_LIFETIME_DAYS = int(os.environ.get("LISTING_LIFETIME_DAYS", "60"))
+# Crisis mode (bourse/listings/crises.py): while a crisis covers a département, its pending
+# companies and listings are due within this many hours, and its listings published or renewed
+# stay online this many days.
+CRISIS_MODERATION_TARGET_HOURS = int(os.environ.get("CRISIS_MODERATION_TARGET_HOURS", "4"))
+CRISIS_LISTING_LIFETIME_DAYS = int(os.environ.get("CRISIS_LISTING_LIFETIME_DAYS", "120"))
 # How long the one-click links of the "still current?" e-mail stay valid (listings/freshness.py).
 FRESHNESS_LINK_DAYS = int(os.environ.get("FRESHNESS_LINK_DAYS", "14"))
 
@@ -496,6 +508,10 @@ RETENTION_CONVERSATION_MONTHS = 24  # a conversation without a message for that 
 RETENTION_DRAFT_MONTHS = 6  # a draft listing untouched for that long: deleted
 RETENTION_ACCOUNT_MONTHS = 24  # an account not used for that long: warned, then deleted
 RETENTION_ACCOUNT_NOTICE_DAYS = 30  # between the warning and the deletion
+# The version of the terms of use (templates/legal/terms.html) in force. Change it with the text:
+# everyone who accepted another version is asked to accept this one at their next page
+# (accounts/terms.py). A date, shown on the terms page.
+TERMS_VERSION = os.environ.get("TERMS_VERSION", "2026-12-03")
 # Matching: a new match scoring at least this (0 to 1) is announced to both companies, once;
 # at most MATCH_NOTIFY_LIMIT of them (the best) per publication, the rest stay in suggestions.
 MATCH_NOTIFY_THRESHOLD = float(os.environ.get("MATCH_NOTIFY_THRESHOLD", "0.7"))

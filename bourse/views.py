@@ -159,6 +159,20 @@ def privacy(request):
     )
 
 
+def terms(request):
+    """The terms of use; the version in force is a setting (accounts/terms.py asks everyone who
+    accepted another one)."""
+    return render(
+        request,
+        "legal/terms.html",
+        {
+            "version": settings.TERMS_VERSION,
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+            "listing_days": settings.LISTING_LIFETIME_DAYS,
+        },
+    )
+
+
 def accessibility(request):
     """The accessibility statement (RGAA): conformity, known limits, how to report a barrier."""
     return render(

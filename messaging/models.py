@@ -77,7 +77,7 @@ class Conversation(models.Model):
     # Moves with every message: the inbox is ordered by it.
     updated_at = models.DateTimeField(default=timezone.now)
     # Set by the retention job when, inactive for RETENTION_CONVERSATION_MONTHS, its messages'
-    # text and authors were erased (messaging.services.anonymise_inactive_conversations).
+    # text and authors were erased (messaging.retention.anonymise_inactive_conversations).
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
 
     objects = ConversationQuerySet.as_manager()

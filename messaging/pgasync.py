@@ -1,6 +1,6 @@
 """Asyncio connections to PostgreSQL for the socket's one hot statement.
 
-Every chat line sent over a socket is one statement (services._SEND_POSTGRESQL). Run from a
+Every chat line sent over a socket is one statement (sending._SEND_POSTGRESQL). Run from a
 database thread, it costs two hops between threads (to the thread, and the push back to the
 event loop), each waiting for the GIL behind whatever the loop is doing: under load, that was
 most of the gap between a chat line and a bare relay. Here the statement runs on the event

@@ -10,12 +10,27 @@ from datetime import timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Company, Membership, Moderator, User
 from bourse.geo import data as geo
 
 PASSWORD = "motdepasse-solide-42"
+
+
+def signup_details(**changes) -> dict:
+    """What the sign-up asks besides the e-mail and the password, the same for the page's form
+    and the app API's JSON (the test client sends True as "True", which the page reads as
+    ticked)."""
+    return {
+        "first_name": "Claire",
+        "last_name": "Martin",
+        "job_title": "Gérante",
+        "phone": "06 12 34 56 78",
+        "terms_accepted": True,
+        **changes,
+    }
 
 
 def luhn_complete(digits: str) -> str:
@@ -54,6 +69,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     password = factory.django.Password(PASSWORD)
+    # An ordinary account accepted the terms in force at sign-up (accounts/terms.py); pass
+    # terms_accepted_at=None for one made by an older app client.
+    terms_version = factory.LazyFunction(lambda: settings.TERMS_VERSION)
+    terms_accepted_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):

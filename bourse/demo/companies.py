@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -390,9 +391,29 @@ def _ensure_user(person: PlannedPerson) -> User:
             first_name=person.first_name,
             last_name=person.last_name,
             phone=person.phone,
+            job_title=job_title(person.email),
             email_verified=True,
+            terms_accepted=True,
         )
     return user
+
+
+JOB_TITLES = (
+    "Responsable d'exploitation",
+    "Responsable des achats",
+    "Responsable logistique",
+    "Responsable de production",
+    "Responsable maintenance",
+    "Responsable qualité",
+    "Responsable de site",
+    "Responsable des services généraux",
+)
+
+
+def job_title(email: str) -> str:
+    """A job title read from the address, not drawn from the generator: adding it left every
+    other draw of the demo set where it was."""
+    return JOB_TITLES[zlib.crc32(email.encode()) % len(JOB_TITLES)]
 
 
 def demo_companies(planned: list[PlannedCompany]) -> list[Company]:
@@ -418,17 +439,31 @@ def load(rng: random.Random, stdout) -> list[Company]:
         services.user_create(
             email=SUPERUSER_EMAIL,
             password=DEMO_PASSWORD,
-            first_name="Admin",
-            last_name="Bourse",
+            first_name="Sophie",
+            last_name="Lemaire",
+            job_title="Administratrice de la bourse",
             email_verified=True,
+            terms_accepted=True,
             is_superuser=True,
         )
     regional = _moderator_create(
         email=REGIONAL_MODERATOR[0], departements=REGIONAL_MODERATOR[1], national=False
     )
     national = _moderator_create(email=NATIONAL_MODERATOR, departements=[], national=True)
-    services.user_update(user=regional.user, first_name="Mathilde", last_name="Rhône-Loire")
-    services.user_update(user=national.user, first_name="Bertrand", last_name="National")
+    for moderator, (first, last, title) in (
+        (
+            regional,
+            (
+                "Mathilde",
+                "Garnier",
+                "Conseillère entreprises, CCI Lyon Métropole Saint-Étienne Roanne",
+            ),
+        ),
+        (national, ("Bertrand", "Lefèvre", "Chargé de mission, CCI France")),
+    ):
+        services.user_update(user=moderator.user, first_name=first, last_name=last, job_title=title)
+        if not moderator.user.has_accepted_current_terms:
+            services.terms_accept(user=moderator.user)
 
     created = 0
     for planned in companies:

@@ -31,6 +31,7 @@ from .serializers import (
     ListingInputSerializer,
     ListingPhotoSerializer,
     ListingSerializer,
+    PhotoOrderSerializer,
     PhotoUploadSerializer,
 )
 
@@ -233,3 +234,22 @@ class ListingPhotoDetailView(APIView):
         photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
         services.listing_photo_delete(photo=photo, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListingPhotoOrderView(APIView):
+    """PUT /api/v1/listings/{id}/photos/order/ {"photos": [ids]}: the photos in a new order."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PhotoOrderSerializer, responses={200: ListingPhotoSerializer(many=True)})
+    def put(self, request, pk: int):
+        listing = get_listing(pk)
+        permissions.check_can_edit(request.user, listing)
+        serializer = PhotoOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photos = services.listing_photos_order(
+            listing=listing, by=request.user, order=serializer.validated_data["photos"]
+        )
+        return Response(
+            ListingPhotoSerializer(photos, many=True, context={"request": request}).data
+        )

@@ -10,6 +10,7 @@ from bourse.core.text import validate_single_line, validate_text
 
 from .attributes import ATTRIBUTES, names_of
 from .models import Category, Kind, Listing, Terms, Unit
+from .photos import MAX_PHOTOS, clean_photo
 from .services import PRICED_TERMS
 from .units import allowed_units
 
@@ -118,6 +119,39 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return value
 
 
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+PHOTO_POSITION = "photo_position_"
+PHOTO_REMOVE = "photo_remove_"
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos at once, each checked by its content (photos.clean_photo): the cleaned
+    value is the list of `CleanPhoto`, in the order the files came."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": PHOTO_ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                cleaned.append(clean_photo(super().clean(upload, initial)))
+            except forms.ValidationError as exc:
+                for message in exc.messages:
+                    errors.append(
+                        _("« %(name)s » : %(message)s") % {"name": upload.name, "message": message}
+                    )
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -189,11 +223,37 @@ class ListingForm(forms.Form):
         help_text=_("Jusqu'où vous pouvez livrer, venir chercher ou vous déplacer."),
     )
 
-    def __init__(self, *args, company: Company, **kwargs):
+    photos = PhotosField(
+        label=_("Ajouter des photos"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG ou WebP, 10 Mo et 40 mégapixels au plus chacune, 6 photos par annonce. "
+            "La première est celle que montrent les listes d'annonces."
+        ),
+    )
+
+    def __init__(self, *args, company: Company, photos=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
         self.fields["category"].choices = category_choices()
         self.fields.update(attribute_fields())
+        # The listing's photos: a position and a box to remove each (the page's script turns
+        # them into buttons and dragging).
+        self.existing_photos = list(photos)
+        for number, photo in enumerate(self.existing_photos, start=1):
+            self.fields[f"{PHOTO_POSITION}{photo.pk}"] = forms.IntegerField(
+                label=_("Position"),
+                required=False,
+                min_value=1,
+                max_value=MAX_PHOTOS,
+                initial=number,
+                widget=forms.NumberInput(attrs={"data-photo-position": ""}),
+            )
+            self.fields[f"{PHOTO_REMOVE}{photo.pk}"] = forms.BooleanField(
+                label=_("Retirer cette photo"),
+                required=False,
+                widget=forms.CheckboxInput(attrs={"data-photo-remove": ""}),
+            )
         self.fields["location"].choices = [
             (
                 LOCATION_COMPANY,
@@ -228,18 +288,63 @@ class ListingForm(forms.Form):
         category)."""
         return [self[name] for name in self.fields if name.startswith(ATTRIBUTE_PREFIX)]
 
+    def photo_rows(self) -> list[dict]:
+        """The listing's photos with their position and removal fields, for the page."""
+        return [
+            {
+                "photo": photo,
+                "number": number,
+                "position": self[f"{PHOTO_POSITION}{photo.pk}"],
+                "remove": self[f"{PHOTO_REMOVE}{photo.pk}"],
+            }
+            for number, photo in enumerate(self.existing_photos, start=1)
+        ]
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("location") == LOCATION_OTHER and not cleaned.get("postal_code"):
             self.add_error("postal_code", _("Indiquez le code postal du lieu."))
+        new_photos = cleaned.get("photos") or []
+        total = len(self.kept_photo_ids()) + len(new_photos)
+        if total > MAX_PHOTOS:
+            self.add_error(
+                "photos",
+                _("Une annonce a au plus %(max)d photos : retirez-en %(extra)d.")
+                % {"max": MAX_PHOTOS, "extra": total - MAX_PHOTOS},
+            )
+        elif new_photos and self.errors:
+            # A browser never sends a file again: say so rather than lose them silently.
+            self.add_error(
+                "photos",
+                _("Vos photos n'ont pas été enregistrées : choisissez-les à nouveau."),
+            )
         return cleaned
 
+    def kept_photo_ids(self) -> list[int]:
+        """The listing's photos not removed, by the positions given (then their order)."""
+        data = getattr(self, "cleaned_data", {})
+        kept = [
+            (data.get(f"{PHOTO_POSITION}{photo.pk}") or number, number, photo.pk)
+            for number, photo in enumerate(self.existing_photos, start=1)
+            if not data.get(f"{PHOTO_REMOVE}{photo.pk}")
+        ]
+        return [pk for _position, _number, pk in sorted(kept)]
+
+    def photo_changes(self) -> dict:
+        """The photos part of the form, as services.listing_photos_change expects it."""
+        return {"keep": self.kept_photo_ids(), "add": self.cleaned_data.get("photos") or []}
+
+    def has_photo_changes(self) -> bool:
+        changes = self.photo_changes()
+        return bool(changes["add"]) or changes["keep"] != [p.pk for p in self.existing_photos]
+
     def service_data(self) -> dict:
-        """The cleaned values in the shape services expect."""
+        """The cleaned values in the shape services expect (photos aside: photo_changes)."""
         data = {
             key: value
             for key, value in self.cleaned_data.items()
-            if not key.startswith(ATTRIBUTE_PREFIX)
+            if not key.startswith((ATTRIBUTE_PREFIX, PHOTO_POSITION, PHOTO_REMOVE))
+            and key != "photos"
         }
         data["category"] = Category.objects.get(slug=data["category"])
         data["attributes"] = self._attributes(names_of(data["category"]))
@@ -266,14 +371,6 @@ class ListingForm(forms.Form):
                     value = float(value)
                 values[key] = value
         return values
-
-
-class PhotoForm(forms.Form):
-    image = forms.FileField(
-        label=_("Ajouter une photo"),
-        help_text=_("JPEG, PNG ou WebP, 10 Mo et 40 mégapixels au plus, 6 photos par annonce."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
 
 
 class CloseForm(forms.Form):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bourse.core.errors import ServiceError
 
+from .crises import Crisis as Crisis
+from .crises import lifetime_days
 from .units import Unit as Unit  # the vocabulary lives with the units' rules
 from .units import quantity_text
 
@@ -164,9 +166,10 @@ LISTING_TRANSITIONS = (
 CLOSE_TRANSITIONS = {_S.FULFILLED: "fulfil", _S.WITHDRAWN: "withdraw"}
 
 
-def lifetime() -> datetime.timedelta:
-    """How long a listing stays published (LISTING_LIFETIME_DAYS) before it expires or renews."""
-    return datetime.timedelta(days=settings.LISTING_LIFETIME_DAYS)
+def lifetime(departement: str | None = None) -> datetime.timedelta:
+    """How long a listing stays published (LISTING_LIFETIME_DAYS) before it expires or renews;
+    longer in a département in crisis (CRISIS_LISTING_LIFETIME_DAYS, bourse.listings.crises)."""
+    return datetime.timedelta(days=lifetime_days(departement))
 
 
 class Listing(models.Model):
@@ -306,7 +309,7 @@ class Listing(models.Model):
         now = now or timezone.now()
         self.status = self.Status.PUBLISHED
         self.published_at = now
-        self.expires_at = now + lifetime()
+        self.expires_at = now + lifetime(self.departement)
         self.rejection_reason = ""
 
     def submit(self, *, approval_required: bool, now: datetime.datetime | None = None) -> None:
@@ -349,7 +352,7 @@ class Listing(models.Model):
     def renew(self, *, now: datetime.datetime | None = None) -> None:
         self.check_can("renew")
         self.status = self.Status.PUBLISHED
-        self.expires_at = (now or timezone.now()) + lifetime()
+        self.expires_at = (now or timezone.now()) + lifetime(self.departement)
         self.save()
 
 

@@ -143,40 +143,58 @@ def _clean_photo(upload) -> CleanPhoto:
     )
 
 
-def store_photo(*, listing: Listing, upload) -> ListingPhoto:
-    """Add one photo to a listing (caller holds the listing's row lock and the transaction).
+def store_photo(*, listing: Listing, upload=None, clean: CleanPhoto | None = None) -> ListingPhoto:
+    """Add one photo after the listing's others (caller holds the listing's row lock and the
+    transaction): an upload, checked here, or a photo already checked (`clean`).
 
     Files are written before the row; if anything fails, the files written are removed, so
     nothing is half-stored.
     """
-    count = listing.photos.count()
-    if count >= MAX_PHOTOS:
+    existing = list(listing.photos.values_list("position", flat=True))
+    if len(existing) >= MAX_PHOTOS:
         raise _error(_("Une annonce a au plus %(n)d photos.") % {"n": MAX_PHOTOS})
-    clean = clean_photo(upload)
+    if clean is None:
+        clean = clean_photo(upload)
     stem = uuid.uuid4().hex
-    photo = ListingPhoto(listing=listing, position=count, width=clean.width, height=clean.height)
+    position = max(existing, default=-1) + 1
+    photo = ListingPhoto(listing=listing, position=position, width=clean.width, height=clean.height)
     written: list[tuple] = []
     try:
         photo.image.save(f"{stem}.{clean.extension}", ContentFile(clean.content), save=False)
         written.append((photo.image.storage, photo.image.name))
         photo.thumbnail.save(f"{stem}_thumb.jpg", ContentFile(clean.thumbnail), save=False)
         written.append((photo.thumbnail.storage, photo.thumbnail.name))
-        photo.width, photo.height = clean.width, clean.height
         with transaction.atomic():
             photo.save()
     except BaseException:
-        for storage, name in written:
-            storage.delete(name)
+        delete_files(written)
         raise
     return photo
 
 
+def delete_files(files: list[tuple]) -> None:
+    """Remove (storage, name) pairs, now."""
+    for storage, name in files:
+        storage.delete(name)
+
+
+def files_of(photo: ListingPhoto) -> list[tuple]:
+    return [(f.storage, f.name) for f in (photo.image, photo.thumbnail) if f and f.name]
+
+
+def arrange(listing: Listing, order: list[int]) -> list[ListingPhoto]:
+    """Give the listing's photos the positions 0, 1, 2... in `order` (every photo id of the
+    listing once; the caller checked it) and return them in that order."""
+    photos = {photo.pk: photo for photo in listing.photos.all()}
+    arranged = [photos[pk] for pk in order]
+    for position, photo in enumerate(arranged):
+        if photo.position != position:
+            photo.position = position
+            photo.save(update_fields=["position"])
+    return arranged
+
+
 def delete_files_on_commit(photo: ListingPhoto) -> None:
     """Remove a deleted photo's files once the deletion is committed."""
-    files = [(f.storage, f.name) for f in (photo.image, photo.thumbnail) if f and f.name]
-
-    def delete() -> None:
-        for storage, name in files:
-            storage.delete(name)
-
-    transaction.on_commit(delete)
+    files = files_of(photo)
+    transaction.on_commit(lambda: delete_files(files))

@@ -273,3 +273,12 @@ class ListingCloseSerializer(serializers.Serializer):
 
 class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField()
+
+
+class PhotoOrderSerializer(serializers.Serializer):
+    photos = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=6,
+        help_text="Every photo id of the listing once, in the order wanted (the first one is "
+        "the one listing cards show).",
+    )

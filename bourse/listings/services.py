@@ -414,3 +414,58 @@ def listing_photo_delete(*, photo: ListingPhoto, by: User) -> None:
 
     photo.delete()
     delete_files_on_commit(photo)
+
+
+@transaction.atomic
+def listing_photos_order(*, listing: Listing, by: User, order: list[int]) -> list[ListingPhoto]:
+    """Put the listing's photos in this order (the first one is the one cards show): every
+    photo of the listing exactly once."""
+    from .photos import arrange
+
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    ids = set(listing.photos.values_list("pk", flat=True))
+    if len(order) != len(set(order)) or set(order) != ids:
+        raise ServiceError(
+            _("Donnez chaque photo de l'annonce une fois, dans l'ordre voulu."), field="photos"
+        )
+    return arrange(listing, order)
+
+
+@transaction.atomic
+def listing_photos_change(
+    *, listing: Listing, by: User, keep: list[int], add: list
+) -> list[ListingPhoto]:
+    """The photos of the listing form in one go: those kept in this order (the others are
+    deleted, their files after commit), then the new ones (`photos.CleanPhoto`, checked by the
+    form) after them. At most MAX_PHOTOS in all, or nothing changes."""
+    from .photos import (
+        MAX_PHOTOS,
+        arrange,
+        delete_files,
+        delete_files_on_commit,
+        files_of,
+        store_photo,
+    )
+
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    photos = list(listing.photos.all())
+    keep = [pk for pk in dict.fromkeys(keep) if pk in {photo.pk for photo in photos}]
+    if len(keep) + len(add) > MAX_PHOTOS:
+        raise ServiceError(
+            _("Une annonce a au plus %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos"
+        )
+    for photo in photos:
+        if photo.pk not in keep:
+            photo.delete()
+            delete_files_on_commit(photo)
+    arrange(listing, keep)
+    stored: list[ListingPhoto] = []
+    try:
+        for clean in add:
+            stored.append(store_photo(listing=listing, clean=clean))
+    except BaseException:
+        # The transaction rolls back: the files of the photos stored by this call go too.
+        for photo in stored:
+            delete_files(files_of(photo))
+        raise
+    return list(listing.photos.all())

@@ -18,8 +18,6 @@ urlpatterns = [
     path("<int:pk>/cloturer/", views.listing_close, name="close"),
     path("<int:pk>/supprimer/", views.listing_delete, name="delete"),
     path("actualite/<str:token>/", views.freshness, name="freshness"),
-    path("<int:pk>/photos/", views.photo_add, name="photo_add"),
-    path("<int:pk>/photos/<int:photo_id>/supprimer/", views.photo_delete, name="photo_delete"),
 ]
 
 api_urlpatterns = [
@@ -34,6 +32,11 @@ api_urlpatterns = [
     path("listings/<int:pk>/close/", api.ListingCloseView.as_view(), name="listing-close"),
     path("listings/<int:pk>/renew/", api.ListingRenewView.as_view(), name="listing-renew"),
     path("listings/<int:pk>/photos/", api.ListingPhotoCreateView.as_view(), name="listing-photos"),
+    path(
+        "listings/<int:pk>/photos/order/",
+        api.ListingPhotoOrderView.as_view(),
+        name="listing-photo-order",
+    ),
     path(
         "listings/<int:pk>/photos/<int:photo_id>/",
         api.ListingPhotoDetailView.as_view(),

@@ -1,4 +1,4 @@
-"""Web pages of listings: create, edit (with photos), detail, "Mes annonces", close.
+"""Web pages of listings: create and edit (with their photos), detail, "Mes annonces", close.
 
 The search page is in search/views.py. Every write goes through services; a refused change shows its
 French message on the page and keeps what was typed.
@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +20,8 @@ from bourse.core.errors import add_service_error, messages_of
 
 from . import permissions, services
 from .attributes import describe_attributes, names_of
-from .forms import CloseForm, ListingForm, PhotoForm, category_attributes, category_units
-from .models import Listing, ListingPhoto
+from .forms import CloseForm, ListingForm, category_attributes, category_units
+from .models import Listing
 from .photos import MAX_PHOTOS
 from .search.views import map_config
 from .serializers import contact_for
@@ -39,15 +41,76 @@ def _flash_errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _photo_texts() -> dict:
+    """What frontend/js/listing-form.js says about photos, in the page's language."""
+    return {
+        "first": _("Photo principale"),
+        "before": _("Avant"),
+        "after": _("Après"),
+        "remove": _("Retirer"),
+        "beforeLabel": _("Photo %(n)s : déplacer avant"),
+        "afterLabel": _("Photo %(n)s : déplacer après"),
+        "removeLabel": _("Photo %(n)s : retirer"),
+        "moved": _("Photo déplacée en position %(n)s sur %(total)s."),
+        "removed": _("Photo retirée."),
+        "addedOne": _("Une photo ajoutée : elle sera envoyée à l'enregistrement."),
+        "addedMany": _("%(n)s photos ajoutées : elles seront envoyées à l'enregistrement."),
+        "badType": _("« %(name)s » n'est pas une image JPEG, PNG ou WebP."),
+        "tooBig": _("« %(name)s » dépasse 10 Mo."),
+        "tooMany": _("« %(name)s » n'a pas été ajoutée : %(max)s photos au plus."),
+        "waiting": _("À envoyer"),
+        "uploading": _("Envoi…"),
+        "done": _("Envoyée"),
+        "failed": _("Refusée : réessayez depuis la page de l'annonce."),
+        "progressOf": _("Envoi de %(name)s"),
+        "saving": _("Enregistrement de l'annonce…"),
+        "sending": _("Envoi des photos : %(n)s sur %(total)s…"),
+        "savedWithFailures": _(
+            "Annonce enregistrée, mais %(n)s photo(s) refusée(s) (voir ci-dessus)."
+        ),
+        "continueLink": _("Continuer vers l'annonce"),
+        "offline": _("L'enregistrement n'a pas abouti (connexion ?). Réessayez."),
+    }
+
+
 def _form_context(form: ListingForm, **extra) -> dict:
     return {
         "form": form,
+        "max_photos": MAX_PHOTOS,
+        "photo_texts": _photo_texts(),
         "category_units": category_units(),
         "category_attributes": category_attributes(),
         "priced_terms": sorted(PRICED_TERMS),
         "moderation_target_hours": settings.MODERATION_TARGET_HOURS,
         **extra,
     }
+
+
+def _wants_json(request) -> bool:
+    """The form's own script (frontend/js/listing-form.js) posts the fields and asks for JSON,
+    then sends the new photos through the photo API with their progress shown."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _saved(request, listing: Listing):
+    """Where to go after a save: the edit page, or its address and the photo API's for the
+    form's script."""
+    url = reverse("listings:edit", args=[listing.pk])
+    if not _wants_json(request):
+        return redirect(url)
+    return JsonResponse(
+        {
+            "id": listing.pk,
+            "url": url,
+            "photos_url": reverse("listing-photos", args=[listing.pk]),
+            "order_url": reverse("listing-photo-order", args=[listing.pk]),
+        }
+    )
+
+
+def _save_photos(form: ListingForm, listing: Listing, by) -> None:
+    if form.has_photo_changes():
+        services.listing_photos_change(listing=listing, by=by, **form.photo_changes())
 
 
 @login_required
@@ -64,29 +127,28 @@ def listing_create(request):
         )
         return redirect("home")
     company = membership.company
-    form = ListingForm(request.POST or None, company=company)
+    form = ListingForm(request.POST or None, request.FILES or None, company=company)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit" and company.is_verified
         try:
-            listing = services.listing_create(
-                company=company, by=request.user, data=form.service_data(), submit=submit
-            )
+            with transaction.atomic():
+                listing = services.listing_create(
+                    company=company, by=request.user, data=form.service_data(), submit=submit
+                )
+                _save_photos(form, listing, request.user)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
             if listing.status == Status.DRAFT:
-                messages.success(
-                    request, _("Brouillon enregistré. Vous pouvez ajouter des photos.")
-                )
-                return redirect("listings:edit", listing.pk)
-            if listing.status == Status.PUBLISHED:
+                messages.success(request, _("Brouillon enregistré."))
+            elif listing.status == Status.PUBLISHED:
                 messages.success(request, _("Votre annonce est publiée."))
             else:
                 messages.success(
                     request,
                     _("Annonce soumise : un conseiller de la CCI va la valider."),
                 )
-            return redirect("listings:edit", listing.pk)
+            return _saved(request, listing)
     return render(
         request,
         "listings/form.html",
@@ -107,20 +169,26 @@ def listing_edit(request, pk: int):
         messages.error(request, _("Une annonce clôturée ne peut plus être modifiée."))
         return redirect("listings:detail", listing.pk)
     form = ListingForm(
-        request.POST or None, company=listing.company, initial=ListingForm.initial_for(listing)
+        request.POST or None,
+        request.FILES or None,
+        company=listing.company,
+        photos=listing.photos.all(),
+        initial=ListingForm.initial_for(listing),
     )
     if request.method == "POST" and form.is_valid():
         was = listing.status
         try:
-            listing = services.listing_update(
-                listing=listing, by=request.user, data=form.service_data()
-            )
-            if (
-                request.POST.get("action") == "submit"
-                and listing.can("submit")
-                and listing.company.is_verified
-            ):
-                listing = services.listing_submit(listing=listing, by=request.user)
+            with transaction.atomic():
+                listing = services.listing_update(
+                    listing=listing, by=request.user, data=form.service_data()
+                )
+                _save_photos(form, listing, request.user)
+                if (
+                    request.POST.get("action") == "submit"
+                    and listing.can("submit")
+                    and listing.company.is_verified
+                ):
+                    listing = services.listing_submit(listing=listing, by=request.user)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -133,61 +201,17 @@ def listing_edit(request, pk: int):
                 messages.success(request, _("Annonce soumise à la validation de la CCI."))
             else:
                 messages.success(request, _("Modifications enregistrées."))
-            return redirect("listings:edit", listing.pk)
-    return _render_edit(request, listing, form, PhotoForm())
-
-
-def _render_edit(request, listing: Listing, form: ListingForm, photo_form: PhotoForm, status=200):
-    photos = list(listing.photos.all())
+            return _saved(request, listing)
     return render(
         request,
         "listings/form.html",
         _form_context(
             form,
             listing=listing,
-            photos=photos,
-            photo_form=photo_form,
-            can_add_photo=len(photos) < MAX_PHOTOS,
-            max_photos=MAX_PHOTOS,
             can_submit=listing.can("submit") and listing.company.is_verified,
             waiting_for_verification=not listing.company.is_verified,
         ),
-        status=status,
     )
-
-
-@login_required
-@require_POST
-def photo_add(request, pk: int):
-    listing = _listing(pk)
-    permissions.check_can_edit(request.user, listing)
-    photo_form = PhotoForm(request.POST, request.FILES)
-    if photo_form.is_valid():
-        try:
-            services.listing_photo_add(
-                listing=listing, by=request.user, upload=photo_form.cleaned_data["image"]
-            )
-        except ValidationError as exc:
-            for message in messages_of(exc):  # shown where the user is looking
-                photo_form.add_error("image", message)
-        else:
-            messages.success(request, _("Photo ajoutée."))
-            return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
-    # The refusal is shown next to the upload field, where the user is looking.
-    photo_form.fields["image"].widget.attrs["autofocus"] = True
-    form = ListingForm(company=listing.company, initial=ListingForm.initial_for(listing))
-    return _render_edit(request, listing, form, photo_form, status=400)
-
-
-@login_required
-@require_POST
-def photo_delete(request, pk: int, photo_id: int):
-    listing = _listing(pk)
-    permissions.check_can_edit(request.user, listing)
-    photo = get_object_or_404(ListingPhoto, pk=photo_id, listing=listing)
-    services.listing_photo_delete(photo=photo, by=request.user)
-    messages.success(request, _("Photo supprimée."))
-    return redirect(reverse("listings:edit", args=[listing.pk]) + "#photos")
 
 
 def listing_detail(request, pk: int):

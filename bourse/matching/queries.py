@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bourse.geo.distance import haversine_km
+from bourse.listings import crises
 from bourse.listings.models import Listing
 
 from . import candidates, scoring
@@ -249,14 +250,17 @@ def suggestions_for_each(
     ]
     ids = {s.listing_id for scored in scored_lists for s in scored}
     loaded = Listing.objects.for_api().in_bulk(ids) if ids else {}
-    return [
-        [
-            Suggestion(listing=loaded[s.listing_id], scored=s)
-            for s in scored
-            if s.listing_id in loaded
-        ]
-        for scored in scored_lists
-    ]
+    # Crisis mode: in a département in crisis, the needs of its priority categories come first
+    # (a stable sort: by score within each group). Read from the cache, no query per row.
+    pins = {d: crises.pin_for(d) for d in {listing.departement for listing in listings}}
+    result = []
+    for listing, scored in zip(listings, scored_lists, strict=True):
+        found = [Suggestion(loaded[s.listing_id], s) for s in scored if s.listing_id in loaded]
+        pin = pins[listing.departement]
+        if pin is not None:
+            found.sort(key=lambda suggestion: not pin.matches(suggestion.listing))
+        result.append(found)
+    return result
 
 
 def suggestions_naive(

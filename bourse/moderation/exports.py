@@ -64,6 +64,10 @@ def stats_rows(figures: dict) -> list[list]:
         "median_days_to_first_contact",
     ):
         rows.append([key, figures[key]])
+    rows.append(["deals", figures["deals"]])
+    rows.append(["deals_reported", figures["deals_reported"]])
+    for answer, n in figures["follow_ups"].items():
+        rows.append([f"follow_ups.{answer}", n])
     rows.append(["needs_answered", figures["needs"]["answered"]])
     rows.append(["needs_unanswered", figures["needs"]["unanswered"]])
     for group in ("companies", "listings"):

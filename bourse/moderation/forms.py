@@ -1,9 +1,12 @@
-"""Forms of the moderation pages: an action with its reason, a report decision."""
+"""Forms of the moderation pages: an action with its reason, a report decision, a crisis."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bourse.core.text import validate_text
+from bourse.core.text import validate_single_line, validate_text
+from bourse.listings.models import Category
 
 from . import actions
 from .actions import needing_reason
@@ -155,3 +158,57 @@ class UnansweredFilterForm(TerritoryFilterForm):
     days = forms.IntegerField(
         label=_("Sans conversation depuis (jours)"), required=False, min_value=0, max_value=365
     )
+
+
+class CrisisForm(forms.Form):
+    """Open a crisis (bourse.moderation.crises.crisis_open checks the territory and dates)."""
+
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=120,
+        validators=[validate_single_line],
+        help_text=_("Affiché en tête de chaque page des entreprises concernées."),
+    )
+    message = forms.CharField(
+        label=_("Message aux entreprises"),
+        max_length=2000,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    departements = forms.CharField(
+        label=_("Départements"),
+        max_length=400,
+        help_text=_("Codes séparés par des virgules, par exemple : 69, 42."),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Début"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Maintenant, ou plus tard : la crise commencera d'elle-même."),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Fin prévue"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Facultatif : sans date, la crise dure jusqu'à sa clôture."),
+    )
+    priority_categories = forms.MultipleChoiceField(
+        label=_("Catégories prioritaires"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "crisis-categories"}),
+        help_text=_(
+            "Les besoins de ces catégories passent en tête des recherches et des suggestions "
+            "du territoire. Une famille comprend toutes ses catégories."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = []
+        for parent in Category.objects.filter(parent__isnull=True).prefetch_related("children"):
+            options = [(parent.slug, _("%(name)s (toute la famille)") % {"name": parent})]
+            options += [(child.slug, str(child)) for child in parent.children.all()]
+            groups.append((str(parent), options))
+        self.fields["priority_categories"].choices = groups
+
+    def clean_departements(self) -> list[str]:
+        return re.split(r"[,;\s]+", self.cleaned_data["departements"])

@@ -18,16 +18,19 @@ class AuditLogQuerySet(models.QuerySet):
         departement: str = "",
         reason: str = "",
         data: dict | None = None,
+        actor_email: str = "",
     ) -> "AuditLogEntry":
         """Append one entry: the one way to write the log. Call it inside the atomic block of
-        the change it records, so both commit or neither does (RuntimeError otherwise)."""
+        the change it records, so both commit or neither does (RuntimeError otherwise).
+        `actor_email` names an actor whose account is gone (`actor` None): a scheduled crisis
+        starts on behalf of the moderator who opened it."""
         if not transaction.get_connection(self.db).in_atomic_block:
             raise RuntimeError(
                 "AuditLogEntry.objects.record must run inside the transaction of the change"
             )
         return self.create(
             actor=actor,
-            actor_email=actor.email,
+            actor_email=actor.email if actor is not None else actor_email,
             action=action,
             target_type=target_type,
             target_id=target_id,
@@ -57,6 +60,10 @@ class AuditLogEntry(models.Model):
         REPORT_RESOLVE = "report.resolve", _("signalement traité")
         CONVERSATION_READ = "conversation.read", _("conversation signalée consultée")
         LISTING_CALL = "listing.call", _("entreprise appelée (annonce sans réponse)")
+        CRISIS_OPEN = "crisis.open", _("crise ouverte")
+        CRISIS_START = "crisis.start", _("crise commencée (date programmée)")
+        CRISIS_END = "crisis.end", _("crise terminée (date de fin atteinte)")
+        CRISIS_CLOSE = "crisis.close", _("crise clôturée")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

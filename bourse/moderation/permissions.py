@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Moderator
 from accounts.permissions import moderator_for
 from bourse.core.errors import ServiceError
+from bourse.listings.models import Crisis
 from messaging.models import Message
 
 from .models import Report
@@ -88,3 +89,22 @@ def check_can_decide(moderator: Moderator, report: Report, decision: str) -> Non
     company = report_target_company(report)
     if company is not None and not moderator.covers(company.departement):
         raise ServiceError(_("Cette entreprise n'est pas dans votre territoire."), field="decision")
+
+
+def crisis_of_territory_or_404(moderator: Moderator, pk) -> Crisis:
+    """A crisis touching the moderator's territory (any for a national one); 404 otherwise."""
+    crisis = Crisis.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if crisis is None or not (
+        moderator.is_national or set(crisis.departements) & set(moderator.departements)
+    ):
+        raise Http404
+    return crisis
+
+
+def check_can_close_crisis(moderator: Moderator, crisis) -> None:
+    """Closing ends the crisis everywhere it applies: the moderator must cover all of its
+    départements (a crisis shared with another territory is closed by a national moderator)."""
+    if not moderator.is_national and not set(crisis.departements) <= set(moderator.departements):
+        raise PermissionDenied(
+            _("Cette crise couvre aussi d'autres territoires : un modérateur national la clôture.")
+        )

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
-from bourse.listings.models import Kind, Listing
+from bourse.listings.models import Crisis, Kind, Listing
 from bourse.matching.models import Dismissal, SuggestionContact
-from messaging.models import Conversation, Message
+from messaging.models import Conversation, DealFollowUp, Message
 
 from .models import Report
 
@@ -115,6 +115,7 @@ def territory_stats(*, departements: list[str] | None, since: date | None = None
         "weekly": weekly_series(departements=departements, since=since),
         "by_category": supply_and_demand(listings_created.exclude(status=Listing.Status.DRAFT)),
         "needs": needs,
+        **follow_up_figures(departements=departements, since_at=since_at),
         "by_commune": activity_by_commune(
             listings=listings_created.exclude(status=Listing.Status.DRAFT),
             departements=departements,
@@ -226,7 +227,15 @@ def attach_log_labels(entries) -> list:
     if "listing" in ids:
         for pk, title in Listing.objects.filter(pk__in=ids["listing"]).values_list("pk", "title"):
             labels["listing", pk] = title
+    if "crisis" in ids:
+        for pk, title in Crisis.objects.filter(pk__in=ids["crisis"]).values_list("pk", "title"):
+            labels["crisis", pk] = title
+    if "user" in ids:
+        people = User.objects.filter(pk__in=ids["user"]).select_related("membership__company")
+        for person in people:
+            labels["user", person.pk] = person.display_name_with_company
     kinds = {
+        "crisis": _("crise"),
         "company": _("entreprise"),
         "listing": _("annonce"),
         "report": _("signalement"),
@@ -281,7 +290,7 @@ def _per_week(queryset, field: str, start_at: datetime) -> dict[str, int]:
 def weekly_series(*, departements: list[str] | None, since: date | None = None) -> list[dict]:
     """One row per ISO week from `since` (else the last WEEKS_SHOWN weeks) to this week:
     companies verified (status verified, changed that week), offers and needs published,
-    conversations started, deals (listings marked fulfilled)."""
+    conversations started, deals (deals_per_week)."""
     today = timezone.localdate()
     start = since or today - timedelta(weeks=WEEKS_SHOWN - 1)
     # Counted from `since` itself (its week's row holds only the days from then on); without
@@ -303,12 +312,77 @@ def weekly_series(*, departements: list[str] | None, since: date | None = None) 
             "created_at",
             start_at,
         ),
-        "deals": _per_week(listings.filter(status=Listing.Status.FULFILLED), "closed_at", start_at),
+        "deals": deals_per_week(departements=departements, start_at=start_at),
     }
     return [
         {"week": week, **{name: counts.get(week, 0) for name, counts in series.items()}}
         for week in _weeks(start, today)
     ]
+
+
+# --- Deals: what the companies answered to the follow-up, and listings marked fulfilled ---------
+#
+# A deal is a conversation that one of its two companies said led to an exchange ("yes" to the
+# follow-up e-mail, messaging/followup.py), counted once, in the week of the first "yes"; plus a
+# listing its company marked fulfilled (`closed_at`) about which no conversation was reported
+# "yes" (a deal made without the follow-up, or before it was asked). A "yes" that also marked
+# the listing fulfilled counts once, as the conversation.
+
+
+def _reported_deals(departements: list[str] | None):
+    """Conversations of the territory reported "yes", with `first_yes_at`."""
+    first_yes = (
+        DealFollowUp.objects.filter(conversation=OuterRef("pk"), answer=DealFollowUp.Answer.YES)
+        .order_by("answered_at", "pk")
+        .values("answered_at")[:1]
+    )
+    return (
+        _in(Conversation.objects.all(), "listing__departement", departements)
+        .annotate(first_yes_at=Subquery(first_yes))
+        .filter(first_yes_at__isnull=False)
+    )
+
+
+def _fulfilled_unreported(departements: list[str] | None):
+    """Listings of the territory marked fulfilled with no conversation reported "yes"."""
+    reported = DealFollowUp.objects.filter(
+        conversation__listing=OuterRef("pk"), answer=DealFollowUp.Answer.YES
+    )
+    return _in(
+        Listing.objects.filter(status=Listing.Status.FULFILLED), "departement", departements
+    ).exclude(Exists(reported))
+
+
+def deals_per_week(*, departements: list[str] | None, start_at: datetime) -> dict[str, int]:
+    weeks = _per_week(_reported_deals(departements), "first_yes_at", start_at)
+    for week, n in _per_week(_fulfilled_unreported(departements), "closed_at", start_at).items():
+        weeks[week] = weeks.get(week, 0) + n
+    return weeks
+
+
+def follow_up_figures(*, departements: list[str] | None, since_at: datetime | None) -> dict:
+    """Deals in the period (as in the weekly series) and the follow-up e-mails of the period's
+    conversations: how many companies were asked and what they answered."""
+    reported = _reported_deals(departements)
+    unreported = _fulfilled_unreported(departements)
+    asked = _in(DealFollowUp.objects.all(), "conversation__listing__departement", departements)
+    if since_at is not None:
+        reported = reported.filter(first_yes_at__gte=since_at)
+        unreported = unreported.filter(closed_at__gte=since_at)
+        asked = asked.filter(asked_at__gte=since_at)
+    answers = _counts_by(asked, "answer")
+    total = sum(answers.values())
+    return {
+        "deals": reported.count() + unreported.count(),
+        "deals_reported": reported.count(),
+        "follow_ups": {
+            "asked": total,
+            "yes": answers.get(DealFollowUp.Answer.YES, 0),
+            "no": answers.get(DealFollowUp.Answer.NO, 0),
+            "ongoing": answers.get(DealFollowUp.Answer.ONGOING, 0),
+            "unanswered": answers.get("", 0),
+        },
+    }
 
 
 def supply_and_demand(listings) -> list[dict]:

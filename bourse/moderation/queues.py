@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from bourse.geo import data as geo
+from bourse.listings.crises import active_crises, target_hours
 from bourse.listings.models import Category, Listing
 
 from .permissions import scope_to_territory
@@ -46,8 +46,9 @@ class Filters:
         return {key: value for key, value in pairs if value}
 
 
-def target_delay() -> timedelta:
-    return timedelta(hours=settings.MODERATION_TARGET_HOURS)
+def target_delay(departement: str | None = None, crises=None) -> timedelta:
+    """How long an item of `departement` may wait: shorter during a crisis there."""
+    return timedelta(hours=target_hours(departement, crises))
 
 
 def _departement_choices(moderator) -> list[tuple[str, str]]:
@@ -112,13 +113,15 @@ def listing_queue(moderator, params):
 
 def mark_waiting(objects, now=None) -> None:
     """`waiting` (a timedelta) on each item that waits for a moderator, and `overdue` when it
-    has waited longer than the target delay (MODERATION_TARGET_HOURS)."""
+    has waited longer than the target delay of its département (`target_hours`:
+    MODERATION_TARGET_HOURS, or CRISIS_MODERATION_TARGET_HOURS during a crisis there)."""
     now = now or timezone.now()
-    delay = target_delay()
+    crises = active_crises(now)
     for obj in objects:
         waits = WAITING.get(type(obj)) == obj.status
+        obj.target_hours = target_hours(obj.departement, crises)
         obj.waiting = now - obj.waiting_since if waits else None
-        obj.overdue = bool(waits and obj.waiting > delay)
+        obj.overdue = bool(waits and obj.waiting > timedelta(hours=obj.target_hours))
 
 
 def reason_choices(target: str, actions: dict) -> list[tuple[str, list[tuple[int, str]]]]:

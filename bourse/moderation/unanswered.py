@@ -48,7 +48,10 @@ def unanswered_listings(*, departements: list[str] | None, days: int):
         )
         .select_related("company", "category", "created_by")
         .prefetch_related(
-            Prefetch("advisor_calls", queryset=AdvisorCall.objects.order_by("-created_at", "-id"))
+            Prefetch(
+                "advisor_calls",
+                queryset=AdvisorCall.objects.select_related("by").order_by("-created_at", "-id"),
+            )
         )
     )
     if departements is not None:
@@ -92,9 +95,8 @@ def _contacts(listings) -> dict[int, Contact]:
         if user is None:
             contacts[listing.pk] = Contact(name="", phone=company.phone, email="")
             continue
-        name = user.get_full_name().strip() or user.email
         contacts[listing.pk] = Contact(
-            name=name, phone=user.phone or company.phone, email=user.email
+            name=user.display_name, phone=user.phone or company.phone, email=user.email
         )
     return contacts
 

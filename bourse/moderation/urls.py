@@ -19,6 +19,10 @@ urlpatterns = [
     path("sans-reponse/", views.unanswered, name="unanswered"),
     path("sans-reponse/<int:pk>/appel/", views.unanswered_call, name="unanswered_call"),
     path("statistiques/", views.stats, name="stats"),
+    path("crises/", views.crises, name="crises"),
+    path("crises/ouvrir/", views.crisis_open, name="crisis_open"),
+    path("crises/<int:pk>/cloturer/", views.crisis_close, name="crisis_close"),
+    path("crises/<int:pk>/masquer/", views.crisis_banner_hide, name="crisis_banner_hide"),
     path("signaler/", views.report_create, name="report_create"),
 ]
 
@@ -91,5 +95,16 @@ api_urlpatterns = [
         name="api-moderation-unanswered-call",
     ),
     path("moderation/stats/", api.StatsView.as_view(), name="api-moderation-stats"),
+    path(
+        "moderation/crises/",
+        api.CrisisListCreateView.as_view(),
+        name="api-moderation-crises",
+    ),
+    path(
+        "moderation/crises/<int:pk>/close/",
+        api.CrisisCloseView.as_view(),
+        name="api-moderation-crisis-close",
+    ),
+    path("crises/", api.ActiveCrisisList.as_view(), name="api-crises"),
     path("reports/", api.ReportCreateView.as_view(), name="api-reports"),
 ]

@@ -29,6 +29,12 @@
       select.form.submit();
     });
   });
+  // A form sent back with errors opens on its summary (role=alert, tabindex=-1): the focus goes
+  // there so a keyboard or screen-reader user hears what to correct; its links lead to the fields.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
   // Bar charts: <span data-width="42"> is 42 % wide.
   document.querySelectorAll("[data-width]").forEach(function (bar) {
     var width = parseFloat(bar.getAttribute("data-width"));

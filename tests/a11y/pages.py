@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.test import Client
+from django.utils import timezone
 
 from bourse.listings.models import Category
+from bourse.moderation.crises import crisis_open
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +47,7 @@ class World:
     """The people and objects the pages are about."""
 
     member: object  # a member of a verified company in Lyon, with listings and a conversation
+    waiting: object  # a member of a company waiting for the CCI's verification
     moderator: object  # moderator of Rhône and Loire, with work in each queue
     offer: object  # another company's published offer (detail page)
     conversation: object
@@ -53,7 +56,8 @@ class World:
 def build_world() -> World:
     """Three companies around Lyon with listings in the seeded categories (the screenshots show
     them), a suggestion, a conversation, a notification; a moderator with a company and a
-    listing to check and a report to handle."""
+    listing to check (its company's member waits), a report to handle, and a crisis open in
+    Rhône (its banner shows on the Lyon company's pages)."""
     category = {c.slug: c for c in Category.objects.all()}
     company = factories.CompanyFactory(name="Transports Martin")
     member = factories.MembershipFactory(
@@ -101,12 +105,31 @@ def build_world() -> World:
     moderator = factories.ModeratorFactory(
         departements=["69", "42"], user__first_name="Paul", user__last_name="Bernard"
     ).user
-    factories.CompanyFactory(status="pending", name="Atelier Nouveau")
+    waiting = factories.MembershipFactory(
+        company=factories.CompanyFactory(status="pending", name="Atelier Nouveau"),
+        user__first_name="Inès",
+        user__last_name="Roux",
+    ).user
     factories.ListingFactory(
         company=partner, status="pending", category=category["bois"], title="Chutes de chêne"
     )
     factories.ReportFactory(target_id=partner.pk, reporter_company=company, reporter=member)
-    return World(member=member, moderator=moderator, offer=offer, conversation=conversation)
+    crisis_open(
+        by=moderator,
+        moderator=moderator.moderator,
+        title="Inondations dans le Rhône",
+        message="Entreprises sinistrées : stockage et matériel de pompage recherchés en priorité.",
+        departements=["69"],
+        starts_at=timezone.now(),
+        priority_categories=["entrepot-sec"],
+    )
+    return World(
+        member=member,
+        waiting=waiting,
+        moderator=moderator,
+        offer=offer,
+        conversation=conversation,
+    )
 
 
 def new_context(browser, base_url: str, user=None):
@@ -208,7 +231,36 @@ def sideways_overflow(page) -> tuple[int, list[str]]:
     return tuple(page.evaluate(WIDEST))
 
 
-FOCUS_RING = """() => {
+# Colour helpers shared by the checks below: a computed colour as numbers, the background
+# painted behind a node (its own or its nearest ancestor's, white at the top), WCAG's contrast.
+COLOURS = """
+  const rgb = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const backgroundOf = start => {
+    for (let node = start; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length === 3 || (color.length === 4 && color[3] >= 0.5)) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const contrast = (one, two) => {
+    const [a, b] = [luminance(one), luminance(two)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+  const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.getAttribute("name") ? `[name=${el.getAttribute("name")}]` : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
+    + ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+"""
+
+FOCUS_RING = (
+    """() => {"""
+    + COLOURS
+    + """
   // The focused element's ring: style, width, and its contrast with what lies around it (the
   // background of the nearest painted ancestor: the ring is drawn outside the element).
   const el = document.activeElement;
@@ -216,34 +268,45 @@ FOCUS_RING = """() => {
   // Focus inside a control's own parts (a date field's calendar button): the browser draws
   // that ring itself, and the element does not match :focus.
   if (!el.matches(":focus")) return null;
-  const rgb = text => (text.match(/[\\d.]+/g) || []).map(Number);
-  const luminance = ([r, g, b]) => {
-    const c = [r, g, b].map(v => v / 255)
-      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-  };
   const style = getComputedStyle(el);
-  let node = parseFloat(style.outlineOffset) >= 0 ? el.parentElement : el;
-  let background = [255, 255, 255];
-  for (; node; node = node.parentElement) {
-    const color = rgb(getComputedStyle(node).backgroundColor);
-    if (color.length === 3 || (color.length === 4 && color[3] >= 0.5)) {
-      background = color.slice(0, 3);
-      break;
-    }
-  }
-  const [a, b] = [luminance(rgb(style.outlineColor)), luminance(background)];
-  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-    + (el.getAttribute("name") ? `[name=${el.getAttribute("name")}]` : "")
-    + (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "")
-    + ` "${(el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+  const behind = backgroundOf(parseFloat(style.outlineOffset) >= 0 ? el.parentElement : el);
   return {
-    name,
+    name: describe(el),
     style: style.outlineStyle,
     width: parseFloat(style.outlineWidth),
-    contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+    contrast: contrast(rgb(style.outlineColor), behind),
   };
 }"""
+)
+
+SHORT_TEXT = (
+    """() => {"""
+    + COLOURS
+    + """
+  // Visible texts of one to three characters (counters, badges): axe-core leaves their contrast
+  // to a person ("too short to determine if it is actual text"). 4.5:1, or 3:1 when large.
+  const faults = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    const value = text.nodeValue.trim();
+    const el = text.parentElement;
+    if (!value || value.length > 3 || !el || !el.checkVisibility()) continue;
+    if (el.closest("[aria-hidden=true], script, style, option")) continue;
+    if (el.textContent.trim() !== value) continue;  // part of a longer text: axe measures it
+    const style = getComputedStyle(el);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
+    const ratio = contrast(rgb(style.color).slice(0, 3), backgroundOf(el));
+    if (ratio < (large ? 3 : 4.5)) faults.push(`${describe(el)}: ${ratio.toFixed(2)}:1`);
+  }
+  return faults;
+}"""
+)
+
+
+def short_text_contrast(page) -> list[str]:
+    """The short texts (badges, counters) whose contrast with their background is too low."""
+    return page.evaluate(SHORT_TEXT)
 
 
 def focus_ring_fault(page) -> str | None:

@@ -1,6 +1,7 @@
 """The main pages of every role, in Chromium: no serious or critical axe-core violation and no
-ARIA reference to a missing id at 1366 px, and nothing scrolls sideways at 360 px. With
-SCREENSHOTS_DIR set, each page is saved at both sizes (docs/accessibility.md)."""
+ARIA reference to a missing id at 1366 px (the listing form also once sent empty), and nothing
+scrolls sideways at 360 px. With SCREENSHOTS_DIR set, each page is saved at both sizes
+(docs/accessibility.md)."""
 
 import pytest
 
@@ -13,6 +14,7 @@ from .pages import (
     describe,
     new_context,
     screenshot,
+    short_text_contrast,
     sideways_overflow,
 )
 
@@ -43,13 +45,17 @@ def main_pages(world):
         (world.member, "conversation", f"/messages/{conversation}/"),
         (world.member, "notifications", "/notifications/"),
         (world.member, "company", "/entreprise/"),
+        (world.waiting, "waiting-home", "/"),
+        (world.waiting, "waiting-listing-form", "/annonces/nouvelle/"),
         (world.moderator, "moderation-dashboard", "/moderation/"),
         (world.moderator, "moderation-companies", "/moderation/entreprises/"),
         (world.moderator, "moderation-listings", "/moderation/annonces/"),
         (world.moderator, "moderation-reports", "/moderation/signalements/"),
         (world.moderator, "moderation-calls", "/moderation/sans-reponse/"),
         (world.moderator, "moderation-stats", "/moderation/statistiques/"),
+        (world.moderator, "moderation-crises", "/moderation/crises/"),
         (world.moderator, "moderation-log", "/moderation/journal/"),
+        (world.moderator, "moderation-crises", "/moderation/crises/"),
     ]
 
 
@@ -71,6 +77,9 @@ def test_main_pages_pass_axe_and_fit_a_phone(live_server, browser):
         missing = dangling_references(page)
         if missing:
             failures.append(f"{name} ({path}) names ids it lacks: {', '.join(missing)}")
+        low = short_text_contrast(page)
+        if low:
+            failures.append(f"{name} ({path}) short texts in low contrast: {', '.join(low)}")
         screenshot(page, f"{name}-1366")
 
         page.set_viewport_size(PHONE)
@@ -80,4 +89,19 @@ def test_main_pages_pass_axe_and_fit_a_phone(live_server, browser):
                 f"{name} ({path}) scrolls {overflow} px sideways at 360 px: " + "; ".join(culprits)
             )
         screenshot(page, f"{name}-360")
+
+    # A form sent empty: its errors (messages, summary, focus) must be as accessible as the rest.
+    page = pages[world.member]
+    page.set_viewport_size(DESKTOP)
+    page.goto(base + "/annonces/nouvelle/")
+    with page.expect_navigation():
+        page.locator("button[value=submit]").click()
+    assert page.locator(".errorlist").count() > 0
+    violations = axe_violations(page, base)
+    if violations:
+        failures.append(f"listing form sent empty:\n{describe(violations)}")
+    missing = dangling_references(page)
+    if missing:
+        failures.append(f"listing form sent empty names ids it lacks: {', '.join(missing)}")
+    screenshot(page, "listing-form-errors-1366")
     assert not failures, "\n".join(failures)

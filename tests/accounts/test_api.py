@@ -1,7 +1,9 @@
 """/api/v1/me/ and the companies, members and invitations endpoints."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.utils import timezone
 
 from accounts.models import Company, Invitation, Membership, User
 from bourse.geo import data as geo
@@ -43,6 +45,9 @@ def test_me_without_company(client_for, user):
         "first_name": user.first_name,
         "last_name": user.last_name,
         "phone": "",
+        "job_title": "",
+        "terms_accepted_at": timezone.localtime(user.terms_accepted_at).isoformat(),
+        "terms_version": settings.TERMS_VERSION,
         "company": None,
         "is_moderator": False,
         "moderated_departements": [],

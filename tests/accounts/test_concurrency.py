@@ -8,6 +8,7 @@ from django.db import connection
 
 from accounts import services
 from accounts.models import Company
+from accounts.services import companies
 from tests import factories
 
 # serialized_rollback: see tests/accounts/test_browser.py.
@@ -23,13 +24,13 @@ def test_simultaneous_declarations_of_one_siret_give_one_company_and_one_french_
     users = [factories.UserFactory(), factories.UserFactory()]
     siret = factories.make_siret()
     barrier = threading.Barrier(2, timeout=10)
-    original_check = services._check_siret_free
+    original_check = companies._check_siret_free
 
     def check_then_wait(value, *, exclude_pk=None):
         original_check(value, exclude_pk=exclude_pk)
         barrier.wait()  # both threads have passed the early check before either inserts
 
-    monkeypatch.setattr(services, "_check_siret_free", check_then_wait)
+    monkeypatch.setattr(companies, "_check_siret_free", check_then_wait)
     outcomes: list[object] = []
 
     def declare(user):

@@ -28,7 +28,7 @@ def test_headless_signup_verify_login_logout_flow():
     client = CommittingClient()
     response = client.post(
         f"{BASE}/auth/signup",
-        {"email": "Nouvelle@Entreprise.fr", "password": PASSWORD},
+        {"email": "Nouvelle@Entreprise.fr", "password": PASSWORD, **factories.signup_details()},
         content_type="application/json",
     )
     assert response.status_code == 401, response.json()
@@ -82,7 +82,7 @@ def test_headless_login_before_verification_sends_a_new_code_at_most_every_10_s(
     client = CommittingClient()
     client.post(
         f"{BASE}/auth/signup",
-        {"email": "a@entreprise.fr", "password": PASSWORD},
+        {"email": "a@entreprise.fr", "password": PASSWORD, **factories.signup_details()},
         content_type="application/json",
     )
     credentials = {"email": "a@entreprise.fr", "password": PASSWORD}

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 
 from accounts import services
 from accounts.models import Company, Invitation, Membership, User
+from accounts.services import companies
 from tests import factories
 
 # La Poste's establishments share the SIREN 356000000; their SIRET digits add up to a multiple of
@@ -91,7 +92,7 @@ def test_duplicate_siret_is_a_validation_error(user, company):
 def test_lost_race_on_siret_becomes_the_same_validation_error(user, company, monkeypatch):
     # The early check passes (as if the other company were not committed yet), the constraint
     # company_unique_siret then fires.
-    monkeypatch.setattr(services, "_check_siret_free", lambda siret, exclude_pk=None: None)
+    monkeypatch.setattr(companies, "_check_siret_free", lambda siret, exclude_pk=None: None)
     with pytest.raises(ValidationError) as excinfo:
         services.company_create(by=user, **company_kwargs(siret=company.siret))
     assert "déjà inscrite" in excinfo.value.message_dict["siret"][0]
@@ -264,9 +265,9 @@ def test_user_delete_revokes_invitations_sent_to_the_user(company, company_admin
 
 
 def test_user_update_changes_only_given_fields(user):
-    services.user_update(user=user, first_name=" Jeanne ", phone="0600000000")
+    services.user_update(user=user, first_name=" Jeanne ", phone="06 00 00 00 00")
     user.refresh_from_db()
-    assert user.first_name == "Jeanne" and user.phone == "0600000000"
+    assert user.first_name == "Jeanne" and user.phone == "+33600000000"
     assert user.last_name != ""
 
 

@@ -26,16 +26,16 @@ def test_signup_page_is_in_french_inside_the_layout():
     response = Client().get("/comptes/signup/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Inscription" in html
+    assert "Créer un compte" in html and "Courriel" not in html
     assert "Mot de passe" in html
     assert 'class="site-header"' in html
     assert "auth-main" in html
-    assert 'class="button"' in html
+    assert "Créer mon compte" in html and "conditions d'utilisation" in html
 
 
 def test_login_and_password_reset_pages_are_in_french():
     html = Client().get("/comptes/login/").content.decode()
-    assert "Connexion" in html and "Mot de passe oublié" in html
+    assert "Se connecter" in html and "Mot de passe oublié" in html and "Courriel" not in html
     html = Client().get("/comptes/password/reset/").content.decode()
     assert "Réinitialisation du mot de passe" in html or "mot de passe" in html.lower()
 
@@ -44,7 +44,12 @@ def test_web_signup_with_code_verification_logs_in(django_capture_on_commit_call
     client = CommittingClient()
     response = client.post(
         "/comptes/signup/",
-        {"email": "web@entreprise.fr", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "web@entreprise.fr",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            **factories.signup_details(),
+        },
     )
     assert response.status_code == 302
     code_page = response["Location"]
@@ -192,7 +197,12 @@ def test_invitee_signs_up_and_joins_from_the_email_link(
 
     response = client.post(
         "/comptes/signup/",
-        {"email": "nouveau@exemple.fr", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "nouveau@exemple.fr",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            **factories.signup_details(),
+        },
     )
     code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.M).group(1)
     response = client.post(response["Location"], {"code": code})

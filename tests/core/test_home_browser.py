@@ -1,11 +1,20 @@
 """The member menu and the dashboards in Chromium: one line at 1366 px with the company's name in
-full, a menu that opens and closes from the keyboard, nothing sideways at 360 px."""
+full, a menu that opens and closes from the keyboard, nothing sideways at 360 px, and a waiting
+company's pages without serious or critical axe-core violation (the member's dashboard is in
+tests/a11y)."""
 
 import pytest
 
 from accounts.models import Company
 from tests import factories
-from tests.a11y.pages import DESKTOP, PHONE, new_context, sideways_overflow
+from tests.a11y.pages import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    describe,
+    new_context,
+    sideways_overflow,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,6 +74,8 @@ def test_a_waiting_company_s_home_and_draft_form_fit_a_phone(live_server, browse
         page.set_viewport_size(DESKTOP)
         assert page.goto(live_server.url + path).status == 200
         assert one_line(page)
+        violations = axe_violations(page, live_server.url)
+        assert not violations, describe(violations)
         page.set_viewport_size(PHONE)
         assert sideways_overflow(page)[0] == 0, path
     assert page.locator("[data-waiting-note]").count() == 0  # "Mes annonces" says it itself

@@ -56,7 +56,7 @@ def test_every_email_waits_for_smtp_and_arrives_once(smtp_port, client_for, sett
     signup = CommittingClient()
     response = signup.post(
         "/_allauth/app/v1/auth/signup",
-        {"email": "nouvelle@entreprise.fr", "password": PASSWORD},
+        {"email": "nouvelle@entreprise.fr", "password": PASSWORD, **factories.signup_details()},
         content_type="application/json",
     )
     assert response.status_code == 401  # a pending verify_email flow: allauth's success

@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests import factories
 from tests.contract import LISTING_FIELDS
 from tests.factories import make_siret
 
@@ -42,7 +43,10 @@ class App:
         return response
 
     def sign_up(self, email: str) -> None:
-        response = self.call("post", f"{AUTH}/signup", {"email": email, "password": PASSWORD})
+        details = factories.signup_details()
+        response = self.call(
+            "post", f"{AUTH}/signup", {"email": email, "password": PASSWORD, **details}
+        )
         assert response.status_code == 401
         body = response.json()
         assert [f["id"] for f in body["data"]["flows"] if f.get("is_pending")] == ["verify_email"]

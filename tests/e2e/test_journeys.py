@@ -101,8 +101,14 @@ def sign_up(page, mail_dir, shot, *, address: str, label: str) -> None:
     """On the signup page already open: create the account, confirm the e-mail by its code."""
     assert page.locator("html").get_attribute("lang") == "fr"
     page.fill("input[name=email]", address)
+    local = address.split("@")[0]
+    page.fill("input[name=first_name]", local.split(".")[0].capitalize())
+    page.fill("input[name=last_name]", local.split(".")[-1].capitalize())
+    page.fill("input[name=job_title]", "Responsable des achats")
+    page.fill("input[name=phone]", "04 78 12 34 56")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
+    page.check("input[name=terms_accepted]")
     shot(page, f"signup-{label}")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_selector("input[name=code]")
@@ -195,6 +201,14 @@ def test_from_signup_to_a_fulfilled_deal(live, browser):
     # b. The Rhône moderator verifies it; the company is told by e-mail.
     moderator = new_page(browser)
     log_in(moderator, server.base, MODERATOR)
+    # Made by the command, the moderator has neither a name nor the terms accepted: the first
+    # page asks for both, once.
+    moderator.wait_for_url("**/conditions-d-utilisation/accepter/**")
+    moderator.fill("input[name=first_name]", "Mathilde")
+    moderator.fill("input[name=last_name]", "Garnier")
+    moderator.check("input[name=accept]")
+    moderator.locator("main form.auth-form button[type=submit]").click()
+    moderator.wait_for_url("**/moderation/")
     moderator.goto(server.base + "/moderation/")
     shot(moderator, "moderation-dashboard")
     moderator.goto(server.base + "/moderation/entreprises/")

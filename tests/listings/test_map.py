@@ -36,21 +36,20 @@ def test_every_live_listing_as_one_compact_array(api_client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    assert set(body) == {"count", "truncated", "kinds", "categories", "points"}
+    assert set(body) == {"count", "truncated", "scale", "kinds", "categories", "points"}
     assert body["count"] == 2 and body["truncated"] is False
     assert body["kinds"] == ["offer", "need"]
     assert body["categories"] == {str(category.pk): "palettes-test"}
     by_id = {p[0]: p for p in body["points"]}
     assert set(by_id) == {offer.pk, need.pk}
-    assert by_id[offer.pk] == [
-        offer.pk,
-        round(offer.latitude, 3),
-        round(offer.longitude, 3),
-        0,
-        category.pk,
-    ]
+    # Coordinates in thousandths of a degree (~100 m), as integers.
+    assert body["scale"] == 1000
+    pk, lat, lon, kind, category_id = by_id[offer.pk]
+    assert (pk, kind, category_id) == (offer.pk, 0, category.pk)
+    assert abs(lat - offer.latitude * 1000) <= 0.5 and abs(lon - offer.longitude * 1000) <= 0.5
     assert by_id[need.pk][3] == 1
     assert "title" not in response.content.decode()  # read when a marker opens
+    assert "." not in json.dumps(body["points"])
 
 
 def test_the_search_filters_apply(api_client):
@@ -177,6 +176,7 @@ def test_page_shows_the_filters_and_feeds_the_map_with_them(client):
     assert config["frame"] is True
     assert config["detail_api"] == "/api/v1/listings/0/"
     assert config["detail_page"] == "/annonces/0/"
+    assert config["list"] == "/annonces/?q=palettes&kind=offer&departement=69"
     # The list of the same search is one click away.
     assert 'href="/annonces/?q=palettes&amp;kind=offer&amp;departement=69"' in html
 
@@ -188,6 +188,7 @@ def test_page_around_my_company_sends_the_company_point(client, company_member):
     config = page_config(response)
     assert f"lat={company.latitude}" in config["points"]
     assert "radius_km=25" in config["points"]
+    assert config["list"] == "/annonces/?"  # a place's list brings its own point
     assert config["radius_km"] == 25.0
 
 

@@ -32,21 +32,22 @@ def open_page(browser, url, width=1366):
 
 
 def test_map_page_clusters_every_match_over_the_departements(browser, live_server, offline_tiles):
-    company = factories.CompanyFactory(postal_code="69003")
-    for i in range(25):
-        factories.ListingFactory(company=company, title=f"Palettes lyonnaises {i}")
-    for i in range(5):
-        factories.ListingFactory(postal_code="59000", title=f"Cartons lillois {i}")
+    # Lyon: three places (arrondissements) close together; Lille: one place, five listings.
+    for postal_code, n in (("69001", 10), ("69003", 10), ("69007", 5), ("59000", 5)):
+        for i in range(n):
+            factories.ListingFactory(postal_code=postal_code, title=f"Annonce {postal_code} {i}")
 
     page, errors = open_page(browser, f"{live_server.url}/annonces/carte/")
-    page.wait_for_selector(".marker-cluster")
+    page.wait_for_selector("#listings-map[data-state=ready] .marker-cluster")
     assert page.locator("#map-status").inner_text() == "30 annonces sur la carte"
-    # Two clusters at France's zoom (Lyon, Lille), each naming its count.
-    clusters = page.locator(".marker-cluster")
-    assert sorted(clusters.all_text_contents()) == [
-        "25 annonces, zoomer pour les voir",
-        "5 annonces, zoomer pour les voir",
+    # At France's zoom Lyon's places are one cluster counting their listings; Lille's five
+    # listings share one place: one marker with their number.
+    assert page.locator(".marker-cluster").all_text_contents() == [
+        "25 annonces, zoomer pour les voir"
     ]
+    lille = page.locator("#listings-map .map-pin-count")
+    assert lille.all_text_contents() == ["5"]
+    assert lille.get_attribute("title") == "5 annonces à cet endroit"
     # No tile loaded, and still France: the 101 départements are drawn.
     assert page.locator(".leaflet-tile-loaded").count() == 0
     assert page.locator(OUTLINE_PATHS).count() >= 96
@@ -56,6 +57,25 @@ def test_map_page_clusters_every_match_over_the_departements(browser, live_serve
     assert "IGN Admin Express" in attribution.inner_text()
     assert attribution.locator("a").first.inner_text() == "Leaflet"
     assert attribution.locator("img, svg").count() == 0
+    assert errors == []
+
+
+def test_a_place_lists_its_newest_titles_and_links_to_all_of_them(
+    browser, live_server, offline_tiles
+):
+    for i in range(10):
+        factories.ListingFactory(postal_code="42000", title=f"Palettes stéphanoises {i}")
+
+    page, errors = open_page(browser, f"{live_server.url}/annonces/carte/?departement=42")
+    page.wait_for_selector("#listings-map[data-state=ready]")
+    page.locator("#listings-map .map-pin-count").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.locator("li").first.wait_for()
+    assert popup.locator("li").count() == 8
+    assert "Saint-Étienne" in popup.inner_text()
+    page.get_by_role("link", name="Voir les 10 annonces de cet endroit").click()
+    page.wait_for_url("**/annonces/?departement=42&lat=*")
+    assert "10 annonces" in page.locator(".search-count").inner_text()
     assert errors == []
 
 
@@ -78,8 +98,8 @@ def test_a_marker_opens_the_listing_title_and_link(browser, live_server, offline
 
 
 def test_map_page_on_a_phone(browser, live_server, offline_tiles):
-    for _ in range(3):
-        factories.ListingFactory(postal_code="69003")
+    for postal_code in ("69001", "69003", "69007"):
+        factories.ListingFactory(postal_code=postal_code)
 
     page, errors = open_page(browser, f"{live_server.url}/annonces/carte/", width=360)
     page.wait_for_selector("#listings-map[data-state=ready] .marker-cluster")

@@ -1,7 +1,6 @@
 """Listings web pages (French): create/edit with photos, detail, "Mes annonces", close."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Company
@@ -9,7 +8,7 @@ from bourse.listings.models import Listing
 from messaging.services import conversation_start
 from tests import factories
 
-from .write_support import image_bytes, make_listing
+from .write_support import make_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -205,44 +204,6 @@ def test_edit_page_of_another_company_is_403_or_404(client, other_admin, company
     assert client.get(reverse("listings:edit", args=[draft.pk])).status_code == 404
 
 
-def test_photo_upload_and_delete_from_the_edit_page(browser, company, company_admin):
-    listing = make_listing(company, company_admin, "draft")
-    response = browser.post(
-        reverse("listings:photo_add", args=[listing.pk]),
-        {"image": SimpleUploadedFile("p.png", image_bytes("PNG"), content_type="image/png")},
-        follow=True,
-    )
-    assert "Photo ajoutée." in response.content.decode()
-    photo = listing.photos.get()
-    assert photo.thumbnail.url in response.content.decode()
-    response = browser.post(
-        reverse("listings:photo_delete", args=[listing.pk, photo.pk]), follow=True
-    )
-    assert "Photo supprimée." in response.content.decode()
-    assert not listing.photos.exists()
-
-
-def test_bad_photo_shows_a_french_message(browser, company, company_admin):
-    listing = make_listing(company, company_admin, "draft")
-    response = browser.post(
-        reverse("listings:photo_add", args=[listing.pk]),
-        {"image": SimpleUploadedFile("p.jpg", b"pas une image", content_type="image/jpeg")},
-    )
-    assert response.status_code == 400
-    html = response.content.decode()
-    # The message sits in the photo section, next to the upload field.
-    photos_section = html[html.index('id="photos"') :]
-    assert "n&#x27;est pas une image JPEG, PNG ou WebP" in photos_section
-    assert not listing.photos.exists()
-
-
-def test_photo_form_without_file_says_so(browser, company, company_admin):
-    listing = make_listing(company, company_admin, "draft")
-    response = browser.post(reverse("listings:photo_add", args=[listing.pk]), {})
-    assert response.status_code == 400
-    assert "Ce champ est obligatoire" in response.content.decode()
-
-
 def test_mine_lists_every_status_with_reasons_and_actions(browser, company, company_admin):
     rejected = make_listing(company, company_admin, "rejected")
     published = make_listing(company, company_admin, "published")
@@ -387,3 +348,15 @@ def test_user_without_company_is_sent_to_declare_it(client, user):
     assert "Déclarez d&#x27;abord votre entreprise" in response.content.decode()
     response = client.get(reverse("listings:mine"))
     assert response.status_code == 302
+
+
+def test_a_suspended_company_s_listings_page_says_so_and_offers_no_action(client):
+    company = factories.CompanyFactory(status="suspended")
+    membership = factories.MembershipFactory(company=company)
+    listing = factories.ListingFactory(company=company, status="draft")
+    client.force_login(membership.user)
+    html = client.get(reverse("listings:mine")).content.decode()
+    assert "Votre entreprise est suspendue" in html
+    assert reverse("listings:create") not in html
+    assert reverse("listings:edit", args=[listing.pk]) not in html
+    assert reverse("listings:delete", args=[listing.pk]) not in html

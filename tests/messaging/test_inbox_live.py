@@ -135,6 +135,11 @@ def test_reading_a_conversation_in_one_tab_updates_the_inbox_of_another(server, 
     dashboard.wait_for_function(
         "() => document.querySelector('[data-unread-total]').textContent === '2'"
     )
+    # The dashboard's "Messages non lus" card lists it, redrawn from the server.
+    in_card = dashboard.locator(f"[data-dash-live=conversations] a[href='/messages/{second}/']")
+    in_card.wait_for()
+    next_steps = dashboard.locator("[data-dash-live=next]")
+    assert "non lus (2)" in next_steps.text_content()
 
     reader = inbox.context.new_page()
     reader.goto(f"{server.base}/messages/{second}/")
@@ -148,6 +153,8 @@ def test_reading_a_conversation_in_one_tab_updates_the_inbox_of_another(server, 
         """() => [...document.querySelectorAll('[data-unread-total]')]
                  .every(b => b.textContent === '1')"""
     )
+    in_card.wait_for(state="detached")
+    assert "non lus (1)" in next_steps.text_content()
 
 
 NOTIFICATIONS = r"""

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Company
-from messaging import pgasync, queries, services
+from messaging import pgasync, queries, sending, services
 from messaging.models import Conversation, Message, ReadMark
 from tests import factories
 
@@ -369,8 +369,8 @@ def test_a_message_is_pushed_to_the_partners_company_first(
 ):
     from_owner, _ = services.message_send(conversation=conversation, by=owner, body="Oui")
     from_writer, _ = services.message_send(conversation=conversation, by=writer, body="Merci")
-    assert services._partner_first(conversation, from_owner) == (other_company.pk, company.pk)
-    assert services._partner_first(conversation, from_writer) == (company.pk, other_company.pk)
+    assert sending._partner_first(conversation, from_owner) == (other_company.pk, company.pk)
+    assert sending._partner_first(conversation, from_writer) == (company.pk, other_company.pk)
 
 
 def test_message_indexes_are_the_named_ones_and_no_redundant_key_index():

@@ -74,6 +74,9 @@ def dataset(make_conversation):
 
 
 NEW_FIGURES = (
+    "deals",
+    "deals_reported",
+    "follow_ups",
     "median_days_to_first_contact",
     "needs",
     "weekly",
@@ -231,6 +234,8 @@ def test_the_page_draws_charts_with_their_tables_and_links_the_exports(
     assert 'aria-hidden="true"' in text and "<rect" in text
     assert iso_week(timezone.localdate()) in text  # the weekly table
     assert "Offre et demande par catégorie" in text and "Activité par commune" in text
+    assert '<strong data-figure="deals">1</strong> échange(s) réalisé(s)' in text
+    assert '<strong data-figure="follow-ups">0 / 0</strong>' in text
     assert "/api/v1/moderation/stats/?format=csv&amp;departement=69" in text
     assert "/api/v1/moderation/log/?format=csv&amp;departement=69" in text
     # The exports the page links answer CSV to the same session.
@@ -243,3 +248,57 @@ def test_a_refused_csv_request_is_answered_in_json(client_for, moderator_69):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert "since" in response.json()
+
+
+def test_deals_are_conversations_reported_yes_once_plus_unreported_fulfilled_listings(
+    client_for, moderator_69, dataset, make_conversation
+):
+    """The dataset's fulfilled listing (no conversation) is one deal; a conversation reported
+    "yes" by both companies is one more, in the week of the first "yes"; a listing fulfilled
+    through a "yes" counts once; "no", "in progress", unanswered and another territory's
+    "yes" count nothing."""
+    from messaging.models import DealFollowUp
+
+    now = timezone.now()
+    lyon = factories.CompanyFactory(postal_code="69003")
+    partner = factories.CompanyFactory(postal_code="69100")
+    loire = factories.CompanyFactory(postal_code="42000")
+
+    def follow_up(conversation, company, answer, days_ago=0):
+        return DealFollowUp.objects.create(
+            conversation=conversation,
+            company=company,
+            answer=answer,
+            answered_at=now - timedelta(days=days_ago) if answer else None,
+        )
+
+    both_yes = make_conversation(factories.ListingFactory(company=lyon), partner)
+    follow_up(both_yes, lyon, "yes", days_ago=8)
+    follow_up(both_yes, partner, "yes", days_ago=1)
+    talked = make_conversation(factories.ListingFactory(company=lyon), partner)
+    follow_up(talked, lyon, "no")
+    follow_up(talked, partner, "ongoing")
+    follow_up(make_conversation(factories.ListingFactory(company=lyon), partner), lyon, "")
+    fulfilled = factories.ListingFactory(company=lyon, status="fulfilled", closed_at=now)
+    follow_up(make_conversation(fulfilled, partner), lyon, "yes")
+    follow_up(make_conversation(factories.ListingFactory(company=loire), lyon), loire, "yes")
+
+    body = client_for(moderator_69).get(STATS).json()
+
+    assert sum(w["deals"] for w in body["weekly"]) == 3 == body["deals"]
+    by_week = {w["week"]: w["deals"] for w in body["weekly"]}
+    assert by_week[iso_week(timezone.localdate(now - timedelta(days=8)))] >= 1
+    assert body["deals_reported"] == 2
+    assert body["follow_ups"] == {"asked": 6, "yes": 3, "no": 1, "ongoing": 1, "unanswered": 1}
+
+    recent = (
+        client_for(moderator_69)
+        .get(STATS, {"since": timezone.localdate(now - timedelta(days=2)).isoformat()})
+        .json()
+    )
+    # The conversation's first "yes" was 8 days ago: before the period.
+    assert recent["deals_reported"] == 1
+    assert sum(w["deals"] for w in recent["weekly"]) == recent["deals"] == 2
+
+    csv = client_for(moderator_69).get(STATS, {"format": "csv"}).content.decode("utf-8-sig")
+    assert "deals,3" in csv and "follow_ups.yes,3" in csv

@@ -181,7 +181,7 @@ def test_the_page_lists_and_records_a_call(client, rhone, moderator_69):
     assert response["Location"].startswith(reverse("moderation:unanswered"))
     assert "departement=69" in response["Location"]
     text = client.get(response["Location"]).content.decode()
-    assert "Rappelle lundi" in text and moderator_69.email in text
+    assert "Rappelle lundi" in text and moderator_69.display_name in text
     assert AuditLogEntry.objects.filter(action="listing.call").count() == 1
 
 

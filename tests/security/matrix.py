@@ -52,6 +52,7 @@ ROWS: dict[str, tuple] = {
     "healthz": ({}, {"GET": PUBLIC}),
     "privacy": ({}, {"GET": PUBLIC}),
     "accessibility": ({}, {"GET": PUBLIC}),
+    "terms": ({}, {"GET": PUBLIC}),
     # --- Accounts API ----------------------------------------------------------------------
     # DELETE asks every caller for the password again first (401 with allauth's reauthenticate
     # flow, which the matrix's sessions have not done; tests/accounts/test_reauthentication.py).
@@ -106,6 +107,7 @@ ROWS: dict[str, tuple] = {
     "listing-close": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
     "listing-renew": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
     "listing-photos": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
+    "listing-photo-order": ({"pk": "listing"}, {"PUT": ALPHA_PUBLISHED}),
     "listing-photo-detail": (
         {"pk": "listing", "photo_id": "photo"},
         {"DELETE": ALPHA_PUBLISHED},
@@ -143,6 +145,9 @@ ROWS: dict[str, tuple] = {
     "api-moderation-stats": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-unanswered": ({}, {"GET": MODERATION_LIST}),
     "api-moderation-unanswered-call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
+    "api-moderation-crises": ({}, {"GET": MODERATION_LIST, "POST": MODERATION_LIST}),
+    "api-moderation-crisis-close": ({"pk": "crisis"}, {"POST": MODERATION_OBJECT}),
+    "api-crises": ({}, {"GET": PUBLIC}),
     "api-reports": (
         {},
         {"POST": VERIFIED},
@@ -161,6 +166,8 @@ ROWS: dict[str, tuple] = {
     # --- Pages: accounts -------------------------------------------------------------------
     "accounts:profile": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:export": ({}, {"GET": PAGE_LOGGED_IN}),
+    # Accepting the terms of use in force: anyone logged in (the empty POST answers 400).
+    "accounts:terms_accept": ({}, {"GET": PAGE_LOGGED_IN, "POST": PAGE_LOGGED_IN}),
     "accounts:preferences": ({}, {"POST": PAGE_LOGGED_IN}),
     # The one-click unsubscribe link needs no login: its signed token is the right.
     "accounts:unsubscribe": ({"token": "token"}, {"GET": PUBLIC, "POST": PUBLIC}),
@@ -197,11 +204,6 @@ ROWS: dict[str, tuple] = {
     "listings:renew": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
     "listings:close": ({"pk": "listing"}, {"GET": ALPHA_PUBLISHED, "POST": ALPHA_PUBLISHED}),
     "listings:delete": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
-    "listings:photo_add": ({"pk": "listing"}, {"POST": ALPHA_PUBLISHED}),
-    "listings:photo_delete": (
-        {"pk": "listing", "photo_id": "photo"},
-        {"POST": ALPHA_PUBLISHED},
-    ),
     # --- Pages: matching -------------------------------------------------------------------
     "matching:suggestions": ({}, {"GET": PAGE_LOGGED_IN}),
     # "Contacter" on a suggestion: recorded for the caller's company, then on to the contact
@@ -225,6 +227,11 @@ ROWS: dict[str, tuple] = {
     "moderation:stats": ({}, {"GET": PAGE_MODERATION}),
     "moderation:unanswered": ({}, {"GET": PAGE_MODERATION}),
     "moderation:unanswered_call": ({"pk": "listing"}, {"POST": MODERATION_OBJECT}),
+    "moderation:crises": ({}, {"GET": PAGE_MODERATION}),
+    "moderation:crisis_open": ({}, {"POST": PAGE_MODERATION}),
+    "moderation:crisis_close": ({"pk": "crisis"}, {"POST": MODERATION_OBJECT}),
+    # Hiding the crisis banner for the session: anyone's own session.
+    "moderation:crisis_banner_hide": ({"pk": "crisis"}, {"POST": PUBLIC}),
     "moderation:report_create": ({}, {"GET": VERIFIED, "POST": VERIFIED}),
     # --- Pages: notifications and messaging ------------------------------------------------
     "notifications:list": ({}, {"GET": PAGE_LOGGED_IN}),

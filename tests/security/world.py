@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.models import Company, Membership
+from bourse.listings.models import Crisis
 from tests import factories
 
 PERSONAS = (
@@ -65,6 +68,13 @@ def build() -> World:
     saved = factories.SavedSearchFactory(company=alpha)
     notification = factories.NotificationFactory(company=alpha)
     report = factories.ReportFactory(target_id=alpha.pk)
+    crisis = Crisis.objects.create(
+        title="Inondations",
+        message="Besoins urgents.",
+        departements=["69"],
+        starts_at=timezone.now(),
+        opened_by_email="conseiller@exemple.fr",
+    )
     world.ids = {
         "company": alpha.pk,
         "pending_company": pending.pk,
@@ -79,6 +89,7 @@ def build() -> World:
         "saved_search": saved.pk,
         "notification": notification.pk,
         "report": report.pk,
+        "crisis": crisis.pk,
         "siret": alpha.siret,
     }
     return world

@@ -5,6 +5,7 @@ the page /annonces/ and bench/search.py.
     engine    ListingSearch: the count and the pages (radius, filters, growing circle by distance)
     fulltext  text matching per database (PostgreSQL French configuration, SQLite FTS5)
     rows      a page's rows by id in one statement (what the serializer reads)
+    pinning   crisis mode: the needs of a crisis's priority categories first (listing_search)
     views     the API's response and the French page
     points    every match for the map, compact and cached; map: its API view and page
     ddl       the SQL Django does not write (triggers, indexes), shared with the migrations
@@ -31,6 +32,8 @@ from .params import ORDERING_RECENT as ORDERING_RECENT
 from .params import SearchParams as SearchParams
 from .params import SearchParamsError as SearchParamsError
 from .params import parse_search_params as parse_search_params
+from .pinning import PinnedSearch as PinnedSearch
+from .pinning import listing_search as listing_search
 from .rows import page_rows as page_rows
 from .schema import repair_sqlite_search_schema as repair_sqlite_search_schema
 from .views import SEARCH_PARAMETERS as SEARCH_PARAMETERS

@@ -133,6 +133,26 @@ def circle_sql(lat: float, lon: float, radius_km: float, conn) -> tuple[str, lis
     return f"({' OR '.join(boxes)}) AND ({exact})", params
 
 
+def one_row(search, index: int):
+    """search[index] of a search that pages by slices (ListingSearch, PinnedSearch)."""
+    rows = search[index : index + 1]
+    if not rows:
+        raise IndexError(index)
+    return rows[0]
+
+
+def plain_slice(index, count) -> tuple[int, int]:
+    """(start, stop) of a plain, non-negative slice (`count()` gives a missing stop): what
+    Django's Paginator asks of a search."""
+    if not isinstance(index, slice) or index.step not in (None, 1):
+        raise TypeError("searches support integer indexes and plain slices")
+    start = index.start or 0
+    stop = index.stop if index.stop is not None else count()
+    if start < 0 or stop < 0:
+        raise ValueError("searches do not support negative indexes")
+    return start, stop
+
+
 class ListingSearch:
     """The published listings matching `params`, as a sequence a Django Paginator (and so DRF's
     PageNumberPagination) can page through: `count()` and slicing.
@@ -204,28 +224,15 @@ class ListingSearch:
     def __len__(self) -> int:
         return self.count()
 
-    def points(self, limit: int) -> list[tuple]:
-        """`(id, latitude, longitude, kind, category_id)` of at most `limit` matching rows,
-        newest id first, in one statement on the listings table (the map, search/points.py)."""
-        return self._select(
-            f'{ID_COLUMN}, {LAT_COLUMN}, {LON_COLUMN}, {LISTING_TABLE}."kind", '
-            f'{LISTING_TABLE}."category_id"',
-            self._where(),
-            f"ORDER BY {ID_COLUMN} DESC LIMIT {int(limit)}",
-        )
+    def every_row(self, columns: str, limit: int) -> list[tuple]:
+        """`columns` (SQL expressions on the listings table, ours) of at most `limit` matching
+        rows, newest id first, in one statement (the map: search/points.py)."""
+        return self._select(columns, self._where(), f"ORDER BY {ID_COLUMN} DESC LIMIT {int(limit)}")
 
     def __getitem__(self, index):
         if isinstance(index, int):
-            rows = self[index : index + 1]
-            if not rows:
-                raise IndexError(index)
-            return rows[0]
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("ListingSearch supports integer indexes and plain slices")
-        start = index.start or 0
-        stop = index.stop if index.stop is not None else self.count()
-        if start < 0 or stop < 0:
-            raise ValueError("ListingSearch does not support negative indexes")
+            return one_row(self, index)
+        start, stop = plain_slice(index, self.count)
         if stop <= start:
             return []
         if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:

@@ -33,6 +33,7 @@ class MapPointsSerializer(serializers.Serializer):
     truncated = serializers.BooleanField(
         help_text="True when more listings matched than were sent (the newest are sent)."
     )
+    scale = serializers.IntegerField(help_text="Divide a point's coordinates by this (1000).")
     kinds = serializers.ListField(
         child=serializers.CharField(), help_text="The kinds, in the order of their index."
     )
@@ -40,9 +41,9 @@ class MapPointsSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="Category id (as a string) → slug."
     )
     points = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField(), min_length=5, max_length=5),
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=5, max_length=5),
         help_text="[id, latitude, longitude, kind index, category id] per listing; "
-        "coordinates rounded to 3 decimals.",
+        "coordinates in thousandths of a degree (see scale).",
     )
 
 
@@ -68,16 +69,16 @@ class MapPointsView(APIView):
         return response
 
 
-def points_query(params: SearchParams) -> str:
-    """The query string of the map's data for validated `params` (the page's "around my
-    company" becomes its point)."""
+def filters_query(params: SearchParams, *, with_point: bool = True) -> str:
+    """The query string of validated `params` (the page's "around my company" becomes its
+    point), for the map's data; without the point for the list of one place."""
     query = {
         "q": params.q,
         "kind": params.kind,
         "category": params.category.slug if params.category else "",
         "departement": params.departement,
     }
-    if params.has_point:
+    if params.has_point and with_point:
         query |= {"lat": params.lat, "lon": params.lon, "radius_km": f"{params.radius_km:g}"}
     if params.company_id is not None:
         query["company"] = params.company_id
@@ -90,7 +91,7 @@ def map_page(request):
     params, errors, context = search_form(request)
     points_url = None
     if not errors:
-        points_url = f"{reverse('listing-map')}?{points_query(params)}"
+        points_url = f"{reverse('listing-map')}?{filters_query(params)}"
     context["map_config"] = map_config(
         points=points_url,
         center=[params.lat, params.lon]
@@ -101,6 +102,7 @@ def map_page(request):
         frame=bool(params.departement),
         detail_api=reverse("listing-detail", args=[0]),
         detail_page=reverse("listings:detail", args=[0]),
+        list=f"{reverse('listings:search')}?{filters_query(params, with_point=False)}",
         labels={
             "offer": _("Offre"),
             "need": _("Besoin"),
@@ -112,6 +114,8 @@ def map_page(request):
             "failed": _("Les annonces n'ont pas pu être chargées. Réessayez plus tard."),
             "open": _("Voir l'annonce"),
             "cluster": _("annonces, zoomer pour les voir"),
+            "place_many": _("%(n)s annonces à cet endroit"),
+            "all_here": _("Voir les %(n)s annonces de cet endroit"),
         },
     )
     return render(request, "listings/map.html", context)

@@ -1,6 +1,7 @@
 """Browsing and searching published listings: GET /api/v1/listings/ and the page /annonces/.
 
-Both validate with params.parse_search_params and page through engine.ListingSearch, so the
+Both validate with params.parse_search_params and page through engine.ListingSearch (two of
+them, pinned rows first, during a crisis of the search's area: pinning.listing_search), so the
 API, the page and bench/search.py run the same queries. Neither ever shows contact details:
 those are on a listing's detail, for members of verified companies only.
 """
@@ -23,7 +24,6 @@ from bourse.geo import data as geo
 
 from ..models import Kind
 from ..serializers import ListingSerializer
-from .engine import ListingSearch
 from .options import category_options
 from .params import (
     DEFAULT_RADIUS_KM,
@@ -36,6 +36,7 @@ from .params import (
     parse_float,
     parse_search_params,
 )
+from .pinning import listing_search
 
 PAGE_SIZE = 20
 
@@ -107,7 +108,8 @@ def search_listings_response(request, view) -> Response:
     except SearchParamsError as exc:
         raise serializers.ValidationError(exc.errors) from exc
     paginator = ListingSearchPagination()
-    page = paginator.paginate_queryset(ListingSearch(params), request, view=view)
+    search = listing_search(params, company=_company(request))
+    page = paginator.paginate_queryset(search, request, view=view)
     serializer = ListingSearchResultSerializer(
         page, many=True, context={"request": request, "with_distance": params.has_point}
     )
@@ -119,15 +121,19 @@ def search_listings_response(request, view) -> Response:
 RADIUS_CHOICES = (10, 25, 50, 100, 200, 500)
 
 
-def _company_point(request) -> tuple[float, float] | None:
+def _company(request):
+    """The searcher's company, if any: its place centres "around my company", its département
+    is the search's area for crisis pins (pinning.search_area)."""
     user = request.user
     if not user.is_authenticated:
         return None
     membership = user.membership_or_none
-    if membership is None:
-        return None
-    company = membership.company
-    return (company.latitude, company.longitude)
+    return membership.company if membership is not None else None
+
+
+def _company_point(request) -> tuple[float, float] | None:
+    company = _company(request)
+    return (company.latitude, company.longitude) if company is not None else None
 
 
 def map_config(**extra) -> dict:
@@ -194,7 +200,8 @@ def search_page(request):
     page = None
     map_points: list[dict] = []
     if not errors:
-        page = Paginator(ListingSearch(params), PAGE_SIZE).get_page(request.GET.get("page"))
+        search = listing_search(params, company=_company(request))
+        page = Paginator(search, PAGE_SIZE).get_page(request.GET.get("page"))
         for listing in page.object_list:
             map_points.append(
                 {

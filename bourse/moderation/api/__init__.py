@@ -1,7 +1,7 @@
 """Moderation API (/api/v1/moderation/...) and reports (/api/v1/reports/), one module by
 concern: common (who may call, CSV answers, serializers), queues (companies and listings, one or
 several at once, common reasons), reports, figures (audit log, statistics), calls (the advisors'
-call list).
+call list), crises (crisis mode).
 
 Moderators only (401 anonymous, 403 anyone else), scoped to their départements; an object outside
 the territory is 404. In the audit log, `actor` is `{"id", "email"}`: the e-mail is kept when the
@@ -79,6 +79,15 @@ from .common import (
 )
 from .common import (
     wants_csv as wants_csv,
+)
+from .crises import (
+    ActiveCrisisList as ActiveCrisisList,
+)
+from .crises import (
+    CrisisCloseView as CrisisCloseView,
+)
+from .crises import (
+    CrisisListCreateView as CrisisListCreateView,
 )
 from .figures import (
     AuditLogList as AuditLogList,

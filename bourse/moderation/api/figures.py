@@ -3,6 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
@@ -81,67 +82,90 @@ class StatsView(CSVExportMixin, ModeratorAPIView):
             OpenApiParameter("departement", str),
             OpenApiParameter("since", OpenApiTypes.DATE),
         ],
-        responses=inline_serializer(
-            "ModerationStats",
-            {
-                "companies": serializers.DictField(child=serializers.IntegerField()),
-                "listings": serializers.DictField(child=serializers.IntegerField()),
-                "listings_by_category": serializers.DictField(child=serializers.IntegerField()),
-                "conversations": serializers.IntegerField(),
-                "messages": serializers.IntegerField(),
-                "fulfilled": serializers.IntegerField(),
-                "median_hours_to_first_contact": serializers.FloatField(allow_null=True),
-                "median_days_to_first_contact": serializers.FloatField(allow_null=True),
-                "needs": inline_serializer(
-                    "NeedsAnswered",
-                    {
-                        "answered": serializers.IntegerField(),
-                        "unanswered": serializers.IntegerField(),
-                    },
-                ),
-                "weekly": inline_serializer(
-                    "StatsWeek",
-                    {
-                        "week": serializers.CharField(help_text="ISO week, 2026-W48"),
-                        "companies_verified": serializers.IntegerField(),
-                        "offers": serializers.IntegerField(),
-                        "needs": serializers.IntegerField(),
-                        "conversations": serializers.IntegerField(),
-                        "deals": serializers.IntegerField(),
-                    },
-                    many=True,
-                ),
-                "by_category": inline_serializer(
-                    "StatsCategory",
-                    {
-                        "category": serializers.CharField(),
-                        "offers": serializers.IntegerField(),
-                        "needs": serializers.IntegerField(),
-                    },
-                    many=True,
-                ),
-                "by_commune": inline_serializer(
-                    "StatsCommune",
-                    {
-                        "postal_code": serializers.CharField(),
-                        "commune": serializers.CharField(),
-                        "listings": serializers.IntegerField(),
-                        "conversations": serializers.IntegerField(),
-                    },
-                    many=True,
-                ),
-                "suggestions": inline_serializer(
-                    "SuggestionStats",
-                    {
-                        "dismissed": serializers.IntegerField(),
-                        "contacted": serializers.IntegerField(),
-                        "conversations": serializers.IntegerField(
-                            help_text="Contacted suggestions that became a conversation."
-                        ),
-                    },
-                ),
-            },
-        ),
+        responses={
+            404: OpenApiResponse(
+                inline_serializer("StatsNotFound", {"detail": serializers.CharField()}),
+                description="A département outside the caller's territory.",
+            ),
+            200: inline_serializer(
+                "ModerationStats",
+                {
+                    "companies": serializers.DictField(child=serializers.IntegerField()),
+                    "listings": serializers.DictField(child=serializers.IntegerField()),
+                    "listings_by_category": serializers.DictField(child=serializers.IntegerField()),
+                    "conversations": serializers.IntegerField(),
+                    "messages": serializers.IntegerField(),
+                    "fulfilled": serializers.IntegerField(),
+                    "median_hours_to_first_contact": serializers.FloatField(allow_null=True),
+                    "median_days_to_first_contact": serializers.FloatField(allow_null=True),
+                    "needs": inline_serializer(
+                        "NeedsAnswered",
+                        {
+                            "answered": serializers.IntegerField(),
+                            "unanswered": serializers.IntegerField(),
+                        },
+                    ),
+                    "deals": serializers.IntegerField(
+                        help_text="Conversations reported 'yes' to the follow-up (first yes in the "
+                        "period), plus listings marked fulfilled with none reported."
+                    ),
+                    "deals_reported": serializers.IntegerField(
+                        help_text="Of which conversations reported 'yes'."
+                    ),
+                    "follow_ups": inline_serializer(
+                        "DealFollowUps",
+                        {
+                            "asked": serializers.IntegerField(),
+                            "yes": serializers.IntegerField(),
+                            "no": serializers.IntegerField(),
+                            "ongoing": serializers.IntegerField(),
+                            "unanswered": serializers.IntegerField(),
+                        },
+                    ),
+                    "weekly": inline_serializer(
+                        "StatsWeek",
+                        {
+                            "week": serializers.CharField(help_text="ISO week, 2026-W48"),
+                            "companies_verified": serializers.IntegerField(),
+                            "offers": serializers.IntegerField(),
+                            "needs": serializers.IntegerField(),
+                            "conversations": serializers.IntegerField(),
+                            "deals": serializers.IntegerField(),
+                        },
+                        many=True,
+                    ),
+                    "by_category": inline_serializer(
+                        "StatsCategory",
+                        {
+                            "category": serializers.CharField(),
+                            "offers": serializers.IntegerField(),
+                            "needs": serializers.IntegerField(),
+                        },
+                        many=True,
+                    ),
+                    "by_commune": inline_serializer(
+                        "StatsCommune",
+                        {
+                            "postal_code": serializers.CharField(),
+                            "commune": serializers.CharField(),
+                            "listings": serializers.IntegerField(),
+                            "conversations": serializers.IntegerField(),
+                        },
+                        many=True,
+                    ),
+                    "suggestions": inline_serializer(
+                        "SuggestionStats",
+                        {
+                            "dismissed": serializers.IntegerField(),
+                            "contacted": serializers.IntegerField(),
+                            "conversations": serializers.IntegerField(
+                                help_text="Contacted suggestions that became a conversation."
+                            ),
+                        },
+                    ),
+                },
+            ),
+        },
     )
     def get(self, request):
         params = StatsQuerySerializer(data=request.query_params)

@@ -1,5 +1,5 @@
 """Moderation pages (French): dashboard, queues, audit log, statistics — one module by concern
-(common, queue_pages, reports, figures, calls).
+(common, queue_pages, reports, figures, calls, crises).
 
 Anonymous visitors are sent to the login page; signed-in users who are not moderators get a 403
 page; an object outside the moderator's territory is 404. Every action calls a service.
@@ -46,6 +46,18 @@ from .common import (
 )
 from .common import (
     moderator_required as moderator_required,
+)
+from .crises import (
+    crises as crises,
+)
+from .crises import (
+    crisis_banner_hide as crisis_banner_hide,
+)
+from .crises import (
+    crisis_close as crisis_close,
+)
+from .crises import (
+    crisis_open as crisis_open,
 )
 from .figures import (
     _bars as _bars,

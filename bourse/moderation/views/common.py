@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Company
 from accounts.permissions import moderator_for
 from bourse.geo import data as geo
+from bourse.listings.models import Crisis
 
 from .. import queues
 from .. import unanswered as unanswered_services
@@ -122,6 +123,9 @@ def dashboard(request):
             ).count(),
             "unanswered_days": unanswered_services.after_days(),
             "territory": _territory_label(moderator),
+            "crises": Crisis.objects.not_over()
+            .order_by("starts_at", "id")
+            .touching(None if moderator.is_national else moderator.departements),
             "recent": attach_log_labels(
                 scope_to_territory(AuditLogEntry.objects.all(), moderator)[:8]
             ),

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -64,7 +63,6 @@ def _queue_page(request, queue: "QueuePage", *, status_code=200, failed=None, bu
             "bulk_needs_reason": " ".join(sorted(queue.needs_reason)),
             "bulk_form": bulk_form,
             "reasons": reasons,
-            "target_hours": settings.MODERATION_TARGET_HOURS,
         },
         status=status_code,
     )

@@ -1,7 +1,5 @@
-"""REST API of accounts: /api/v1/me/, companies, members, invitations (see docs/api.md).
-
-Views check permissions (accounts.permissions), then call a service (accounts.services).
-"""
+"""/api/v1/companies/: the directory, a company's profile, its members, and the registry's
+answer for a SIRET."""
 
 from __future__ import annotations
 
@@ -9,10 +7,8 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
@@ -24,10 +20,8 @@ from rest_framework.views import APIView
 
 from bourse.core.text import validate_single_line, validate_text
 
-from . import permissions, queries, reauth, registry, services
-from .models import Company, Invitation, Membership, User
-
-# --- Serializers ---------------------------------------------------------------------------
+from .. import permissions, queries, registry, services
+from ..models import Company, Membership
 
 
 class CompanyInputSerializer(serializers.Serializer):
@@ -121,174 +115,6 @@ class CompanyListSerializer(serializers.ModelSerializer):
             "longitude",
             "member_count",
         ]
-
-
-class InvitationSerializer(serializers.ModelSerializer):
-    invited_by = serializers.SerializerMethodField()
-    company = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Invitation
-        fields = ["id", "email", "company", "invited_by", "created_at", "token"]
-
-    def get_invited_by(self, invitation: Invitation) -> str | None:
-        return invitation.invited_by.display_name if invitation.invited_by else None
-
-    def get_company(self, invitation: Invitation) -> dict:
-        return {"id": invitation.company_id, "name": invitation.company.name}
-
-    def to_representation(self, invitation: Invitation) -> dict:
-        data = super().to_representation(invitation)
-        # The token is the invitee's key: shown to the invitee only, never to the inviting admin.
-        if not self.context.get("show_token"):
-            data.pop("token")
-        return data
-
-
-class InvitationInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-
-
-class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
-    first_name = serializers.CharField(
-        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
-    )
-    last_name = serializers.CharField(
-        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
-    )
-    phone = serializers.CharField(
-        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
-    )
-    company = serializers.SerializerMethodField()
-    is_moderator = serializers.SerializerMethodField()
-    moderated_departements = serializers.SerializerMethodField()
-
-    def get_company(self, user) -> dict | None:
-        membership = user.membership_or_none
-        if membership is None:
-            return None
-        company = membership.company
-        return {
-            "id": company.pk,
-            "name": company.name,
-            "status": company.status,
-            "role": membership.role,
-        }
-
-    def get_is_moderator(self, user) -> bool:
-        return hasattr(user, "moderator")
-
-    def get_moderated_departements(self, user) -> list[str]:
-        return queries.moderated_departements(user)
-
-
-class MeUpdateSerializer(serializers.Serializer):
-    first_name = serializers.CharField(
-        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
-    )
-    last_name = serializers.CharField(
-        validators=[validate_single_line], max_length=150, required=False, allow_blank=True
-    )
-    phone = serializers.CharField(
-        validators=[validate_single_line], max_length=30, required=False, allow_blank=True
-    )
-
-
-class PreferencesSerializer(serializers.Serializer):
-    match_emails = serializers.ChoiceField(choices=User.MatchEmails.choices, required=False)
-    message_reminders = serializers.BooleanField(required=False)
-    saved_search_digest = serializers.ChoiceField(
-        choices=User.DigestFrequency.choices, required=False
-    )
-    language = serializers.ChoiceField(
-        choices=User._meta.get_field("language").choices, required=False
-    )
-
-
-# --- Me ------------------------------------------------------------------------------------
-
-
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=MeSerializer, summary="The caller's account")
-    def get(self, request):
-        return Response(MeSerializer(request.user).data)
-
-    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer, summary="Edit name, phone")
-    def patch(self, request):
-        serializer = MeUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.user_update(user=request.user, **serializer.validated_data)
-        return Response(MeSerializer(user).data)
-
-    @extend_schema(
-        request=None,
-        responses={
-            204: None,
-            401: OpenApiResponse(
-                response=OpenApiTypes.OBJECT,
-                description=(
-                    "Not authenticated (`{detail}`), or the password must be given again: "
-                    "allauth's reauthentication answer `{status, data: {user, methods, flows: "
-                    "[{id: reauthenticate}]}, meta}`."
-                ),
-            ),
-        },
-        summary="Delete the caller's account",
-        description=(
-            "Asks for the password again: without a reauthentication in the last few minutes "
-            "the answer is 401 with allauth's `reauthenticate` flow; send the password to "
-            "`POST /_allauth/{app|browser}/v1/auth/reauthenticate`, then repeat this request. "
-            "When the caller was the company's last member, its listings are withdrawn and the "
-            "company leaves the exchange."
-        ),
-    )
-    def delete(self, request):
-        refusal = reauth.api_reauthentication_response(request)
-        if refusal is not None:
-            return refusal
-        services.user_delete(user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MePreferencesView(APIView):
-    """Which e-mails the caller gets, and the language they are written in."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=PreferencesSerializer, summary="The caller's notification preferences")
-    def get(self, request):
-        return Response(PreferencesSerializer(request.user).data)
-
-    @extend_schema(
-        request=PreferencesSerializer,
-        responses=PreferencesSerializer,
-        summary="Change some notification preferences",
-    )
-    def patch(self, request):
-        serializer = PreferencesSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.preferences_update(user=request.user, **serializer.validated_data)
-        return Response(PreferencesSerializer(user).data)
-
-
-class MeExportView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        responses=inline_serializer("PersonalData", {"user": serializers.DictField()}),
-        summary="Every personal datum held about the caller (RGPD)",
-    )
-    def get(self, request):
-        response = Response(queries.user_personal_data(request.user))
-        response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
-        return response
-
-
-# --- Companies -----------------------------------------------------------------------------
 
 
 class CompanyListCreateView(ListAPIView):
@@ -419,97 +245,6 @@ class CompanyMemberDetailView(APIView):
         permissions.check_can_remove_member(request.user, membership)
         services.membership_remove(membership=membership, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class CompanyInvitationsView(ListAPIView):
-    serializer_class = InvitationSerializer
-    permission_classes = [IsAuthenticated]
-    queryset = Invitation.objects.none()  # for the schema; get_queryset() is the real one
-
-    def get_company(self) -> Company:
-        company = get_object_or_404(Company, pk=self.kwargs["pk"])
-        permissions.check_can_view_company(self.request.user, company)
-        permissions.check_company_admin(self.request.user, company)
-        return company
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return (
-            Invitation.objects.open()
-            .filter(company=self.get_company())
-            .select_related("company", "invited_by")
-        )
-
-    @extend_schema(summary="Open invitations of a company (admins)")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        request=InvitationInputSerializer,
-        responses={201: InvitationSerializer},
-        summary="Invite a colleague by e-mail (admins)",
-    )
-    def post(self, request, pk: int):
-        company = self.get_company()
-        serializer = InvitationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        invitation = services.invitation_create(
-            company=company,
-            by=request.user,
-            email=serializer.validated_data["email"],
-        )
-        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
-
-
-class CompanyInvitationDetailView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=None, responses={204: None}, summary="Revoke an invitation (admins)")
-    def delete(self, request, pk: int, invitation_pk: int):
-        company = get_object_or_404(Company, pk=pk)
-        permissions.check_can_view_company(request.user, company)
-        permissions.check_company_admin(request.user, company)
-        invitation = get_object_or_404(Invitation.objects.open(), pk=invitation_pk, company=company)
-        services.invitation_revoke(invitation=invitation, by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- The invitee's side --------------------------------------------------------------------
-
-
-class MyInvitationsView(ListAPIView):
-    serializer_class = InvitationSerializer
-    permission_classes = [IsAuthenticated]
-    queryset = Invitation.objects.none()  # for the schema; get_queryset() is the real one
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return queries.pending_invitations_for(self.request.user)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "show_token": True}
-
-    @extend_schema(summary="Invitations waiting for the caller (to their verified e-mails)")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class InvitationAcceptView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=None, responses=MeSerializer, summary="Accept an invitation")
-    def post(self, request, token: str):
-        invitation = get_object_or_404(Invitation, token=token)
-        # An invitation addressed to someone else is not the caller's to know about.
-        if invitation.email.lower() not in services.user_verified_emails(request.user):
-            raise Http404
-        services.invitation_accept(invitation=invitation, user=request.user)
-        return Response(MeSerializer(User.objects.get(pk=request.user.pk)).data)
-
-
-# --- The public company registry -------------------------------------------------------------
 
 
 class RegistryAnswerSerializer(serializers.Serializer):
