@@ -55,6 +55,7 @@ def main_pages(world):
         (world.moderator, "moderation-stats", "/moderation/statistiques/"),
         (world.moderator, "moderation-crises", "/moderation/crises/"),
         (world.moderator, "moderation-log", "/moderation/journal/"),
+        (world.moderator, "moderation-crises", "/moderation/crises/"),
     ]
 
 
