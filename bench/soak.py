@@ -440,7 +440,7 @@ class Soak:
             self.last_seq.pop(i, None)  # a new socket: numbers followed from its first event
             self.seen_seq.pop(i, None)
         try:
-            await asyncio.gather(*(self.connect(i) for i in chosen))
+            await asyncio.gather(*(self.connect_retrying(i) for i in chosen))
             await asyncio.gather(
                 *(self.catch_up_retrying(session, i, after=resume[i]) for i in chosen),
                 return_exceptions=True,
@@ -448,6 +448,21 @@ class Soak:
         finally:
             self.away.difference_update(chosen)
         self.rejoins += len(chosen)
+
+    async def connect_retrying(self, i: int) -> None:
+        """A page whose socket was refused (a saturated server answering 500) tries again
+        after 0.5 s, 1 s, 2 s... (frontend/js/realtime.js)."""
+        from websockets.exceptions import InvalidStatus
+
+        for attempt in range(6):
+            try:
+                await self.connect(i)
+                return
+            except (InvalidStatus, OSError, TimeoutError) as exc:
+                self.errors.append(f"handshake {exc.__class__.__name__}")
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
 
     async def resend_unacknowledged(self, session, *, older_than: float) -> None:
         """What frontend/js/chat.js does with a line whose own copy did not come back within

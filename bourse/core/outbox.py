@@ -42,6 +42,7 @@ import logging
 import random
 import unicodedata
 import urllib.parse
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -57,6 +58,7 @@ from django.utils.html import format_html
 from django.utils.module_loading import import_string
 
 from .models import OutboxEntry
+from .rows import insert_new_rows
 
 logger = logging.getLogger("bourse.outbox")
 
@@ -105,6 +107,56 @@ def send_email(
     if unsubscribe_url:
         payload["unsubscribe"] = str(unsubscribe_url)
     return _store(key=key, kind=Kind.EMAIL, payload=payload)
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail of send_emails: send_email's arguments."""
+
+    key: str
+    to: object
+    template: str
+    context: dict | None = None
+    language: str | None = None
+    unsubscribe_url: str = ""
+
+
+def send_emails(emails: list[Email]) -> None:
+    """send_email for several e-mails in one statement: rows whose key is already stored are
+    left alone (an event replayed never sends twice), the others are inserted together and
+    dispatched as send_email does. For an event that e-mails many people at once (a new
+    match's two companies): one INSERT instead of a savepoint and an INSERT per e-mail."""
+    if not emails:
+        return
+    now = timezone.now()
+    rows = {}
+    for email in emails:
+        payload = {
+            **_recipient(email.to),
+            "template": email.template,
+            "context": _json(email.context or {}),
+        }
+        if email.language:
+            payload["language"] = email.language
+        if email.unsubscribe_url:
+            payload["unsubscribe"] = str(email.unsubscribe_url)
+        key = _normal_key(email.key)
+        rows.setdefault(
+            key,
+            {
+                "key": key,
+                "kind": Kind.EMAIL,
+                "payload": payload,
+                "status": Status.PENDING,
+                "attempts": 0,
+                "run_after": now,
+                "last_error": "",
+                "created_at": now,
+            },
+        )
+    inserted = insert_new_rows(OutboxEntry, list(rows.values()), unique=("key",))
+    for entry_id, _key in sorted(inserted):
+        _dispatch(entry_id)
 
 
 def send_rendered_email(

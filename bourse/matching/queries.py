@@ -1,19 +1,19 @@
 """Reads of the matching app: the counterparts of a listing, best first.
 
-How a listing's top 20 is found without scoring the whole exchange:
+How a listing's top 20 is found without scoring the whole exchange (the statements are in
+bourse.matching.candidates, written once as SQL):
 
-1. SQL narrows to the candidates the product rules allow: published and live
-   (`Listing.objects.published()`), opposite kind, another company, a category of the same
-   family, not dismissed by the listing's company, and within reach. "Within reach" means
-   distance ≤ max(r1, r2) where r2 is the candidate's own radius, so the bounding box is drawn
-   with the largest radius among published listings of that kind and family (a MAX read from
-   the index), and the exact haversine distance is then compared in SQL to
-   GREATEST(r1, candidate.radius_km). The distance expression and the box come from
-   bourse.geo.sql (the search uses them too); the index `matching_listing_category_geo` (migration
-   0003) starts with the category, so a 200 km box in a dense region reads only the rows
-   of the family.
-2. Python computes the cheap parts of the score (category, distance, availability, quantity) of
-   each remaining row, which bound its final score from below (text = 0) and above (text = 1).
+1. SQL narrows to the candidates the product rules allow: published and live, of a verified
+   company, opposite kind, another company, a category of the same family, and within reach.
+   "Within reach" means distance ≤ max(r1, r2) where r2 is the candidate's own radius, so the
+   bounding box is drawn with the largest radius among published listings of that kind and
+   family (read with the family's categories, in one statement), and the haversine term is
+   then compared in SQL with that of max(r1, r2). The index `matching_listing_category_geo`
+   (migrations 0003 and 0005) starts with the category and covers every column read, so a
+   200 km box in a dense region reads only index entries of the family.
+2. Python computes the exact distance (the reference's function) and the cheap parts of the
+   score (category, distance, availability, quantity) of each remaining row, which bound its
+   final score from below (text = 0) and above (text = 1); dismissed listings are left out.
 3. Texts are fetched and compared only for the rows whose upper bound can still beat the 20th
    best score found so far, in batches by decreasing upper bound; the result is exact.
 """

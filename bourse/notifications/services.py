@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from accounts import unsubscribe
 from accounts.models import Company, Membership, User
 from bourse.core import realtime
-from bourse.core.outbox import send_email
+from bourse.core.outbox import Email, send_emails
 
 from .models import Notification
 from .texts import render
@@ -33,11 +33,11 @@ def _members_to_email(company_ids, kind: str) -> dict[int, list]:
     return by_company
 
 
-def _email_members(
+def _member_emails(
     memberships, *, key: str, subject: str | dict, body: str | dict, url: str, kind: str
-) -> None:
-    for membership in memberships:
-        send_email(
+) -> list[Email]:
+    return [
+        Email(
             key=f"{key}:user:{membership.user_id}",
             to=membership.user,
             template="notifications/email/notification",
@@ -52,6 +52,8 @@ def _email_members(
                 else ""
             ),
         )
+        for membership in memberships
+    ]
 
 
 def email_company_members(
@@ -69,13 +71,15 @@ def email_company_members(
     (texts.text: written when the e-mail is sent, in each member's language) or plain text.
     A new match (`kind` "match") is e-mailed at once only to the members who chose so; the
     others get it in their daily digest, or never (their notification preferences)."""
-    _email_members(
-        _members_to_email([company.pk], kind).get(company.pk, ()),
-        key=key,
-        subject=subject,
-        body=body,
-        url=url,
-        kind=kind,
+    send_emails(
+        _member_emails(
+            _members_to_email([company.pk], kind).get(company.pk, ()),
+            key=key,
+            subject=subject,
+            body=body,
+            url=url,
+            kind=kind,
+        )
     )
 
 
@@ -114,8 +118,8 @@ def notify(
 def notify_many(notices: list[Notice]) -> list[Notification]:
     """notify() for several notices in one go (what one event tells several companies, e.g.
     both sides of new matches): the notifications in one INSERT, the members to e-mail in one
-    query, then one push per notification after commit and one stored e-mail per member, as
-    notify() does."""
+    query, the e-mails to members in one more (outbox.send_emails), then one push per
+    notification after commit."""
     rows = [
         Notification(
             company=notice.company,
@@ -145,6 +149,7 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
             {notice.company.pk for notice in notices if notice.email and notice.kind == kind},
             kind,
         )
+    emails: list[Email] = []
     for notice, notification in zip(notices, rows, strict=True):
         realtime.send_event_on_commit(
             companies=(notice.company.pk,),
@@ -161,7 +166,7 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
             },
         )
         if notice.email:
-            _email_members(
+            emails += _member_emails(
                 members[notice.kind].get(notice.company.pk, ()),
                 key=f"notification:{notification.pk}",
                 subject=notice.title,
@@ -169,6 +174,7 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
                 url=notice.url,
                 kind=notice.kind,
             )
+    send_emails(emails)
     return rows
 
 

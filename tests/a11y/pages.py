@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.test import Client
+from django.utils import timezone
 
 from bourse.listings.models import Category
+from bourse.moderation.crises import crisis_open
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +56,8 @@ class World:
 def build_world() -> World:
     """Three companies around Lyon with listings in the seeded categories (the screenshots show
     them), a suggestion, a conversation, a notification; a moderator with a company and a
-    listing to check (its company's member waits) and a report to handle."""
+    listing to check (its company's member waits), a report to handle, and a crisis open in
+    Rhône (its banner shows on the Lyon company's pages)."""
     category = {c.slug: c for c in Category.objects.all()}
     company = factories.CompanyFactory(name="Transports Martin")
     member = factories.MembershipFactory(
@@ -111,6 +114,15 @@ def build_world() -> World:
         company=partner, status="pending", category=category["bois"], title="Chutes de chêne"
     )
     factories.ReportFactory(target_id=partner.pk, reporter_company=company, reporter=member)
+    crisis_open(
+        by=moderator,
+        moderator=moderator.moderator,
+        title="Inondations dans le Rhône",
+        message="Entreprises sinistrées : stockage et matériel de pompage recherchés en priorité.",
+        departements=["69"],
+        starts_at=timezone.now(),
+        priority_categories=["entrepot-sec"],
+    )
     return World(
         member=member,
         waiting=waiting,

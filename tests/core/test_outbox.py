@@ -79,6 +79,52 @@ def test_email_leaves_after_commit_once_per_key(test_template, django_capture_on
 
 
 @pytest.mark.django_db
+def test_emails_stored_together_leave_after_commit_once_per_key(
+    test_template, django_capture_on_commit_callbacks
+):
+    def email(key, to):
+        return outbox.Email(
+            key=key, to=to, template="core/email/test", context={"title": "Palettes"}
+        )
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        _invitation_like(key="event:1", to="ann@example.com")  # stored before, one by one
+        outbox.send_emails(
+            [
+                email("event:1", "ann@example.com"),  # already stored: left alone
+                email("event:2", "bob@example.com"),
+                email("event:2", "bob@example.com"),  # twice in one call: once
+                email("event:3", "cyd@example.com"),
+            ]
+        )
+        outbox.send_emails([email("event:3", "cyd@example.com")])  # replayed: nothing more
+        assert mail.outbox == []
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ann@example.com",
+        "bob@example.com",
+        "cyd@example.com",
+    ]
+    assert OutboxEntry.objects.filter(status=Status.DONE).count() == 3
+
+
+@pytest.mark.django_db
+def test_rolled_back_emails_stored_together_send_nothing(
+    test_template, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        outbox.send_emails(
+            [outbox.Email(key="event:9", to="ann@example.com", template="core/email/test")]
+        )
+        raise RuntimeError("the change fails")
+    assert OutboxEntry.objects.count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
 def test_rolled_back_change_sends_nothing(test_template, django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(execute=True),

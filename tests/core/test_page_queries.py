@@ -126,9 +126,9 @@ def test_suggestions_page_queries_do_not_grow_with_the_suggestions_shown(client)
     assert _session_reads(many) == 1
 
 
-def test_suggestions_page_costs_four_queries_per_listing_of_the_company(client):
-    """Scoring runs per listing (its family, the largest radius, the candidates, their texts);
-    the counterparts shown are loaded once for the whole page."""
+def test_suggestions_page_costs_three_queries_per_listing_of_the_company(client):
+    """Scoring runs per listing (its family with the largest radius in one statement, the
+    candidates, their texts); the counterparts shown are loaded once for the whole page."""
     member = MembershipFactory(company=CompanyFactory(postal_code="69002"))
     client.force_login(member.user)
     category = _leaf_category()
@@ -143,7 +143,7 @@ def test_suggestions_page_costs_four_queries_per_listing_of_the_company(client):
     need()
     need()
     three = _queries(client, "/suggestions/")
-    assert len(three) - len(one) == 2 * 4, "\n".join(three)
+    assert len(three) - len(one) == 2 * 3, "\n".join(three)
 
 
 def test_templates_are_compiled_once_per_process():
