@@ -178,6 +178,22 @@ def company(request):
     return _company_page(request, membership)
 
 
+def _registry_texts() -> dict:
+    """What frontend/js/siret-lookup.js says about the registry's answer, in the page's language."""
+    return {
+        "asking": _("Consultation du registre des entreprises…"),
+        "found": _("Le registre des entreprises indique : %(summary)s."),
+        "active": _("Établissement actif"),
+        "closed": _("Établissement fermé selon le registre"),
+        "headOffice": _("%(state)s (siège)."),
+        "branch": _("%(state)s (établissement secondaire)."),
+        "use": _("Reprendre ces informations"),
+        "used": _("Informations reprises du registre : vérifiez-les et corrigez si besoin."),
+        "unknown": _("Le registre ne connaît pas ce SIRET : vérifiez les chiffres saisis."),
+        "unreachable": _("Registre injoignable : complétez le formulaire à la main."),
+    }
+
+
 @login_required
 def company_create(request):
     if permissions.membership_of(request.user) is not None:
@@ -205,6 +221,7 @@ def company_create(request):
             "form": form,
             "creating": True,
             "invitations": queries.pending_invitations_for(request.user),
+            "registry_texts": _registry_texts(),
         },
     )
 
@@ -238,7 +255,12 @@ def company_edit(request):
     return render(
         request,
         "accounts/company_form.html",
-        {"form": form, "creating": False, "company": company},
+        {
+            "form": form,
+            "creating": False,
+            "company": company,
+            "registry_texts": _registry_texts(),
+        },
     )
 
 

@@ -78,6 +78,19 @@ def user(db):
 
 
 @pytest.fixture
+def admin_user(admin_user, settings):
+    """pytest-django's superuser (behind `admin_client`), having accepted the terms in force like
+    every account the factories make: otherwise the terms page (accounts/terms.py) stands
+    before every admin page."""
+    from django.utils import timezone
+
+    admin_user.terms_accepted_at = timezone.now()
+    admin_user.terms_version = settings.TERMS_VERSION
+    admin_user.save(update_fields=["terms_accepted_at", "terms_version"])
+    return admin_user
+
+
+@pytest.fixture
 def company(db) -> Company:
     """A verified company in Lyon (69002)."""
     return factories.CompanyFactory()

@@ -242,7 +242,7 @@ class ListingForm(forms.Form):
         self.existing_photos = list(photos)
         for number, photo in enumerate(self.existing_photos, start=1):
             self.fields[f"{PHOTO_POSITION}{photo.pk}"] = forms.IntegerField(
-                label=_("Position"),
+                label=_("Position de la photo %(n)d") % {"n": number},
                 required=False,
                 min_value=1,
                 max_value=MAX_PHOTOS,
@@ -250,7 +250,7 @@ class ListingForm(forms.Form):
                 widget=forms.NumberInput(attrs={"data-photo-position": ""}),
             )
             self.fields[f"{PHOTO_REMOVE}{photo.pk}"] = forms.BooleanField(
-                label=_("Retirer cette photo"),
+                label=_("Retirer la photo %(n)d") % {"n": number},
                 required=False,
                 widget=forms.CheckboxInput(attrs={"data-photo-remove": ""}),
             )

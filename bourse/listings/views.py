@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bourse.core.errors import add_service_error, messages_of
+from bourse.core.redirects import safe_next
 
 from . import permissions, services
 from .attributes import describe_attributes, names_of
@@ -276,7 +277,7 @@ def _simple_action(request, pk: int, service, success: str):
         _flash_errors(request, exc)
     else:
         messages.success(request, success)
-    return redirect(request.POST.get("next") or reverse("listings:mine"))
+    return redirect(safe_next(request, request.POST.get("next"), reverse("listings:mine")))
 
 
 @login_required

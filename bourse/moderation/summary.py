@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts import unsubscribe
 from accounts.models import Company, Moderator
 from bourse.core.outbox import send_email
+from bourse.listings.crises import active_crises
 from bourse.listings.models import Listing
 
 from .models import Report
@@ -90,6 +91,16 @@ def summary_of(moderator: Moderator, *, now: datetime) -> dict:
             "url": settings.SITE_URL + reverse("moderation:reports"),
         },
         "target_hours": settings.MODERATION_TARGET_HOURS,
+        # Départements of the territory in crisis, where the target delay is shorter.
+        "crisis_departements": sorted(
+            {
+                code
+                for crisis in active_crises(now)
+                for code in crisis.departements
+                if moderator.covers(code)
+            }
+        ),
+        "crisis_target_hours": settings.CRISIS_MODERATION_TARGET_HOURS,
     }
 
 

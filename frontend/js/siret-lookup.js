@@ -4,7 +4,8 @@
 // cannot be reached the form works by hand, as before.
 //
 // Usage: <form data-registry-lookup="/api/v1/geo/siret/00000000000000/"> with an input
-// name="siret"; the zeros are replaced by the typed SIRET.
+// name="siret"; the zeros are replaced by the typed SIRET. What it says comes translated from
+// the page: <script type="application/json" id="registry-texts"> (accounts.views).
 (function () {
   "use strict";
   var form = document.querySelector("form[data-registry-lookup]");
@@ -12,6 +13,9 @@
   var siret = form.querySelector("input[name=siret]");
   if (!siret) return;
   var template = form.getAttribute("data-registry-lookup");
+  var textsNode = document.getElementById("registry-texts");
+  if (!textsNode) return;
+  var texts = JSON.parse(textsNode.textContent);
   var box = document.createElement("div");
   box.className = "registry-hint";
   box.setAttribute("aria-live", "polite");
@@ -42,8 +46,8 @@
 
   function offer(answer) {
     var summary = answer.name + " — " + answer.address;
-    var state = answer.active ? "Établissement actif" : "Établissement fermé selon le registre";
-    var button = text("button", "Reprendre ces informations", "button-small button-secondary");
+    var state = answer.active ? texts.active : texts.closed;
+    var button = text("button", texts.use, "button-small button-secondary");
     button.type = "button";
     button.addEventListener("click", function () {
       var values = {
@@ -59,13 +63,13 @@
           input.dispatchEvent(new Event("change", { bubbles: true }));
         }
       });
-      show([text("p", "Informations reprises du registre : vérifiez-les et corrigez si besoin.", "small")]);
+      show([text("p", texts.used, "small")]);
       var name = field("name");
       if (name) name.focus();
     });
     show([
-      text("p", "Le registre des entreprises indique : " + summary + ".", "small"),
-      text("p", state + (answer.head_office ? " (siège)." : " (établissement secondaire)."),
+      text("p", texts.found.replace("%(summary)s", summary), "small"),
+      text("p", (answer.head_office ? texts.headOffice : texts.branch).replace("%(state)s", state),
         answer.active ? "small" : "small errorlist"),
       button
     ]);
@@ -77,7 +81,7 @@
     asked = value;
     if (controller) controller.abort();
     controller = new AbortController();
-    show([text("p", "Consultation du registre des entreprises…", "small muted")]);
+    show([text("p", texts.asking, "small muted")]);
     fetch(template.replace("00000000000000", value), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -85,15 +89,15 @@
     }).then(function (response) {
       if (response.ok) return response.json().then(offer);
       if (response.status === 404) {
-        show([text("p", "Le registre ne connaît pas ce SIRET : vérifiez les chiffres saisis.", "small errorlist")]);
+        show([text("p", texts.unknown, "small errorlist")]);
       } else if (response.status === 400) {
         show([]);
       } else {
-        show([text("p", "Registre injoignable : complétez le formulaire à la main.", "small muted")]);
+        show([text("p", texts.unreachable, "small muted")]);
       }
     }).catch(function (error) {
       if (error.name !== "AbortError") {
-        show([text("p", "Registre injoignable : complétez le formulaire à la main.", "small muted")]);
+        show([text("p", texts.unreachable, "small muted")]);
       }
     });
   }

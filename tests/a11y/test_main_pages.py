@@ -53,7 +53,6 @@ def main_pages(world):
         (world.moderator, "moderation-reports", "/moderation/signalements/"),
         (world.moderator, "moderation-calls", "/moderation/sans-reponse/"),
         (world.moderator, "moderation-stats", "/moderation/statistiques/"),
-        (world.moderator, "moderation-crises", "/moderation/crises/"),
         (world.moderator, "moderation-log", "/moderation/journal/"),
         (world.moderator, "moderation-crises", "/moderation/crises/"),
     ]

@@ -252,6 +252,8 @@ def test_declaration_form_asks_the_registry_through_the_api(client, user):
     page = client.get("/entreprise/declarer/").content.decode()
     assert 'data-registry-lookup="/api/v1/geo/siret/00000000000000/"' in page
     assert "js/siret-lookup.js" in page
+    assert 'id="registry-texts"' in page  # what the script says, translated by the page
+    assert "Reprendre ces informations" in page
 
 
 # --- Checked again, periodically -------------------------------------------------------------

@@ -50,3 +50,17 @@ def test_unreachable_registry_leaves_the_form_to_be_filled_by_hand(
     page.get_by_text("Registre injoignable").wait_for()
     page.fill("input[name=name]", "Lente et fils")
     assert page.input_value("input[name=name]") == "Lente et fils"
+
+
+def test_registry_answer_is_in_english_for_an_english_browser(
+    recorded_registry, live_server, browser
+):
+    page = browser.new_context(locale="en-GB").new_page()
+    _log_in_to_the_form(page, live_server)
+    page.fill("input[name=siret]", FOUND)
+    page.get_by_text("The company registry says: FROID SERVICES DU RHONE").wait_for()
+    page.get_by_text("Active establishment (head office).").wait_for()
+    page.get_by_role("button", name="Use this information").click()
+    page.get_by_text("Information taken from the registry").wait_for()
+    assert page.input_value("input[name=postal_code]") == "69007"
+    assert "Le registre" not in page.content()

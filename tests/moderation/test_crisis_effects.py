@@ -340,3 +340,19 @@ def test_crisis_close_page_outside_the_territory_is_404(client, moderator_75, na
     client.force_login(moderator_75)
     assert client.post(reverse("moderation:crisis_close", args=[crisis.pk])).status_code == 404
     assert Crisis.objects.get().closed_at is None
+
+
+def test_with_the_cache_down_crises_are_read_from_the_database(
+    client, company_member, national, monkeypatch
+):
+    from django.core.cache import cache
+
+    _open(national, message="Pompes et stockage recherchés.")
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    for name in ("get", "set", "delete"):
+        monkeypatch.setattr(cache, name, down)
+    client.force_login(company_member)
+    assert "Pompes et stockage recherchés." in client.get(reverse("home")).content.decode()

@@ -124,3 +124,24 @@ def test_the_summary_is_a_daily_scheduled_job():
     from bourse.core.schedule import autodiscover
 
     assert autodiscover()["moderation.daily_summary"].every == timedelta(days=1)
+
+
+def test_in_a_crisis_the_summary_marks_items_overdue_sooner_and_says_so(
+    chooser, queues, national_moderator, django_capture_on_commit_callbacks
+):
+    from bourse.moderation import crises
+
+    crises.crisis_open(
+        by=national_moderator,
+        moderator=national_moderator.moderator,
+        title="Crue",
+        message="Stockage recherché.",
+        departements=["69", "13"],
+        starts_at=timezone.now(),
+    )
+    send(django_capture_on_commit_callbacks)
+    body = mail.outbox[0].body
+    # 5 h waiting in Rhône: past the crisis delay (4 h), not the usual one (24 h).
+    assert "! Palettes à donner" in body
+    assert "- Nouvelle SAS (42)" in body
+    assert "En crise (69) : plus de 4 h." in body

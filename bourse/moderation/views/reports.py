@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import check_verified_member
 from bourse.core.errors import messages_of
+from bourse.core.redirects import safe_next
 
 from .. import forms, services
 from ..models import Report
@@ -79,11 +79,7 @@ def report_resolve(request, pk: int):
 
 
 def _safe_next(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("home")
+    return safe_next(request, url, reverse("home"))
 
 
 @login_required
