@@ -62,6 +62,7 @@ TARGET_P99_MS = 100.0
 def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
     from datetime import timedelta
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -102,7 +103,14 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
         members = companies[:n_members]
         users = User.objects.bulk_create(
             [
-                User(email=f"membre{i}@bench.example", first_name=f"Membre{i}", password="!bench")  # noqa: S106 - unusable
+                User(
+                    email=f"membre{i}@bench.example",
+                    first_name=f"Membre{i}",
+                    password="!bench",  # noqa: S106 - unusable password
+                    # Members who accepted the terms: the web pages would send them there first.
+                    terms_version=settings.TERMS_VERSION,
+                    terms_accepted_at=now,
+                )
                 for i in range(n_members)
             ]
         )
