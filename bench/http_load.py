@@ -28,6 +28,9 @@ the SQL queries each page runs.
 
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres) and
 Redis (BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0); skips without them.
+
+Long on purpose, like every script in bench/: each runs standalone (`python bench/x.py`), and
+seeding, serving, loading and reporting read top to bottom in one file.
 """
 
 from __future__ import annotations
