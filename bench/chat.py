@@ -24,6 +24,9 @@ received twice. Load goes to 127.0.0.1 only; every loop is bounded.
         # <commit>`), in the same run, on the same database: the ratio against it is printed
 
 Needs Redis: BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0.
+
+Long on purpose, like every script in bench/: each runs standalone (`python bench/x.py`), and
+seeding, serving, loading and reporting read top to bottom in one file.
 """
 
 from __future__ import annotations

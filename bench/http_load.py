@@ -28,6 +28,9 @@ the SQL queries each page runs.
 
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres) and
 Redis (BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379/0); skips without them.
+
+Long on purpose, like every script in bench/: each runs standalone (`python bench/x.py`), and
+seeding, serving, loading and reporting read top to bottom in one file.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ TARGET_P99_MS = 100.0
 def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
     from datetime import timedelta
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -102,7 +106,14 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
         members = companies[:n_members]
         users = User.objects.bulk_create(
             [
-                User(email=f"membre{i}@bench.example", first_name=f"Membre{i}", password="!bench")  # noqa: S106 - unusable
+                User(
+                    email=f"membre{i}@bench.example",
+                    first_name=f"Membre{i}",
+                    password="!bench",  # noqa: S106 - unusable password
+                    # Members who accepted the terms: the web pages would send them there first.
+                    terms_version=settings.TERMS_VERSION,
+                    terms_accepted_at=now,
+                )
                 for i in range(n_members)
             ]
         )

@@ -30,6 +30,9 @@ code: an index added since REF serves REF's queries too (the ratio is then conse
     .venv/bin/python bench/matching.py --reuse ...     # keep the seeded databases of a last run
 
 Each backend and each code runs in a child process (Django's settings are per process).
+
+Long on purpose, like every script in bench/: each runs standalone (`python bench/x.py`), and
+seeding, timing and reporting read top to bottom in one file.
 """
 
 from __future__ import annotations

@@ -31,6 +31,9 @@ start, every --sample-every seconds and at the end.
 
 Needs PostgreSQL (BENCH_POSTGRES_URL) and the redis-server binary (or BENCH_REDIS_URL to use a
 running Redis instead); skips without them.
+
+Long on purpose, like every script in bench/: each runs standalone (`python bench/x.py`), and
+seeding, serving, churning and reporting read top to bottom in one file.
 """
 
 from __future__ import annotations

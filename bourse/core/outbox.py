@@ -32,6 +32,10 @@ such a copy for what it is.
 E-mails are rendered when they are delivered, in the recipient's language
 (`recipient_language`, the one hook for a language preference); subjects go through
 `safe_subject`, so no user text (a CR/LF in a listing title or a company name) can break them.
+
+It stays one module past 500 lines on purpose: storing, claiming, delivering, retrying and
+sweeping an entry are the life of one row under one set of locking rules, which a reader checks
+in one place.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Listings API (write side, detail, mine) and categories: shapes, status codes, permissions."""
+"""Listings API (write side, detail, mine) and categories: shapes, status codes, permissions.
+
+One file for the listings API (a little over 500 lines), in the order of docs/api.md.
+"""
 
 from datetime import timedelta
 

@@ -1,4 +1,7 @@
-"""The search queryset: exact distances, the radius, the date line and poles, filters, text."""
+"""The search queryset: exact distances, the radius, the date line and poles, filters, text.
+
+A little over 500 lines: the search's edge cases, one backend-independent table of them.
+"""
 
 import math
 import random

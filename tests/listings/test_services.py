@@ -1,4 +1,8 @@
-"""Listing services: every transition, allowed and refused, and their side effects."""
+"""Listing services: every transition, allowed and refused, and their side effects.
+
+One file for the listing services' rules (a little over 500 lines): each test reads as one
+rule of docs/product.md, in the order the listing lives them.
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal
