@@ -81,6 +81,28 @@ def weighted_places(rng: random.Random, k: int):
     return rng.choices(places, weights=[p.population for p in places], k=k)
 
 
+def bench_companies(rng: random.Random, n: int) -> list:
+    """n unsaved companies at places drawn by population; one in 20 is not (or no longer)
+    verified, so its listings must not show."""
+    from accounts.models import Company
+
+    return [
+        Company(
+            name=f"Entreprise {i}",
+            siret=f"{i:014d}",
+            siren=f"{i:014d}"[:9],
+            address="1 rue du Commerce",
+            postal_code=p.postal_code,
+            commune=p.commune,
+            departement=p.departement,
+            latitude=p.latitude,
+            longitude=p.longitude,
+            status="verified" if i % 20 else rng.choice(["pending", "suspended"]),
+        )
+        for i, p in enumerate(weighted_places(rng, n), start=1)
+    ]
+
+
 def main(*, child, run_child, report, postgres_url: str) -> None:
     """The parent's command line of a two-backend benchmark: `--child BACKEND` runs `child` (in
     the child process), otherwise each backend (`--only` one) runs in a child and `report`

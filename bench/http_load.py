@@ -66,12 +66,8 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
     from datetime import timedelta
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.db import connection, transaction
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from accounts.models import Company, Membership, User
     from bourse.geo import data as geo
@@ -190,24 +186,7 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
             conversations, ["last_message", "updated_at"], batch_size=2000
         )
 
-        store = SessionStore()
-        keys, sessions = [], []
-        for user in users:
-            key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-            data = {
-                SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash(),
-            }
-            sessions.append(
-                Session(
-                    session_key=key,
-                    session_data=store.encode(data),
-                    expire_date=now + timedelta(days=1),
-                )
-            )
-            keys.append(key)
-        Session.objects.bulk_create(sessions)
+        keys = _stack.login_sessions(users)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

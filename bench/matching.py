@@ -312,24 +312,9 @@ def seed(rng: random.Random) -> tuple[list[int], list]:
     # Children, and parents without children ("Autre"): where listings are filed.
     parents_with_children = {c.parent_id for c in categories if c.parent_id}
     leaves = [c for c in categories if c.parent_id or c.pk not in parents_with_children]
-    company_places = weighted_places(rng, N_COMPANIES)
     with transaction.atomic():
         Company.objects.bulk_create(
-            [
-                Company(
-                    name=f"Entreprise {i}",
-                    siret=f"{i:014d}",
-                    siren=f"{i:014d}"[:9],
-                    address="1 rue du Commerce",
-                    postal_code=p.postal_code,
-                    commune=p.commune,
-                    departement=p.departement,
-                    latitude=p.latitude,
-                    longitude=p.longitude,
-                    status="verified" if i % 20 else rng.choice(["pending", "suspended"]),
-                )
-                for i, p in enumerate(company_places, start=1)
-            ],
+            _common.bench_companies(rng, N_COMPANIES),
             batch_size=2000,
         )
         companies = list(Company.objects.values_list("pk", "status"))

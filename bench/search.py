@@ -188,23 +188,7 @@ def seed(rng: random.Random) -> None:
 
     now = timezone.now()
     categories = list(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True))
-    company_places = weighted_places(rng, N_COMPANIES)
-    companies = [
-        Company(
-            name=f"Entreprise {i}",
-            siret=f"{i:014d}",
-            siren=f"{i:014d}"[:9],
-            address="1 rue du Commerce",
-            postal_code=p.postal_code,
-            commune=p.commune,
-            departement=p.departement,
-            latitude=p.latitude,
-            longitude=p.longitude,
-            # One company in 20 is not (or no longer) verified: its listings must not show.
-            status="verified" if i % 20 else rng.choice(["pending", "suspended"]),
-        )
-        for i, p in enumerate(company_places, start=1)
-    ]
+    companies = _common.bench_companies(rng, N_COMPANIES)
     with transaction.atomic():
         Company.objects.bulk_create(companies, batch_size=2000)
     company_ids = list(Company.objects.values_list("pk", flat=True))

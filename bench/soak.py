@@ -70,12 +70,8 @@ GAP_GRACE = 2.0
 def seed(n_pairs: int, out: str) -> None:
     from datetime import timedelta
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from accounts.models import Company, Membership, User
     from bourse.listings.models import Category, Listing
@@ -153,24 +149,7 @@ def seed(n_pairs: int, out: str) -> None:
                 for i in range(n_pairs)
             ]
         )
-        store = SessionStore()
-        keys, sessions = [], []
-        for user in users:
-            key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-            data = {
-                SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash(),
-            }
-            sessions.append(
-                Session(
-                    session_key=key,
-                    session_data=store.encode(data),
-                    expire_date=now + timedelta(days=1),
-                )
-            )
-            keys.append(key)
-        Session.objects.bulk_create(sessions)
+        keys = _stack.login_sessions(users)
     Path(out).write_text(
         json.dumps(
             {

@@ -273,3 +273,13 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
             )
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own (tests/private_redis.py), stopped at its end."""
+    from .private_redis import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()

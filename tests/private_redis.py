@@ -52,3 +52,13 @@ class PrivateRedis:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+    def clients(self) -> int:
+        """How many clients are connected to it, not counting the probe that asks."""
+        import redis
+
+        probe = redis.Redis.from_url(self.url)
+        try:
+            return len(probe.client_list()) - 1
+        finally:
+            probe.close()

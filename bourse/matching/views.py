@@ -60,17 +60,24 @@ def suggestions_page(request):
     )
 
 
-@login_required
-@require_POST
-def contact(request, pk: int):
-    """ "Contacter" on a suggestion: recorded (what suggestions lead to), then on to the page
-    that starts the conversation."""
+def _suggested_to(request, pk: int):
+    """The member's company and a listing that can be suggested to it (another company's,
+    visible to the member); 404 otherwise, as for a listing that does not exist."""
     membership = membership_of(request.user)
     suggested = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
     if membership is None or not can_view(request.user, suggested):
         raise Http404
     if suggested.company_id == membership.company_id:
         raise Http404
+    return membership, suggested
+
+
+@login_required
+@require_POST
+def contact(request, pk: int):
+    """ "Contacter" on a suggestion: recorded (what suggestions lead to), then on to the page
+    that starts the conversation."""
+    membership, suggested = _suggested_to(request, pk)
     services.suggestion_contact(company=membership.company, listing=suggested, by=request.user)
     try:
         return redirect(reverse("messaging:start", args=[suggested.pk]))
@@ -82,12 +89,7 @@ def contact(request, pk: int):
 @require_POST
 def dismiss(request, pk: int):
     """ "Masquer": the suggested listing is no longer suggested to the company."""
-    membership = membership_of(request.user)
-    suggested = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
-    if membership is None or not can_view(request.user, suggested):
-        raise Http404
-    if suggested.company_id == membership.company_id:
-        raise Http404
+    membership, suggested = _suggested_to(request, pk)
     services.suggestion_dismiss(company=membership.company, listing=suggested, by=request.user)
     messages.success(
         request,

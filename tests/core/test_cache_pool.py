@@ -11,30 +11,13 @@ import shutil
 import time
 
 import pytest
-import redis
 from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.test import override_settings
 
 from bourse.core import cache as shared_cache
-from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    yield server
-    server.stop()
-
-
-def _connected_clients(url: str) -> int:
-    probe = redis.Redis.from_url(url)
-    try:
-        return len(probe.client_list()) - 1  # less the probe itself
-    finally:
-        probe.close()
 
 
 async def _requests(n: int) -> set[int]:
@@ -81,13 +64,13 @@ def test_requests_share_one_bounded_pool(private_redis):
             assert len(clients) == 1
             assert caches["default"].get("hits") == 40
             # Sequential requests: one connection, reused, whatever the garbage collector does.
-            assert _connected_clients(private_redis.url) == 1
+            assert private_redis.clients() == 1
             asyncio.run(_requests(40))
-            assert _connected_clients(private_redis.url) == 1
+            assert private_redis.clients() == 1
             # 40 requests at once: they wait for one of the pool's 4 connections.
             asyncio.run(_concurrent_requests(40))
             assert caches["default"].get("hits") == 120
-            assert _connected_clients(private_redis.url) <= 4
+            assert private_redis.clients() <= 4
         finally:
             for pool in shared_cache.connection_pools():
                 pool.disconnect()

@@ -10,27 +10,10 @@ import asyncio
 import shutil
 
 import pytest
-import redis
 
 from bourse.core.channel_layer import RedisPubSubLayer
-from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    yield server
-    server.stop()
-
-
-def _clients(url: str) -> int:
-    probe = redis.Redis.from_url(url)
-    try:
-        return len(probe.client_list()) - 1
-    finally:
-        probe.close()
 
 
 def test_a_burst_of_events_uses_three_connections(private_redis):
@@ -50,7 +33,7 @@ def test_a_burst_of_events_uses_three_connections(private_redis):
         )
         assert await layer.probe(timeout=5)
         received = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(200)]
-        counted = _clients(private_redis.url)
+        counted = private_redis.clients()
         await layer.flush()
         return numbers, received, counted
 
