@@ -72,12 +72,31 @@
         .addTo(map);
       bounds.push([group.lat, group.lon]);
     });
-    if (bounds.length > 1) {
-      map.fitBounds(bounds, { padding: [32, 32], maxZoom: 13 });
-    } else if (circle) {
-      map.fitBounds(circle.getBounds());
-    } else if (bounds.length === 1) {
-      map.setView(bounds[0], 11);
+    function frame() {
+      if (bounds.length > 1) {
+        map.fitBounds(bounds, { padding: [32, 32], maxZoom: 13 });
+      } else if (circle) {
+        map.fitBounds(circle.getBounds());
+      } else if (bounds.length === 1) {
+        map.setView(bounds[0], 11);
+      }
+    }
+    frame();
+    // The map's box may get its final size after this runs (the column settles once the
+    // cards and fonts are laid out): Leaflet would keep the first size and leave the markers
+    // at an edge. Follow the box, and frame again until the person moves the map.
+    var moved = false;
+    map.on("dragstart", function () {
+      moved = true;
+    });
+    if (window.ResizeObserver) {
+      var size = [element.clientWidth, element.clientHeight];
+      new window.ResizeObserver(function () {
+        if (element.clientWidth === size[0] && element.clientHeight === size[1]) return;
+        size = [element.clientWidth, element.clientHeight];
+        map.invalidateSize();
+        if (!moved) frame();
+      }).observe(element);
     }
   }
 

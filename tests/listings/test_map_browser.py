@@ -124,3 +124,26 @@ def test_small_maps_draw_the_departements_without_tiles(browser, live_server, of
     page.wait_for_selector(OUTLINE_PATHS)
     page.wait_for_selector(".map-marker")
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [1366, 360])
+def test_search_map_frames_its_markers(browser, live_server, offline_tiles, width):
+    """Around a postal code, the search page's map shows every marker inside its box (framed
+    once the page has its final layout, not at an edge)."""
+    for postal_code in ("69002", "69100", "69003", "69500"):
+        factories.ListingFactory(postal_code=postal_code, title=f"Palettes {postal_code}")
+
+    page, errors = open_page(
+        browser, f"{live_server.url}/annonces/?near=69002&radius_km=50", width=width
+    )
+    page.wait_for_selector(".map-marker")
+    page.wait_for_timeout(500)
+    box = page.locator("#search-map").bounding_box()
+    markers = page.locator(".map-marker")
+    assert markers.count() >= 1
+    for i in range(markers.count()):
+        marker = markers.nth(i).bounding_box()
+        centre_x, centre_y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] / 2
+        assert box["x"] + 10 <= centre_x <= box["x"] + box["width"] - 10
+        assert box["y"] + 10 <= centre_y <= box["y"] + box["height"] - 10
+    assert errors == []
