@@ -223,20 +223,17 @@ def territory_filters(queryset, params):
 
 
 class TerritoryList(ListAPIView):
-    """A moderation list: what `base_queryset()` returns, within the moderator's territory,
-    filtered by `?status=` and `?departement=`, in `ordering` (oldest first: a queue)."""
+    """A moderation list: the view's `queryset` within the moderator's territory, filtered by
+    `?status=` and `?departement=`, in `ordering` (oldest first: a queue)."""
 
     permission_classes = [IsAuthenticated, IsModerator]
     filter_backends: list = []
     ordering: tuple[str, ...] = ("created_at", "pk")
-
-    def base_queryset(self):
-        raise NotImplementedError
 
     @extend_schema(parameters=[STATUS_PARAM, DEPARTEMENT_PARAM])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = scope_to_territory(self.base_queryset(), self.request.user.moderator)
+        queryset = scope_to_territory(super().get_queryset(), self.request.user.moderator)
         return territory_filters(queryset, self.request.query_params).order_by(*self.ordering)

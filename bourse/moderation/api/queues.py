@@ -42,9 +42,7 @@ class ModerationCompanyList(TerritoryList):
     """Companies of the territory, oldest first (the verification queue)."""
 
     serializer_class = ModerationCompanySerializer
-
-    def base_queryset(self):
-        return Company.objects.annotate(members_count=Count("memberships"))
+    queryset = Company.objects.annotate(members_count=Count("memberships"))
 
 
 def run_action(request, service, needs_reason: bool, action: str, **target):
@@ -94,15 +92,13 @@ class ModerationListingList(CSVExportMixin, TerritoryList):
     (filters applied) as CSV."""
 
     serializer_class = ModerationListingSerializer
+    queryset = moderation_listings()
     ordering = ("updated_at", "pk")
 
     def list(self, request, *args, **kwargs):
         if wants_csv(request):
             return csv_response(exports.listing_rows(self.get_queryset()), "annonces")
         return super().list(request, *args, **kwargs)
-
-    def base_queryset(self):
-        return moderation_listings()
 
 
 class ListingActionView(ModeratorAPIView):

@@ -29,9 +29,7 @@ from .common import (
 
 class ModerationReportList(TerritoryList):
     serializer_class = ReportSerializer
-
-    def base_queryset(self):
-        return Report.objects.select_related("reporter_company", "resolved_by")
+    queryset = Report.objects.select_related("reporter_company", "resolved_by")
 
 
 class ReportResolveView(ModeratorAPIView):
