@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -20,11 +19,10 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from bourse.geo import data as geo
-
+from ..cards import detail_url
 from ..models import Kind
 from ..serializers import ListingSerializer
-from .options import category_options
+from .options import category_options, departement_options
 from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -185,7 +183,7 @@ def search_form(request) -> tuple[SearchParams, dict, dict]:
         },
         "params": params,
         "category_options": category_options(data.get("category", "")),
-        "departements": sorted(geo.departements().values(), key=lambda d: d.code),
+        "departement_options": departement_options(data.get("departement", "")),
         "radius_choices": [(f"{km:g}", km) for km in radius_choices],
         "can_use_company": company_point is not None,
         "query_string": query_without_page.urlencode(),
@@ -202,15 +200,16 @@ def search_page(request):
     if not errors:
         search = listing_search(params, company=_company(request))
         page = Paginator(search, PAGE_SIZE).get_page(request.GET.get("page"))
+        kinds = {kind: str(label) for kind, label in Kind.choices}
         for listing in page.object_list:
             map_points.append(
                 {
                     "lat": listing.latitude,
                     "lon": listing.longitude,
                     "title": listing.title,
-                    "kind": listing.get_kind_display(),
+                    "kind": kinds[listing.kind],
                     "commune": listing.commune,
-                    "url": reverse("listings:detail", args=[listing.pk]),
+                    "url": detail_url(listing.pk),
                 }
             )
     context |= {
