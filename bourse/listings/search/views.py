@@ -107,11 +107,19 @@ def search_listings_response(request, view) -> Response:
         raise serializers.ValidationError(exc.errors) from exc
     paginator = ListingSearchPagination()
     search = listing_search(params, company=_company(request))
+    search.expect_page(_page_number(request.query_params), PAGE_SIZE)
     page = paginator.paginate_queryset(search, request, view=view)
     serializer = ListingSearchResultSerializer(
         page, many=True, context={"request": request, "with_distance": params.has_point}
     )
     return paginator.get_paginated_response(serializer.data)
+
+
+def _page_number(query) -> int:
+    """The page the paginator will be asked for (1 when the value is not a number: the page's
+    paginator shows page 1, the API's answers 404, with no use for the hint)."""
+    value = query.get("page") or "1"
+    return int(value) if value.isascii() and value.isdigit() else 1
 
 
 # --- The search page -------------------------------------------------------------------------
@@ -199,6 +207,7 @@ def search_page(request):
     map_points: list[dict] = []
     if not errors:
         search = listing_search(params, company=_company(request))
+        search.expect_page(_page_number(request.GET), PAGE_SIZE)
         page = Paginator(search, PAGE_SIZE).get_page(request.GET.get("page"))
         kinds = {kind: str(label) for kind, label in Kind.choices}
         for listing in page.object_list:
