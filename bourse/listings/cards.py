@@ -47,7 +47,7 @@ def card_key(listing, language: str, script_prefix: str) -> tuple:
         script_prefix,
         _picture_key(listing),
         listing.kind,
-        getattr(listing, "crisis_pinned", False),
+        listing.crisis_pinned,
         category.name,
         category.name_en,
         listing.pk,

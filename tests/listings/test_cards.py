@@ -143,3 +143,22 @@ def test_departement_list_marks_the_choice_alone(client):
     assert selected() == []
     assert selected(departement="<b>") == []  # an error on the page, no option marked
     assert len(options._departements) == 3  # "", "2A", "69": made-up values are not kept
+
+
+def test_radius_list_marks_the_choice_and_offers_the_one_asked_for(client):
+    def radii(language: str = "fr", **query) -> tuple[list[str], list[str]]:
+        html = client.get("/annonces/", query, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        start = html.index('<select id="search-radius"')
+        select = html[start : html.index("</select>", start)]
+        offered = re.findall(r'<option value="([^"]*)"', select)
+        return offered, re.findall(r'<option value="([^"]*)" selected>', select)
+
+    usual = ["10", "25", "50", "100", "200", "500"]
+    assert radii() == (usual, ["50"])
+    assert radii(radius_km="75") == (["10", "25", "50", "75", "100", "200", "500"], ["75"])
+    assert radii(radius_km="200") == (usual, ["200"])
+    assert radii() == (usual, ["50"])
+    english = client.get("/annonces/", {"radius_km": "2.5"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert '<option value="2.5" selected>2.5 km</option>' in english.content.decode()
+    french = client.get("/annonces/", {"radius_km": "2.5"}).content.decode()
+    assert '<option value="2.5" selected>2,5 km</option>' in french

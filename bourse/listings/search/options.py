@@ -1,4 +1,4 @@
-"""The lists of the search form (categories, départements), rendered once and reused.
+"""The lists of the search form (categories, départements, radii), rendered once and reused.
 
 The category select lists every category (two levels), the département select the hundred-odd
 départements; both mark the one asked for. Rendered on every search page they were a third of
@@ -24,6 +24,7 @@ from ..models import Category
 
 _categories = RenderedMemo("search form: categories")
 _departements = RenderedMemo("search form: départements")
+_radii = RenderedMemo("search form: radii")
 
 
 def _label(name: str, name_en: str, language: str) -> str:
@@ -99,7 +100,24 @@ def departement_options(selected: str) -> SafeString:
     )
 
 
+def radius_options(radii: list[float], selected: str) -> SafeString:
+    """The `<option>`s of the radius select ("50 km"), `selected` ("50", as the form keeps it)
+    marked. The choices are the usual ones plus a valid radius asked for (search_form), so the
+    kept lists are few; a least recently used one goes first."""
+    language = get_language() or "fr"
+    return _radii.get(
+        (language, tuple(radii), selected),
+        lambda: mark_safe(  # noqa: S308 - rendered by a template, escaped there
+            render_to_string(
+                "listings/_radius_options.html",
+                {"radius_choices": [(f"{km:g}", km) for km in radii], "selected": selected},
+            )
+        ),
+    )
+
+
 def forget() -> None:
     """Drop this process's kept lists (tests)."""
     _categories.clear()
     _departements.clear()
+    _radii.clear()

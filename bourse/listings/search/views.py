@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from ..cards import detail_url
 from ..models import Kind
 from ..serializers import ListingSerializer
-from .options import category_options, departement_options
+from .options import category_options, departement_options, radius_options
 from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -192,7 +192,7 @@ def search_form(request) -> tuple[SearchParams, dict, dict]:
         "params": params,
         "category_options": category_options(data.get("category", "")),
         "departement_options": departement_options(data.get("departement", "")),
-        "radius_choices": [(f"{km:g}", km) for km in radius_choices],
+        "radius_options": radius_options(radius_choices, f"{radius:g}"),
         "can_use_company": company_point is not None,
         "query_string": query_without_page.urlencode(),
     }
