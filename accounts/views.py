@@ -356,7 +356,7 @@ def member_role(request, pk: int):
 
 
 def company_detail(request, pk: int):
-    company = get_object_or_404(Company, pk=pk)
+    company = get_object_or_404(Company.objects.select_related("declared_by"), pk=pk)
     permissions.check_can_view_company(request.user, company)
     show_contact = permissions.can_see_contact_details(request.user, company)
     # `listings` is the reverse relation the listings app declares (accounts may not import it).
@@ -378,6 +378,8 @@ def company_detail(request, pk: int):
                 else []
             ),
             "is_member": permissions.is_member(request.user, company),
+            # Who declared it: for the moderators who check it, not its colleagues or partners.
+            "show_declarer": permissions.is_moderator_for(request.user, company),
             "listings": listings,
         },
     )

@@ -183,6 +183,7 @@ def company_create(
         naf_code=naf_code,
         status=Company.Status.PENDING,
         status_changed_at=timezone.now(),
+        declared_by=by,
     )
     _save_company(company)
     Membership.objects.create(user=by, company=company, role=Membership.Role.ADMIN)
