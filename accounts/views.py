@@ -232,6 +232,7 @@ def company_edit(request):
     company = membership.company
     permissions.check_company_admin(request.user, company)
     initial = {field: getattr(company, field) for field in services.COMPANY_EDITABLE_FIELDS}
+    initial["phone"] = format_phone(company.phone)
     form = CompanyForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
