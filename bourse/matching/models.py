@@ -1,7 +1,8 @@
-"""Recorded matches, dismissed suggestions and saved searches.
+"""Recorded matches, dismissed suggestions, saved searches and the stored suggestions.
 
-Suggestions themselves are computed on demand (bourse.matching.queries); a `Match` row records a
-strong match that was announced to both companies, so that it is announced once, ever.
+Suggestions are computed when listings change (bourse.matching.services.lists) and stored per
+listing (`SuggestionList`, `StoredSuggestion`), which pages and the API read; a `Match` row
+records a strong match that was announced to both companies, so that it is announced once, ever.
 """
 
 from django.conf import settings
