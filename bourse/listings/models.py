@@ -241,6 +241,9 @@ class Listing(models.Model):
 
     objects = ListingQuerySet.as_manager()
 
+    # Not a column: True on the rows a search shows first during a crisis (search/pinning.py).
+    crisis_pinned = False
+
     class Meta:
         verbose_name = _("annonce")
         verbose_name_plural = _("annonces")
