@@ -11,15 +11,16 @@ The admin is no back door around the rules the services keep:
   are closed), never by editing or deleting rows.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bourse.core.errors import ServiceError, messages_of
 
 from . import services
 from .models import Company, Invitation, Membership, Moderator, User
+from .phones import normalize_phone
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,8 +60,31 @@ class UserAdmin(DjangoUserAdmin):
         return membership.company.name if membership else "—"
 
 
+class CompanyAdminForm(forms.ModelForm):
+    """The contact details staff may correct; the phone checked and stored E.164 as on the
+    company's page (a number kept as typed before numbers were checked stays until changed)."""
+
+    website = forms.URLField(
+        label=Company._meta.get_field("website").verbose_name,
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+    )
+
+    class Meta:
+        model = Company
+        fields = ["phone", "website", "description"]
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"]
+        if "phone" not in self.changed_data:
+            return value
+        return normalize_phone(value)
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    form = CompanyAdminForm
     list_display = [
         "name",
         "siret",
@@ -83,7 +107,6 @@ class CompanyAdmin(admin.ModelAdmin):
         ]
 
     inlines = [MembershipInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request) -> bool:
         return False

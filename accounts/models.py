@@ -207,6 +207,17 @@ class Company(models.Model):
     )
     registry_data = models.JSONField(_("réponse du registre"), default=dict, blank=True)
     registry_checked_at = models.DateTimeField(_("registre consulté le"), null=True, blank=True)
+    # The person who declared the company (services.company_create), for the moderator who
+    # checks it; still them after they leave the company, nobody once their account is deleted.
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("déclarée par"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 
 from bourse.geo import data as geo
 
-from .models import Invitation, Membership, User
+from .models import Company, Invitation, Membership, User
 from .permissions import moderator_for
+from .phones import normalize_phone
 
 
 def moderated_departements(user: User) -> list[str]:
@@ -39,6 +41,24 @@ def company_members(company):
         .select_related("user")
         .order_by("role", "joined_at", "pk")  # "admin" sorts before "member"
     )
+
+
+def companies_with_unchecked_phones() -> list[Company]:
+    """Companies whose phone is kept as typed, not E.164: numbers from before company phones
+    were checked that are no French number (every write checks them now, accounts/phones.py)."""
+    candidates = Company.objects.exclude(phone="").only("pk", "name", "departement", "phone")
+    return [
+        company
+        for company in candidates.order_by("departement", "name", "pk")
+        if not _is_e164(company.phone)
+    ]
+
+
+def _is_e164(value: str) -> bool:
+    try:
+        return normalize_phone(value) == value
+    except ValidationError:
+        return False
 
 
 def _iso(value) -> str | None:

@@ -232,6 +232,7 @@ def company_edit(request):
     company = membership.company
     permissions.check_company_admin(request.user, company)
     initial = {field: getattr(company, field) for field in services.COMPANY_EDITABLE_FIELDS}
+    initial["phone"] = format_phone(company.phone)
     form = CompanyForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
@@ -356,7 +357,7 @@ def member_role(request, pk: int):
 
 
 def company_detail(request, pk: int):
-    company = get_object_or_404(Company, pk=pk)
+    company = get_object_or_404(Company.objects.select_related("declared_by"), pk=pk)
     permissions.check_can_view_company(request.user, company)
     show_contact = permissions.can_see_contact_details(request.user, company)
     # `listings` is the reverse relation the listings app declares (accounts may not import it).
@@ -378,6 +379,8 @@ def company_detail(request, pk: int):
                 else []
             ),
             "is_member": permissions.is_member(request.user, company),
+            # Who declared it: for the moderators who check it, not its colleagues or partners.
+            "show_declarer": permissions.is_moderator_for(request.user, company),
             "listings": listings,
         },
     )

@@ -2,7 +2,8 @@
 
 Seeds a PostgreSQL database of its own (`bourse_bench_http_*`, beside BENCH_POSTGRES_URL):
 companies placed in proportion to population, published listings, members with a logged-in
-session, listings and conversations of their own. Then it starts the Procfile's production set
+session, listings and conversations of their own (half of them read), and recent strong matches
+for their listings (the dashboard's "new suggestions"). Then it starts the Procfile's production set
 with honcho (`honcho start -c web=2`: two uvicorn processes on PostgreSQL and Redis, the
 task worker, the scheduler) with BENCH_FLOOR_VIEW on, and loads it from 127.0.0.1 with N concurrent
 clients (default 50; one keep-alive connection each, spread over the two processes), one
@@ -15,7 +16,9 @@ scenario after the other, each bounded in time and in requests:
 - search-api: the same through GET /api/v1/listings/;
 - detail: anonymous GET /annonces/<id>/ of a published listing;
 - suggestions: a member's GET /suggestions/ (the best counterparts of the company's listings);
-- inbox: a member's GET /messages/.
+- inbox: a member's GET /messages/;
+- home: a member's GET / (their dashboard: open listings and what each needs, new
+  suggestions, unread conversations, next steps).
 
 For each: requests per second, median and p99 latency (ms), errors (any status but 200, or a
 failed request), and the ratio of its throughput to the floor's. `--profile SCENARIO` also runs
@@ -56,7 +59,7 @@ WORDINGS = {
 }
 PLACE_FIELDS = ("postal_code", "commune", "departement", "latitude", "longitude")
 SEARCH_WORDS = ["palettes", "entrepôt", "chariot", "stockage", "cartons", "camion"]
-SCENARIOS = ("floor", "search", "search-api", "detail", "suggestions", "inbox")
+SCENARIOS = ("floor", "search", "search-api", "detail", "suggestions", "inbox", "home")
 TARGET_RATIO = 0.30  # search and detail: at least 30 % of the floor's throughput
 TARGET_P99_MS = 100.0
 
@@ -72,7 +75,8 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
     from accounts.models import Company, Membership, User
     from bourse.geo import data as geo
     from bourse.listings.models import Category, Listing
-    from messaging.models import Conversation, Message
+    from bourse.matching.models import Match
+    from messaging.models import Conversation, Message, ReadMark
 
     rng = random.Random(16)
     now = timezone.now()
@@ -185,6 +189,32 @@ def seed(n_companies: int, n_listings: int, n_members: int, out: str) -> None:
         Conversation.objects.bulk_update(
             conversations, ["last_message", "updated_at"], batch_size=2000
         )
+        # The member's company has read every other conversation up to its last line: the
+        # dashboard lists the unread ones, the inbox shows both kinds.
+        ReadMark.objects.bulk_create(
+            [
+                ReadMark(
+                    conversation=c,
+                    company=c.other_company,
+                    last_read_message_id=messages[4 * i + 3].pk,
+                )
+                for i, c in enumerate(conversations)
+                if i % 2
+            ],
+            batch_size=2000,
+        )
+        # Strong matches recorded lately for each member's listings (the worker records them
+        # when a listing is published): the dashboard's new suggestions.
+        pairs = {}
+        for own in listings[: 3 * n_members]:
+            for other in rng.sample(others, 3):
+                if other.company_id != own.company_id:
+                    pair = (min(own.pk, other.pk), max(own.pk, other.pk))
+                    pairs[pair] = round(rng.uniform(0.6, 0.95), 3)
+        Match.objects.bulk_create(
+            [Match(listing_a_id=a, listing_b_id=b, score=s) for (a, b), s in pairs.items()],
+            batch_size=2000,
+        )
 
         keys = _stack.login_sessions(users)
     with connection.cursor() as cursor:
@@ -228,6 +258,8 @@ def request_maker(scenario: str, data: dict, rng: random.Random):
         return lambda client: ("/suggestions/", sessions[client % len(sessions)])
     if scenario == "inbox":
         return lambda client: ("/messages/", sessions[client % len(sessions)])
+    if scenario == "home":
+        return lambda client: ("/", sessions[client % len(sessions)])
     raise ValueError(scenario)
 
 

@@ -18,7 +18,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import Company, Membership
 from bourse.listings.freshness import ASK_BEFORE_EXPIRY
-from bourse.listings.models import Listing
+from bourse.listings.models import Listing, ListingPhoto
 from bourse.matching.models import Dismissal, Match, SuggestionContact
+from messaging import queries as messaging_queries
 from messaging.models import Conversation
 
 Status = Listing.Status
@@ -64,10 +65,28 @@ class Need:
 class ListingRow:
     listing: Listing
     needs: list[Need] = field(default_factory=list)
+    url: str = ""
 
 
-def _listing_needs(listing: Listing, *, now: datetime.datetime, can_submit: bool) -> list[Need]:
-    edit = reverse("listings:edit", args=[listing.pk])
+class _Links:
+    """The links of the listings' rows: one reverse() per kind of link and page, the listing's
+    id then takes the place of 0 (a reverse() per row and need was a fifth of the page)."""
+
+    def __init__(self):
+        self.detail = reverse("listings:detail", args=[0])
+        self.edit = reverse("listings:edit", args=[0])
+        self.renew = reverse("listings:renew", args=[0])
+        self.suggestions = reverse("matching:suggestions")
+
+    @staticmethod
+    def of(pattern: str, pk: int) -> str:
+        return pattern.replace("/0/", f"/{pk}/", 1)
+
+
+def _listing_needs(
+    listing: Listing, *, now: datetime.datetime, can_submit: bool, links: _Links
+) -> list[Need]:
+    edit = links.of(links.edit, listing.pk)
     status = listing.status
     if status == Status.DRAFT:
         if can_submit:
@@ -92,7 +111,7 @@ def _listing_needs(listing: Listing, *, now: datetime.datetime, can_submit: bool
                 level="wait",
             )
         ]
-    renew = reverse("listings:renew", args=[listing.pk])
+    renew = links.of(links.renew, listing.pk)
     if status == Status.EXPIRED or (listing.expires_at and listing.expires_at <= now):
         return [
             Need(
@@ -113,7 +132,7 @@ def _listing_needs(listing: Listing, *, now: datetime.datetime, can_submit: bool
                 post=True,
             )
         )
-    if not listing.photo_count:
+    if not listing.has_photo:
         needs.append(
             Need(
                 _("Sans photo : une photo aide beaucoup à trouver un partenaire."),
@@ -122,11 +141,11 @@ def _listing_needs(listing: Listing, *, now: datetime.datetime, can_submit: bool
                 "tip",
             )
         )
-    if not listing.conversation_count:
+    if not listing.has_conversation:
         needs.append(
             Need(
                 _("Aucune conversation pour l'instant : regardez les suggestions."),
-                reverse("matching:suggestions"),
+                links.suggestions,
                 _("Voir les suggestions"),
                 "tip",
             )
@@ -141,17 +160,23 @@ def listing_rows(company: Company, *, now=None) -> tuple[list[ListingRow], int]:
     qs = (
         Listing.objects.of_company(company)
         .filter(status__in=OPEN_STATUSES)
-        .select_related("category")
+        # Whether it has any, not how many: two counts joined in one GROUP BY multiplied
+        # a listing's photos by its conversations.
         .annotate(
-            photo_count=Count("photos", distinct=True),
-            conversation_count=Count("conversations", distinct=True),
+            has_photo=Exists(ListingPhoto.objects.filter(listing=OuterRef("pk"))),
+            has_conversation=Exists(Conversation.objects.filter(listing=OuterRef("pk"))),
         )
     )
     listings = list(qs.order_by("-updated_at", "-id")[:200])
     order = {s: i for i, s in enumerate(OPEN_STATUSES)}
     listings.sort(key=lambda item: order[item.status])
+    links = _Links()
     rows = [
-        ListingRow(item, _listing_needs(item, now=now, can_submit=company.is_verified))
+        ListingRow(
+            item,
+            _listing_needs(item, now=now, can_submit=company.is_verified, links=links),
+            url=links.of(links.detail, item.pk),
+        )
         for item in listings[:LISTINGS_SHOWN]
     ]
     return rows, len(listings)
@@ -159,11 +184,15 @@ def listing_rows(company: Company, *, now=None) -> tuple[list[ListingRow], int]:
 
 def new_suggestions(company: Company, *, now=None) -> list[dict]:
     """Strong matches recorded lately for the company's live listings, with the other side
-    still live, not dismissed and not contacted yet: `{"own": listing, "other": listing,
-    "score": float}`, best first."""
+    still live, not dismissed and not contacted yet: `{"own_title": str, "other": listing
+    (kind, title, company's name), "url": its page, "score": float}`, best first."""
     now = now or timezone.now()
     since = now - datetime.timedelta(days=NEW_SUGGESTION_DAYS)
-    own_ids = list(Listing.objects.published().filter(company=company).values_list("pk", flat=True))
+    # The company's live listings, with the title each suggestion names: one query.
+    own_titles = dict(
+        Listing.objects.published().filter(company=company).values_list("pk", "title")
+    )
+    own_ids = list(own_titles)
     if not own_ids:
         return []
     matches = list(
@@ -189,27 +218,32 @@ def new_suggestions(company: Company, *, now=None) -> list[dict]:
             | Exists(SuggestionContact.objects.filter(company=company, listing=OuterRef("pk")))
             | Exists(Conversation.objects.filter(listing=OuterRef("pk"), other_company=company))
         )
-        .select_related("company", "category")
+        .select_related("company")
+        .only("kind", "title", "company__name")
         .in_bulk()
     )
-    own = Listing.objects.in_bulk(own_ids)
     found, seen = [], set()
+    links = _Links()
     for own_id, other_id, score in pairs:
         if other_id in others and other_id not in seen:
             seen.add(other_id)
-            found.append({"own": own[own_id], "other": others[other_id], "score": score})
+            other = others[other_id]
+            found.append(
+                {
+                    "own_title": own_titles[own_id],
+                    "other": other,
+                    "url": links.of(links.detail, other_id),
+                    "score": score,
+                }
+            )
     return found[:SUGGESTIONS_SHOWN]
 
 
-def unread_conversations(company: Company) -> tuple[list[dict], int]:
+def unread_conversations(company: Company) -> tuple[list[messaging_queries.InboxItem], int]:
     """The conversations with messages the company has not read, most recent first (at most
-    CONVERSATIONS_SHOWN), and the number of unread messages over all of them."""
-    rows = list(Conversation.objects.for_inbox(company.pk).filter(unread_count__gt=0)[:200])
-    total = sum(c.unread_count for c in rows)
-    return [
-        {"conversation": c, "partner": c.partner_of(company.pk), "unread_count": c.unread_count}
-        for c in rows[:CONVERSATIONS_SHOWN]
-    ], total
+    CONVERSATIONS_SHOWN), and the number of unread messages over all its conversations."""
+    rows = messaging_queries.inbox(company.pk, limit=CONVERSATIONS_SHOWN, unread_only=True)
+    return rows, messaging_queries.unread_total(company.pk)
 
 
 def next_steps(
@@ -283,6 +317,8 @@ def member_dashboard(membership: Membership) -> dict:
         "suggestions": suggestions,
         "unread_conversations": conversations,
         "unread_messages": unread,
+        # The navigation's badge too: counted once (messaging.context_processors).
+        "unread_total": unread,
         "next_steps": next_steps(
             company=company,
             rows=rows,

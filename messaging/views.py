@@ -44,30 +44,24 @@ class MessageForm(forms.Form):
 @login_required
 def inbox(request):
     company_id = permissions.company_id_of(request.user)
-    conversations = []
-    if company_id is not None:
-        conversations = [
-            {
-                "conversation": c,
-                "partner": c.partner_of(company_id),
-                "unread_count": c.unread_count,
-            }
-            for c in Conversation.objects.for_inbox(company_id)[:200]
-        ]
-    return render(
-        request,
-        "messaging/inbox.html",
-        {
-            "conversations": conversations,
-            "has_company": company_id is not None,
-            # What chat.js needs to draw a conversation that arrives live.
-            "inbox_i18n": {
-                "kinds": {kind.value: str(kind.label) for kind in Kind},
-                "deleted": _("Utilisateur supprimé"),
-                "urlPattern": reverse("messaging:conversation", args=[0]),
-            },
-        },
+    conversations = (
+        queries.inbox(company_id, limit=queries.INBOX_SHOWN) if company_id is not None else []
     )
+    context = {
+        "conversations": conversations,
+        "has_company": company_id is not None,
+        # What chat.js needs to draw a conversation that arrives live.
+        "inbox_i18n": {
+            "kinds": {kind.value: str(kind.label) for kind in Kind},
+            "deleted": _("Utilisateur supprimé"),
+            "urlPattern": reverse("messaging:conversation", args=[0]),
+        },
+    }
+    if company_id is not None and len(conversations) < queries.INBOX_SHOWN:
+        # Every conversation is on the page: the navigation's badge is the sum of theirs,
+        # not a second count of the same messages (messaging.context_processors).
+        context["unread_total"] = sum(item.unread_count for item in conversations)
+    return render(request, "messaging/inbox.html", context)
 
 
 @login_required

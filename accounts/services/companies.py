@@ -25,6 +25,7 @@ from bourse.geo import data as geo
 
 from ..models import Company, Membership, User
 from ..tasks import check_company_registry, locate_company
+from .users import clean_phone
 
 # Fields a company admin may change, and those whose change sends a verified company back to
 # moderation: the identity a moderator checked.
@@ -145,7 +146,8 @@ def company_create(
     description: str = "",
     naf_code: str = "",
 ) -> Company:
-    """Declare a company; the caller becomes its admin and it waits for a moderator."""
+    """Declare a company; the caller becomes its admin and it waits for a moderator. Its
+    phone is checked and stored E.164 like a person's (accounts/phones.py)."""
     if Membership.objects.filter(user=by).exists():
         raise ServiceError(
             {"non_field_errors": [_("Vous êtes déjà membre d'une entreprise.")]},
@@ -165,6 +167,10 @@ def company_create(
         naf_code = clean_naf_code(naf_code)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    try:
+        phone = clean_phone(phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ServiceError(errors)
     company = Company(
@@ -177,12 +183,13 @@ def company_create(
         departement=place.departement,
         latitude=place.latitude,
         longitude=place.longitude,
-        phone=phone.strip(),
+        phone=phone,
         website=website.strip(),
         description=description.strip(),
         naf_code=naf_code,
         status=Company.Status.PENDING,
         status_changed_at=timezone.now(),
+        declared_by=by,
     )
     _save_company(company)
     Membership.objects.create(user=by, company=company, role=Membership.Role.ADMIN)
@@ -203,7 +210,8 @@ def _ask_registry_on_commit(company: Company) -> None:
 @transaction.atomic
 def company_update(*, company: Company, by: User, **changes: str) -> Company:
     """Change a company's profile. A new name or SIRET on a verified company needs a new check;
-    any correction of a rejected company sends it back to the moderators' queue.
+    any correction of a rejected company sends it back to the moderators' queue. A phone given
+    is checked and stored E.164 (accounts/phones.py), even one typed the way it was before.
 
     `changes` holds some of COMPANY_EDITABLE_FIELDS; the caller (an admin) was checked before.
     """
@@ -228,6 +236,11 @@ def company_update(*, company: Company, by: User, **changes: str) -> Company:
     if "naf_code" in changes:
         try:
             changes["naf_code"] = clean_naf_code(changes["naf_code"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "phone" in changes:
+        try:
+            changes["phone"] = clean_phone(changes["phone"])
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:

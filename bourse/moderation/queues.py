@@ -73,7 +73,7 @@ def company_queue(moderator, params):
     verdict = params.get("verdict", "")
     filters.verdict = verdict if verdict in dict(filters.verdicts) else ""
     queryset = scope_to_territory(
-        Company.objects.annotate(
+        Company.objects.select_related("declared_by").annotate(
             members_count=Count("memberships"),
             waiting_since=Coalesce(F("status_changed_at"), F("created_at")),
         ),

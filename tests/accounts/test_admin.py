@@ -69,7 +69,7 @@ def test_a_company_place_and_identity_cannot_be_edited_in_the_admin(admin_client
     assert response.status_code == 302, response.content.decode()[:2000]
     company.refresh_from_db()
     assert (company.postal_code, company.departement, company.siret) == before
-    assert company.phone == "04 78 00 00 00"
+    assert company.phone == "+33478000000"  # checked and stored E.164, as everywhere
     assert admin_client_.get("/admin/accounts/company/add/").status_code == 403
 
 

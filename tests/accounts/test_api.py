@@ -137,7 +137,7 @@ def test_create_company(client_for, user):
     assert data["commune"] == "Lyon 2e Arrondissement"
     assert data["departement"] == "69"
     assert isinstance(data["latitude"], float) and isinstance(data["longitude"], float)
-    assert data["phone"] == payload["phone"]
+    assert data["phone"] == "+33478000000"  # "04 78 00 00 00" stored E.164
     company = Company.objects.get(pk=data["id"])
     assert Membership.objects.get(user=user).company == company
     assert client_for(user).get("/api/v1/me/").json()["company"]["role"] == "admin"

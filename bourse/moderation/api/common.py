@@ -68,8 +68,20 @@ class ModerationCompanyRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "status"]
 
 
+class DeclarerSerializer(serializers.Serializer):
+    """Who declared the company, for the moderator who checks it (null once their account is
+    deleted). The phone as stored, E.164 ("+33612345678")."""
+
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+    job_title = serializers.CharField()
+    phone = serializers.CharField()
+
+
 class ModerationCompanySerializer(serializers.ModelSerializer):
     members_count = serializers.IntegerField(read_only=True)
+    declared_by = DeclarerSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Company
@@ -90,6 +102,7 @@ class ModerationCompanySerializer(serializers.ModelSerializer):
             "status_reason",
             "status_changed_at",
             "members_count",
+            "declared_by",
             "created_at",
         ]
 

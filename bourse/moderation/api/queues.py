@@ -42,7 +42,9 @@ class ModerationCompanyList(TerritoryList):
     """Companies of the territory, oldest first (the verification queue)."""
 
     serializer_class = ModerationCompanySerializer
-    queryset = Company.objects.annotate(members_count=Count("memberships"))
+    queryset = Company.objects.select_related("declared_by").annotate(
+        members_count=Count("memberships")
+    )
 
 
 def run_action(request, service, needs_reason: bool, action: str, **target):
@@ -68,7 +70,7 @@ class CompanyActionView(ModeratorAPIView):
         check_not_own_company(request.user, company.pk)
         service, needs_reason = COMPANY_ACTIONS[self.action_name]
         company = run_action(request, service, needs_reason, self.action_name, company=company)
-        company = Company.objects.annotate(members_count=Count("memberships")).get(pk=company.pk)
+        company = ModerationCompanyList.queryset.get(pk=company.pk)
         return Response(ModerationCompanySerializer(company).data)
 
 
