@@ -138,7 +138,8 @@ _NOT_CLOSED = frozenset({_S.DRAFT, _S.PENDING, _S.REJECTED, _S.PUBLISHED, _S.EXP
 #   published at once when LISTINGS_REQUIRE_APPROVAL is off;
 # - withdraw from any open status (the company gives up); fulfil from published, expired and
 #   hidden (the deal was done anyway);
-# - renew: published or expired → published for another LISTING_LIFETIME_DAYS days.
+# - renew: published or expired → published for another lifetime (LISTING_LIFETIME_DAYS, longer
+#   in a crisis area: `lifetime`).
 LISTING_TRANSITIONS = (
     Transition("edit", _NOT_CLOSED, None, "company", _("de modifier")),
     Transition(

@@ -315,7 +315,8 @@ def listing_close(
 
 @transaction.atomic
 def listing_renew(*, listing: Listing, by: User) -> Listing:
-    """Published or expired → published for another LISTING_LIFETIME_DAYS days from now."""
+    """Published or expired → published from now for its lifetime (LISTING_LIFETIME_DAYS, or
+    CRISIS_LISTING_LIFETIME_DAYS in a crisis area: models.lifetime)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     was_live = listing.is_live
     listing.renew()
