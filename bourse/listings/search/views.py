@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from ..cards import detail_url
+from ..cards import detail_urls
 from ..models import Kind
 from ..serializers import ListingSerializer, listing_representation
 from .options import category_options, departement_options, radius_options
@@ -212,7 +212,8 @@ def search_page(request):
         search.expect_page(_page_number(request.GET), PAGE_SIZE)
         page = Paginator(search, PAGE_SIZE).get_page(request.GET.get("page"))
         kinds = {kind: str(label) for kind, label in Kind.choices}
-        for listing in page.object_list:
+        listings = page.object_list
+        for listing, url in zip(listings, detail_urls([row.pk for row in listings]), strict=True):
             map_points.append(
                 {
                     "lat": listing.latitude,
@@ -220,7 +221,7 @@ def search_page(request):
                     "title": listing.title,
                     "kind": kinds[listing.kind],
                     "commune": listing.commune,
-                    "url": detail_url(listing.pk),
+                    "url": url,
                 }
             )
     context |= {
