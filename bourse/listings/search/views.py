@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from ..cards import detail_url
 from ..models import Kind
-from ..serializers import ListingSerializer
+from ..serializers import ListingSerializer, listing_representation
 from .options import category_options, departement_options, radius_options
 from .params import (
     DEFAULT_RADIUS_KM,
@@ -56,9 +56,11 @@ class ListingSearchResultSerializer(ListingSerializer):
         return round(distance, 3) if distance is not None else None
 
     def to_representation(self, listing):
-        data = super().to_representation(listing)
-        if not self.context.get("with_distance"):
-            data.pop("distance_km", None)
+        # The listing's fields written out (serializers.listing_representation), not walked
+        # field by field: this is the search endpoint's hot path.
+        data = listing_representation(listing, self.context.get("request"))
+        if self.context.get("with_distance"):
+            data["distance_km"] = self.get_distance_km(listing)
         return data
 
 
