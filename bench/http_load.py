@@ -271,10 +271,19 @@ async def load(
     seconds: float,
     max_requests: int,
     warmup_seconds: float,
+    think_ms: float = 0.0,
 ) -> dict:
     """`clients` concurrent clients, each with one keep-alive connection to one of the ports,
-    sending one request after another for `seconds` (after a warm-up), `max_requests` at most."""
+    sending one request after another for `seconds` (after a warm-up), `max_requests` at most.
+
+    With `think_ms`, each client pauses between a response and its next request, for a time
+    drawn from an exponential distribution of that mean: people reading a page before the
+    next. Without it (0) the clients never pause, and the server is always saturated: the
+    throughput is the server's capacity, and each latency is mostly time spent queuing behind
+    the other clients' requests (Little's law: latency ≈ clients / throughput)."""
     import aiohttp
+
+    pauses = random.Random(99)
 
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -313,6 +322,8 @@ async def load(
                     if status != 200:
                         errors += 1
                         statuses[str(status)] = statuses.get(str(status), 0) + 1
+                if think_ms > 0:
+                    await asyncio.sleep(pauses.expovariate(1000.0 / think_ms))
 
     async def run() -> float:
         nonlocal measuring, stop_at
@@ -438,7 +449,7 @@ def call_counts(get, n: int) -> str:
 
 
 # --- Main --------------------------------------------------------------------------------------
-def print_report(results: list[dict], clients: int) -> None:
+def print_report(results: list[dict], clients: int, think_ms: float = 0.0) -> None:
     floors = [r for r in results if r["scenario"] == "floor"]
     floor_rps = statistics.fmean(r["rps"] for r in floors) if floors else float("nan")
     print()
@@ -454,13 +465,17 @@ def print_report(results: list[dict], clients: int) -> None:
             f"{r['max_ms']:.1f} | {r['errors']} |"
         )
     for r in results:
-        if r["scenario"] in ("search", "detail"):
+        if r["scenario"] in ("search", "search-api", "detail"):
             ok_ratio = r["rps"] / floor_rps >= TARGET_RATIO
             ok_p99 = r["p99_ms"] <= TARGET_P99_MS
+            # With pauses the clients ask less than the server can give: the throughput then
+            # measures the clients, and only the latency and the errors say something.
+            ratio = (
+                "not measured with pauses" if think_ms else f"{'met' if ok_ratio else 'NOT met'}"
+            )
             print(
-                f"target {r['scenario']}: ≥ {TARGET_RATIO:.0%} of the floor "
-                f"({'met' if ok_ratio else 'NOT met'}), p99 ≤ {TARGET_P99_MS:.0f} ms "
-                f"({'met' if ok_p99 else 'NOT met'}), 0 errors "
+                f"target {r['scenario']}: ≥ {TARGET_RATIO:.0%} of the floor ({ratio}), "
+                f"p99 ≤ {TARGET_P99_MS:.0f} ms ({'met' if ok_p99 else 'NOT met'}), 0 errors "
                 f"({'met' if r['errors'] == 0 else 'NOT met'})"
             )
 
@@ -482,9 +497,11 @@ def run_scenarios(env: dict, data: dict, scenarios: list[str], args) -> list[dic
                     seconds=args.seconds,
                     max_requests=args.max_requests,
                     warmup_seconds=args.warmup,
+                    think_ms=args.think_ms,
                 )
             )
             result["scenario"] = scenario
+            result["think_ms"] = args.think_ms
             result["server_cpu_ms_per_request"] = round(
                 (stack.web_cpu_seconds() - cpu0) * 1000 / max(1, result["requests"]), 2
             )
@@ -508,6 +525,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3 s per scenario, less data")
     parser.add_argument("--seconds", type=float, default=12.0, help="measured, per scenario")
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause of each client between a response and its next request (0: none, "
+        "the server saturated)",
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--web", type=int, default=2, help="uvicorn processes")
     parser.add_argument("--max-requests", type=int, default=50_000, help="per scenario")
@@ -554,7 +578,9 @@ def main() -> int:
 
     print(
         f"HTTP benchmark — PostgreSQL, Redis {_stack.REDIS_URL}, {args.web} uvicorn processes "
-        f"(Procfile via honcho), {args.clients} clients, {args.seconds:g} s per scenario"
+        f"(Procfile via honcho), {args.clients} clients"
+        + (f" pausing {args.think_ms:g} ms on average" if args.think_ms else "")
+        + f", {args.seconds:g} s per scenario"
     )
     results: list[dict] = []
     script = str(Path(__file__).resolve())
@@ -592,7 +618,7 @@ def main() -> int:
         data = json.loads(Path(data_path).read_text())
         if scenarios and not args.no_load:
             results = run_scenarios(env, data, scenarios, args)
-            print_report(results, args.clients)
+            print_report(results, args.clients, args.think_ms)
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
         if args.profile:

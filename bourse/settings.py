@@ -179,6 +179,10 @@ TEMPLATES = [
         },
     },
 ]
+# Rendered pieces of pages kept per process and per kind of piece (bourse/core/fragments.py:
+# listing cards, the search form's lists), least recently used dropped first; a card is ~1.5 KB
+# with its key, so 10,000 of them are ~15 MB per process. 0: render everything every time.
+RENDERED_FRAGMENTS_KEPT = int(os.environ.get("RENDERED_FRAGMENTS_KEPT", "10000"))
 
 # --- Database --------------------------------------------------------------------------------
 DATABASES = {

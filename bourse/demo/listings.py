@@ -310,7 +310,10 @@ def _create(item: Planned, moderator: User | None, categories: dict[str, Categor
     if item.photo:
         content = demo_image(listing.pk, categories[item.category].name, item.company.name[:40])
         upload = SimpleUploadedFile(f"demo-{listing.pk}.jpg", content, "image/jpeg")
-        services.listing_photo_add(listing=listing, by=author, upload=upload)
+        # Demo history: the photo was there when the listing went live (a new photo on a
+        # published listing otherwise sends it back to the moderators).
+        with _approval(False):
+            services.listing_photo_add(listing=listing, by=author, upload=upload)
     if item.status == "hidden" and moderator is not None:
         listing = moderation_services.listing_hide(
             listing=listing, by=moderator, reason=HIDE_REASONS[listing.pk % 2]

@@ -111,7 +111,10 @@ def load(rng: random.Random, stdout, companies: list[Company], listings: list[Li
         matched, hit = _match(listing, demo_ids)
         new_matches += matched
         hits += hit
+    # The stored suggestions the pages read (published quietly: nothing stored them yet).
+    stored = services.lists_refresh([listing.pk for listing in live])
     stdout.write(
         f"matching: {created_searches} saved searches, {len(live)} listings matched, "
-        f"{new_matches} new matches announced in the app (no e-mail), {hits} saved-search hits."
+        f"{new_matches} new matches announced in the app (no e-mail), {hits} saved-search hits, "
+        f"{stored} suggestion lists stored."
     )

@@ -131,13 +131,15 @@ _S = ListingStatus
 _NOT_CLOSED = frozenset({_S.DRAFT, _S.PENDING, _S.REJECTED, _S.PUBLISHED, _S.EXPIRED, _S.HIDDEN})
 
 # The lifecycle, with the choices made where the product rules are silent:
-# - a company edits its listing until it is closed; a substantive edit of a published listing
-#   sends it back to pending when approval is required (listing_update);
+# - a company edits its listing (text and photos) until it is closed; a substantive edit of a
+#   published listing, a new photo included, sends it back to pending when approval is required
+#   (back_to_review: listing_update, the photo services);
 # - submit: draft, rejected or hidden → pending (after fixing what the moderator said), or
 #   published at once when LISTINGS_REQUIRE_APPROVAL is off;
 # - withdraw from any open status (the company gives up); fulfil from published, expired and
 #   hidden (the deal was done anyway);
-# - renew: published or expired → published for another LISTING_LIFETIME_DAYS days.
+# - renew: published or expired → published for another lifetime (LISTING_LIFETIME_DAYS, longer
+#   in a crisis area: `lifetime`).
 LISTING_TRANSITIONS = (
     Transition("edit", _NOT_CLOSED, None, "company", _("de modifier")),
     Transition(
@@ -240,6 +242,9 @@ class Listing(models.Model):
 
     objects = ListingQuerySet.as_manager()
 
+    # Not a column: True on the rows a search shows first during a crisis (search/pinning.py).
+    crisis_pinned = False
+
     class Meta:
         verbose_name = _("annonce")
         verbose_name_plural = _("annonces")
@@ -325,6 +330,16 @@ class Listing(models.Model):
         self.check_can("approve")
         self._publish(now)
         self.save()
+
+    def back_to_review(self) -> bool:
+        """A substantive change of a published listing (its text, a new photo) while it needs a
+        moderator's approval: back to pending, not saved here (the edit saves). True when it
+        went back; a listing in any other status keeps it."""
+        self.check_can("edit")
+        if self.status != self.Status.PUBLISHED:
+            return False
+        self.status = self.Status.PENDING
+        return True
 
     def set_aside(self, action: str, *, reason: str) -> None:
         """reject (pending) or hide (published), with the reason the company is shown."""

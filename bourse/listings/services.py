@@ -10,7 +10,10 @@ The lifecycle is the transitions table on the model (`Listing.TRANSITIONS`, meth
 are services of bourse.moderation, which write the audit log; they call `announce_published`
 and `notify_status` here for what the company and matching hear.
 A substantive edit of a published listing sends it back to pending when approval is required
-(without approval it stays published and `listing_published` is sent again for matching).
+(without approval it stays published and `listing_published` is sent again for matching). New
+photos (added, or replacing others) are as substantive as new text: the moderator approved
+what the exchange shows, pictures included (`_new_photos`). Removing or reordering photos shows
+nothing new and needs no new approval.
 """
 
 import contextlib
@@ -261,7 +264,7 @@ def listing_update(*, listing: Listing, by: User, data: dict) -> Listing:
     held = _hold(listing) if changed else bool(listing.hold_reasons)
     if changed and listing.status == Status.PUBLISHED:
         if approval_required() or held:
-            listing.status = Status.PENDING
+            listing.back_to_review()
         elif listing.is_live:
             # Without approval the new content is live at once: matching recomputes from it.
             announce_published(listing)
@@ -312,7 +315,8 @@ def listing_close(
 
 @transaction.atomic
 def listing_renew(*, listing: Listing, by: User) -> Listing:
-    """Published or expired → published for another LISTING_LIFETIME_DAYS days from now."""
+    """Published or expired → published from now for its lifetime (LISTING_LIFETIME_DAYS, or
+    CRISIS_LISTING_LIFETIME_DAYS in a crisis area: models.lifetime)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     was_live = listing.is_live
     listing.renew()
@@ -399,19 +403,32 @@ def withdraw_listings_of_company_that_left(*, company_id: int) -> int:
     return withdrawn
 
 
+def _new_photos(listing: Listing) -> None:
+    """A published listing shows a new photo: back to the moderators when approval is required,
+    as for new text (listing_update). Without approval it stays published; matching reads no
+    photo, so nothing is announced."""
+    if approval_required() and listing.back_to_review():
+        listing.save(update_fields=["status", "updated_at"])
+
+
 @transaction.atomic
 def listing_photo_add(*, listing: Listing, by: User, upload) -> ListingPhoto:
-    """Check, clean and store one photo (see photos.py); at most MAX_PHOTOS per listing."""
+    """Check, clean and store one photo (see photos.py); at most MAX_PHOTOS per listing, and
+    not on a closed listing. A published listing goes back to pending (`_new_photos`)."""
     from .photos import store_photo
 
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    return store_photo(listing=listing, upload=upload)
+    listing.check_can("edit")
+    photo = store_photo(listing=listing, upload=upload)
+    _new_photos(listing)
+    return photo
 
 
 @transaction.atomic
 def listing_photo_delete(*, photo: ListingPhoto, by: User) -> None:
     from .photos import delete_files_on_commit
 
+    Listing.objects.select_for_update().get(pk=photo.listing_id).check_can("edit")
     photo.delete()
     delete_files_on_commit(photo)
 
@@ -423,6 +440,7 @@ def listing_photos_order(*, listing: Listing, by: User, order: list[int]) -> lis
     from .photos import arrange
 
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    listing.check_can("edit")
     ids = set(listing.photos.values_list("pk", flat=True))
     if len(order) != len(set(order)) or set(order) != ids:
         raise ServiceError(
@@ -437,7 +455,8 @@ def listing_photos_change(
 ) -> list[ListingPhoto]:
     """The photos of the listing form in one go: those kept in this order (the others are
     deleted, their files after commit), then the new ones (`photos.CleanPhoto`, checked by the
-    form) after them. At most MAX_PHOTOS in all, or nothing changes."""
+    form) after them. At most MAX_PHOTOS in all, or nothing changes. New photos send a
+    published listing back to pending (`_new_photos`); removing or reordering does not."""
     from .photos import (
         MAX_PHOTOS,
         arrange,
@@ -448,6 +467,7 @@ def listing_photos_change(
     )
 
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    listing.check_can("edit")
     photos = list(listing.photos.all())
     keep = [pk for pk in dict.fromkeys(keep) if pk in {photo.pk for photo in photos}]
     if len(keep) + len(add) > MAX_PHOTOS:
@@ -468,4 +488,6 @@ def listing_photos_change(
         for photo in stored:
             delete_files(files_of(photo))
         raise
+    if stored:
+        _new_photos(listing)
     return list(listing.photos.all())

@@ -9,7 +9,9 @@ or `day`. Migration listings 0013 added counts and hours where people use them.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -39,7 +41,7 @@ def allowed_units(category) -> list[str]:
 
 
 def _unit_words(unit: str, count: int) -> str:
-    """The unit's name agreeing with `count` (French: singular below 2)."""
+    """The unit's name agreeing with `count` in the active language (`plural_count`)."""
     # One literal call per unit, so that makemessages finds every form.
     words = {
         Unit.UNIT: lambda n: ngettext("unité", "unités", n),
@@ -56,9 +58,30 @@ def _unit_words(unit: str, count: int) -> str:
     return words[unit](count) if unit in words else unit
 
 
+def plural_count(quantity: Decimal) -> int:
+    """The whole number to give ngettext so that the unit agrees with `quantity` in the active
+    language.
+
+    A whole quantity is itself. Decimals agree differently from one language to the next, and
+    gettext's plural formulas only take whole numbers. French keeps the singular below 2
+    ("1,5 tonne", "0,5 heure"); it is the language of the source strings, which have no
+    catalogue and so follow gettext's default rule (singular for 1 only): a French decimal
+    below 2 is given as 1. English puts every decimal in the plural ("1.5 tonnes", "0.5
+    hours"); a translated language treats a decimal as its catalogue's formula treats 0 (English
+    `n != 1`: plural; a language whose rule is `n > 1` keeps the singular, as French does), so
+    it is given 0. From 2 up, the whole part is plural everywhere."""
+    if quantity == quantity.to_integral_value():
+        return int(quantity)
+    if quantity >= 2:
+        return int(quantity)
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return 1 if language == settings.LANGUAGE_CODE else 0
+
+
 def quantity_text(quantity: Decimal | None, unit: str) -> str:
-    """ "8 500 unités", "58 heures", "1 tonne", "2,5 tonnes" in the active language: the number
-    grouped by thousands, without useless decimals, the unit agreeing with it."""
+    """ "8 500 unités", "58 heures", "1 tonne", "1,5 tonne" / "1.5 tonnes" in the active
+    language: the number grouped by thousands, without useless decimals, the unit agreeing
+    with it (`plural_count`)."""
     if quantity is None:
         return ""
     quantity = Decimal(quantity)
@@ -66,5 +89,4 @@ def quantity_text(quantity: Decimal | None, unit: str) -> str:
     integral = quantity == quantity.to_integral_value()
     shown = quantity.quantize(Decimal(1)) if integral else quantity.normalize()
     number = number_format(shown, use_l10n=True, force_grouping=True)
-    count = 1 if quantity < 2 else 2
-    return f"{number}\u00a0{_unit_words(unit, count)}" if unit else number
+    return f"{number}\u00a0{_unit_words(unit, plural_count(quantity))}" if unit else number

@@ -112,6 +112,8 @@ def _saved(request, listing: Listing):
 def _save_photos(form: ListingForm, listing: Listing, by) -> None:
     if form.has_photo_changes():
         services.listing_photos_change(listing=listing, by=by, **form.photo_changes())
+        # New photos may have sent a published listing back to the moderators.
+        listing.refresh_from_db(fields=["status", "updated_at"])
 
 
 @login_required

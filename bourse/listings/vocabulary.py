@@ -214,11 +214,17 @@ def corrections(word: str, index: dict[str, set[str]] | None = None) -> list[str
     return sorted(found)
 
 
-def query_units(text: str, vocabulary: tuple[Group, ...] | None = None) -> list[list[str]]:
-    """What a search asks for: each word, or phrase of the vocabulary (longest first), with its
-    alternatives — the other spellings of its groups, or known words one letter away when it is
-    unknown. A listing must match one alternative of every unit. The same on every database."""
-    vocabulary = groups() if vocabulary is None else vocabulary
+# The last vocabulary's spellings by their words, with that vocabulary: groups() returns the same
+# tuple until it reloads, so the table is built once per load, not on every search (it folded
+# every spelling of the vocabulary each time).
+_by_words: list[tuple[tuple[Group, ...], dict[tuple[str, ...], list[str]]] | None] = [None]
+
+
+def _spellings_by_words(vocabulary: tuple[Group, ...]) -> dict[tuple[str, ...], list[str]]:
+    """Every spelling's words (folded) → the spellings of the groups it belongs to."""
+    kept = _by_words[0]
+    if kept is not None and kept[0] is vocabulary:
+        return kept[1]
     spellings: dict[tuple[str, ...], list[str]] = {}
     for group in vocabulary:
         keys = [tuple(_words(s)) for s in group.spellings]
@@ -226,6 +232,15 @@ def query_units(text: str, vocabulary: tuple[Group, ...] | None = None) -> list[
             if key:
                 entry = spellings.setdefault(key, [])
                 entry.extend(s for s in group.spellings if s not in entry)
+    _by_words[0] = (vocabulary, spellings)
+    return spellings
+
+
+def query_units(text: str, vocabulary: tuple[Group, ...] | None = None) -> list[list[str]]:
+    """What a search asks for: each word, or phrase of the vocabulary (longest first), with its
+    alternatives — the other spellings of its groups, or known words one letter away when it is
+    unknown. A listing must match one alternative of every unit. The same on every database."""
+    spellings = _spellings_by_words(groups() if vocabulary is None else vocabulary)
     words = _words(text)
     units: list[list[str]] = []
     i = 0

@@ -19,7 +19,7 @@ from bourse.geo import data as geo
 from bourse.listings.models import Category, Kind, Listing
 from bourse.listings.serializers import ListingSerializer
 
-from . import permissions, queries, services
+from . import permissions, services, suggestions
 from .models import SavedSearch
 
 
@@ -74,7 +74,7 @@ class ListingMatchesView(APIView):
     def get(self, request, pk: int):
         listing = _get_listing(pk)
         permissions.check_can_see_matches(request.user, listing)
-        suggestions = queries.suggestions_for(listing)
+        found = suggestions.suggestions_for(listing)
         payload = [
             {
                 "listing": s.listing,
@@ -82,7 +82,7 @@ class ListingMatchesView(APIView):
                 "distance_km": s.distance_km,
                 "reasons": s.reasons(),
             }
-            for s in suggestions
+            for s in found
         ]
         return Response(MatchSerializer(payload, many=True, context={"request": request}).data)
 

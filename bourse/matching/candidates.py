@@ -1,8 +1,9 @@
 """The statements behind a listing's suggestions, written once as SQL (queries.score_top runs them).
 
-A top 20 is computed on every suggestions page and API call, and for every newly published
-listing. Built through the ORM, its five or six queries cost more CPU to compile (filters,
-joins, an aggregate, converters) than the database took to run them. Here each is a plain
+A top is computed for every newly published listing (its stored suggestions: services.lists)
+and for a stored list read missing or stale. Built through the ORM, its five or six queries
+cost more CPU to compile (filters, joins, an aggregate, converters) than the database took to
+run them. Here each is a plain
 statement over the models' own table and column names, with bound parameters:
 
 - `family`: the categories of the listing's family with their attribute names and, in the same

@@ -1,7 +1,8 @@
-"""Recorded matches, dismissed suggestions and saved searches.
+"""Recorded matches, dismissed suggestions, saved searches and the stored suggestions.
 
-Suggestions themselves are computed on demand (bourse.matching.queries); a `Match` row records a
-strong match that was announced to both companies, so that it is announced once, ever.
+Suggestions are computed when listings change (bourse.matching.services.lists) and stored per
+listing (`SuggestionList`, `StoredSuggestion`), which pages and the API read; a `Match` row
+records a strong match that was announced to both companies, so that it is announced once, ever.
 """
 
 from django.conf import settings
@@ -185,3 +186,71 @@ class SavedSearchHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saved_search_id} → {self.listing_id}"
+
+
+class SuggestionList(models.Model):
+    """A published listing's best counterparts as last computed (`StoredSuggestion` rows):
+    what the suggestions page and the API read instead of scoring on every view.
+
+    `floor_*` is the rank key (score rounded to 4 places, distance, id) that every counterpart
+    not stored ranks after; empty when every counterpart was stored (fewer than the list
+    holds). bourse.matching.suggestions reads it to know whether the stored rows still give an
+    exact top, and recomputes the list when they do not.
+    """
+
+    listing = models.OneToOneField(
+        "listings.Listing",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="suggestion_list",
+    )
+    computed_at = models.DateTimeField()
+    floor_score = models.FloatField(null=True, blank=True)
+    floor_distance_km = models.FloatField(null=True, blank=True)
+    floor_listing_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liste de suggestions")
+        verbose_name_plural = _("listes de suggestions")
+        indexes = [models.Index(fields=["computed_at"], name="suggestion_list_computed")]
+
+    def __str__(self) -> str:
+        return f"Suggestions of {self.listing_id} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def floor(self) -> tuple[float, float, int] | None:
+        if self.floor_listing_id is None:
+            return None
+        return (-self.floor_score, self.floor_distance_km, self.floor_listing_id)
+
+
+class StoredSuggestion(models.Model):
+    """One counterpart of a stored list, scored from the list's listing's side, without the
+    feedback factor (what the company dismissed: applied when read, since it changes with
+    every dismissal). `score` is the weighted parts times the requirements factor, unrounded;
+    `checks` holds each check's text in every language of the site."""
+
+    suggestion_list = models.ForeignKey(
+        SuggestionList, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    counterpart = models.ForeignKey("listings.Listing", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    distance_km = models.FloatField()
+    parts = models.JSONField(default=dict)
+    quantity_compared = models.BooleanField(default=False)
+    requirements = models.FloatField(default=1.0)
+    checks = models.JSONField(default=list)
+    common_words = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("suggestion enregistrée")
+        verbose_name_plural = _("suggestions enregistrées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion_list", "counterpart"], name="stored_suggestion_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["counterpart"], name="stored_suggestion_counterpart")]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_list_id} → {self.counterpart_id} ({self.score:.4f})"

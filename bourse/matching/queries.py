@@ -117,14 +117,67 @@ def score_top(
     id first). Empty when the listing is not live on the exchange. `dismissed`: what the
     company dismissed (candidates.dismissed), when the caller already read it (several listings
     of one company)."""
+    ranking = rank(listing, limit=limit, exclude_dismissed=exclude_dismissed, dismissed=dismissed)
+    return ranking.best if ranking is not None else []
+
+
+@dataclass
+class Ranking:
+    """A listing's top and what was read to find it, for a caller that goes on with the same
+    rows (bourse.matching.services.lists scores the listing from each counterpart's side)."""
+
+    best: list[Scored]
+    base: Features
+    base_words: scoring.Analysis
+    lexicon: scoring.Lexicon
+    family_id: int
+    names_by_category: dict[int, tuple[str, ...]]
+    # Every candidate row within reach (dismissed ones too): candidates.candidate_rows.
+    rows: list[tuple]
+    # {id: upper bound of its score} of each row (scoring.CheapScorer.upper_bound).
+    bounds: dict[int, float]
+    # {id: (text, attribute values)} of the rows whose text was read.
+    texts: dict[int, tuple[str, dict | None]]
+
+    def features(self, row: tuple) -> Features:
+        """The Features of a candidate row (its text must be in `texts`)."""
+        text, attributes = self.texts.get(row[0], ("", None))
+        return Features(
+            id=row[0],
+            company_id=row[1],
+            kind=row[2],
+            category_id=row[3],
+            parent_id=None if row[3] == self.family_id else self.family_id,
+            latitude=row[4],
+            longitude=row[5],
+            radius_km=row[6],
+            available_from=_as_date(row[7]),
+            available_until=_as_date(row[8]),
+            quantity=row[9],
+            unit=row[10],
+            text=text,
+            attributes=attributes,
+            attribute_names=self.names_by_category.get(row[3], ()),
+        )
+
+
+def rank(
+    listing: Listing,
+    *,
+    limit: int = TOP,
+    exclude_dismissed: bool = True,
+    dismissed: tuple[set[int], dict[int, int]] | None = None,
+) -> Ranking | None:
+    """score_top with what it read; None when the listing is not live or nothing is within
+    reach of its kind and family."""
     if not listing.is_live or listing.company.status != "verified":
-        return []
+        return None
     ensure_sqlite_matching_index(connection)
     family_id, names_by_category, largest = candidates.family(
         listing.category_id, listing.category.parent_id, scoring.opposite_kind(listing.kind)
     )
     if largest is None:
-        return []
+        return None
     if dismissed is None:
         dismissed = candidates.dismissed(listing.company_id)
     dismissed_ids, dismissed_alike = dismissed
@@ -137,21 +190,31 @@ def score_top(
     )
     base = Features.of(listing)
     scorer = scoring.CheapScorer(base)
+    lexicon = scoring.Lexicon.current()
+    base_words = scoring.analyse(base.text, lexicon)
+    ranking = Ranking(
+        best=[],
+        base=base,
+        base_words=base_words,
+        lexicon=lexicon,
+        family_id=family_id,
+        names_by_category=names_by_category,
+        rows=rows,
+        bounds={},
+        texts={},
+    )
     pending = []
     for row in rows:
-        if exclude_dismissed and row[0] in dismissed_ids:
-            continue
         # Every row is of the family: its parent is the family unless it is the family.
         parent_id = None if row[3] == family_id else family_id
         parts = scorer.parts(row[3], parent_id, row[11], row[6], row[7], row[8], row[9], row[10])
-        pending.append((scorer.upper_bound(parts), row[11], row[0], parent_id, parts, row))
-    if not pending:
-        return []
+        bound = scorer.upper_bound(parts)
+        ranking.bounds[row[0]] = bound
+        if exclude_dismissed and row[0] in dismissed_ids:
+            continue
+        pending.append((bound, row[11], row[0], parts, row))
     pending.sort(key=lambda item: (-item[0], item[1], item[2]))
-    lexicon = scoring.Lexicon.current()
-    base_words = scoring.analyse(base.text, lexicon)
-    best: list[Scored] = []
-    fetched: dict[int, str] = {}
+    best = ranking.best
     position = 0
     while position < len(pending):
         # Scores are rounded to 4 places: keep rows that could tie with the last one.
@@ -160,32 +223,13 @@ def score_top(
             break  # no remaining row can enter the top: their upper bounds are lower
         batch = pending[position : position + TEXT_BATCH]
         position += len(batch)
-        texts = candidates.texts([item[2] for item in batch])
-        fetched.update((pk, text) for pk, (text, _attributes) in texts.items())
-        for _bound, d, pk, parent_id, parts, row in batch:
-            text, attributes = texts.get(pk, ("", None))
-            other = Features(
-                id=pk,
-                company_id=row[1],
-                kind=row[2],
-                category_id=row[3],
-                parent_id=parent_id,
-                latitude=row[4],
-                longitude=row[5],
-                radius_km=row[6],
-                available_from=_as_date(row[7]),
-                available_until=_as_date(row[8]),
-                quantity=row[9],
-                unit=row[10],
-                text=text,
-                attributes=attributes,
-                attribute_names=names_by_category.get(row[3], ()),
-            )
+        ranking.texts.update(candidates.texts([item[2] for item in batch]))
+        for _bound, d, _pk, parts, row in batch:
             part_values, compared = scoring.parts_dict(parts)
             best.append(
                 scoring.score_pair(
                     base,
-                    other,
+                    ranking.features(row),
                     d,
                     base_words=base_words,
                     parts=part_values,
@@ -198,15 +242,17 @@ def score_top(
         best.sort(key=lambda s: (-s.score, s.distance_km, s.listing_id))
         del best[limit:]
     # The common words, for the few kept only.
-    return [
+    ranking.best = [
         replace(
             s,
             common_words=scoring.common_words(
-                base_words, scoring.analyse(fetched.get(s.listing_id, ""), lexicon)
+                base_words,
+                scoring.analyse(ranking.texts.get(s.listing_id, ("", None))[0], lexicon),
             ),
         )
         for s in best
     ]
+    return ranking
 
 
 def dismissed_by_category(company_id: int) -> dict[int, int]:

@@ -11,9 +11,16 @@ from . import services
 
 @task()
 def rematch_listing(listing_id: int) -> dict:
-    """Match a newly published listing: record and announce strong matches, alert saved
-    searches."""
+    """Match a newly published listing: store its suggestions and join its counterparts'
+    lists, record and announce strong matches, alert saved searches."""
     return services.rematch_listing(listing_id=listing_id).as_dict()
+
+
+@task()
+def refresh_suggestion_lists(listing_ids: list[int]) -> int:
+    """Fill or refresh the stored suggestions of these listings (the periodic job hands them
+    over by chunks: bourse/matching/jobs.py)."""
+    return services.lists_refresh(listing_ids)
 
 
 @task()

@@ -14,7 +14,7 @@ from bourse.core.errors import add_service_error
 from bourse.core.redirects import safe_next
 from bourse.listings.models import Listing
 
-from . import permissions, queries, services
+from . import permissions, services, suggestions
 from .forms import SavedSearchForm
 from .models import SavedSearch
 from .permissions import can_view
@@ -35,7 +35,8 @@ def _next_url(request, default: str) -> str:
 
 @login_required
 def suggestions_page(request):
-    """The best counterparts of each of the company's published listings."""
+    """The best counterparts of each of the company's published listings, read from their
+    stored lists (bourse.matching.suggestions)."""
     membership = _membership_or_redirect(request)
     if membership is None:
         return redirect("accounts:company_create")
@@ -46,10 +47,10 @@ def suggestions_page(request):
         .order_by("-published_at", "-id")
     )
     sections = [
-        {"listing": listing, "suggestions": suggestions}
-        for listing, suggestions in zip(
+        {"listing": listing, "suggestions": found}
+        for listing, found in zip(
             own,
-            queries.suggestions_for_each(own, limit=SUGGESTIONS_PER_LISTING),
+            suggestions.suggestions_for_each(own, limit=SUGGESTIONS_PER_LISTING),
             strict=True,
         )
     ]

@@ -137,8 +137,13 @@ def test_the_forms_script_gets_json_with_the_photo_api_addresses(web):
     assert "data-error-summary" in refused.content.decode()
 
 
-def test_the_order_api_puts_every_photo_in_place(client_for, company, company_admin, other_admin):
+def test_the_order_api_puts_every_photo_in_place(
+    client_for, company, company_admin, other_admin, settings
+):
     listing = make_listing(company, company_admin, "published")
+    # Published it stays, with its new photos (with approval on, a new photo sends it back to
+    # the moderators: test_photo_review.py).
+    settings.LISTINGS_REQUIRE_APPROVAL = False
     ids = [
         services.listing_photo_add(
             listing=listing, by=company_admin, upload=SimpleUploadedFile("p.jpg", image_bytes())

@@ -238,7 +238,10 @@ def test_delete_photo_of_another_listing_is_404(owner_client, listing, company, 
     assert ListingPhoto.objects.filter(pk=photo_id).exists()
 
 
-def test_photos_appear_in_the_listing(owner_client, api_client, listing):
+def test_photos_appear_in_the_listing(owner_client, api_client, listing, settings):
+    # Published it stays, with its new photos (with approval on, a new photo sends it back to
+    # the moderators: test_photo_review.py).
+    settings.LISTINGS_REQUIRE_APPROVAL = False
     upload(owner_client, listing, image_bytes())
     body = api_client.get(f"/api/v1/listings/{listing.pk}/").json()
     assert len(body["photos"]) == 1
@@ -273,6 +276,9 @@ def test_photo_endpoints_permission_matrix(
 ):
     draft = make_listing(company, company_admin, "draft")
     published = make_listing(company, company_admin, "published")
+    # Published it stays, with its new photos (with approval on, a new photo sends it back to
+    # the moderators: test_photo_review.py).
+    settings.LISTINGS_REQUIRE_APPROVAL = False
     owner = client_for(company_admin)
     photo_id = upload(owner, published, image_bytes()).json()["id"]
     other = client_for(other_admin)

@@ -40,7 +40,7 @@ def test_a_child_shows_its_parents_picture_and_an_unknown_one_the_default():
 
 
 def test_cards_and_detail_show_the_placeholder_or_the_first_photo(
-    client, company, company_admin, monkeypatch
+    client, company, company_admin, monkeypatch, settings
 ):
     bare = make_listing(company, company_admin, "published", title="Entrepôt sans photo")
     shown = make_listing(
@@ -53,6 +53,9 @@ def test_cards_and_detail_show_the_placeholder_or_the_first_photo(
         quantity=1,
         attributes=None,
     )
+    # Published it stays, with its new photo (with approval on, a new photo sends it back to
+    # the moderators: test_photo_review.py).
+    settings.LISTINGS_REQUIRE_APPROVAL = False
     photo = services.listing_photo_add(
         listing=shown, by=company_admin, upload=SimpleUploadedFile("p.jpg", image_bytes())
     )

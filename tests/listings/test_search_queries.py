@@ -506,3 +506,43 @@ def test_negative_or_stepped_slices_are_refused():
         search[-1:]
     with pytest.raises(TypeError):
         search[0:10:2]
+
+
+@pytest.mark.postgres
+def test_a_page_around_a_point_is_counted_and_found_in_one_statement():
+    """expect_page: the count and the page's ids from one statement (COUNT(*) OVER ()), the
+    same rows and count as counting and paging apart, the last page short, a page past the end
+    counted on its own."""
+    for i in range(45):
+        factories.ListingFactory(
+            latitude=LYON[0] + (i % 7) * 0.01,
+            longitude=LYON[1],
+            published_ago=timedelta(hours=i % 11),
+        )
+    factories.ListingFactory(latitude=48.85, longitude=2.35)  # outside the circle
+    params = SearchParams(lat=LYON[0], lon=LYON[1], radius_km=30.0)
+
+    def paged(number: int, hint: bool) -> tuple[int, list[int], list[str]]:
+        search = ListingSearch(params)
+        if hint:
+            search.expect_page(number, 20)
+        statements = []
+
+        def record(execute, sql, sql_params, many, context):
+            statements.append(sql)
+            return execute(sql, sql_params, many, context)
+
+        with connection.execute_wrapper(record):
+            total = search.count()
+            start = (number - 1) * 20
+            rows = search[start : min(start + 20, total)]
+        return total, [row.pk for row in rows], statements
+
+    for number in (1, 2, 3):  # 20, 20, then the last 5
+        total, ids, statements = paged(number, hint=True)
+        assert (total, ids) == paged(number, hint=False)[:2]
+        assert total == 45 and len(ids) == (5 if number == 3 else 20)
+        assert len(statements) == 2 and "COUNT(*) OVER ()" in statements[0]
+    total, ids, statements = paged(4, hint=True)  # past the end: no row, counted apart
+    assert (total, ids) == (45, [])
+    assert len(statements) == 2 and statements[1].startswith("SELECT COUNT(*)")

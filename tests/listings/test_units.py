@@ -113,6 +113,26 @@ def test_a_quantity_reads_as_people_write_it(quantity, unit, text):
     assert quantity_text(None, unit) == ""
 
 
+@pytest.mark.parametrize(
+    ("quantity", "unit", "french", "english"),
+    [
+        ("1", "t", "1\u00a0tonne", "1\u00a0tonne"),
+        ("1.5", "t", "1,5\u00a0tonne", "1.5\u00a0tonnes"),
+        ("0.5", "hour", "0,5\u00a0heure", "0.5\u00a0hours"),
+        ("1.25", "pallet", "1,25\u00a0palette", "1.25\u00a0pallets"),
+        ("2", "day", "2\u00a0jours", "2\u00a0days"),
+        ("2.5", "l", "2,5\u00a0litres", "2.5\u00a0litres"),
+        ("3", "person", "3\u00a0personnes", "3\u00a0people"),
+    ],
+)
+def test_a_decimal_quantity_agrees_as_each_language_wants(quantity, unit, french, english):
+    # French keeps the singular below 2, English puts every decimal in the plural.
+    with translation.override("fr"):
+        assert quantity_text(Decimal(quantity), unit) == french
+    with translation.override("en"):
+        assert quantity_text(Decimal(quantity), unit) == english
+
+
 def test_the_detail_page_shows_the_quantity_in_words(client, company, company_admin):
     listing = services.listing_create(
         company=company,

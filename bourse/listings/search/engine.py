@@ -172,7 +172,36 @@ class ListingSearch:
         self.base = base if base is not None else live_listings()
         self._count: int | None = None
         self._filters: tuple[str, list] | None = None
+        self._expected: tuple[int, int] | None = None
+        self._ids_found: tuple[int, int, list[int]] | None = None
         self.queries_in_last_slice = 0
+
+    def expect_page(self, number: int, size: int) -> None:
+        """The page the caller will ask for after counting (a paginator counts first). A search
+        around a point, newest first, on PostgreSQL then counts and finds that page's ids in
+        one statement (`COUNT(*) OVER ()`): the circle's rows are found once instead of twice,
+        which was half the database's work for such a page. A page past the end gives no row,
+        hence no count: the count is then asked on its own."""
+        if number >= 1 and size >= 1:
+            self._expected = ((number - 1) * size, number * size)
+
+    def _counts_with_page(self) -> bool:
+        p = self.params
+        return (
+            self._expected is not None
+            and connection.vendor == "postgresql"
+            and p.has_point
+            and p.ordering != ORDERING_DISTANCE
+        )
+
+    def _newest_ids(self, start: int, stop: int, with_count: bool = False) -> list[tuple]:
+        columns = f"{ID_COLUMN}, COUNT(*) OVER ()" if with_count else ID_COLUMN
+        return self._select(
+            columns,
+            self._where(),
+            f"ORDER BY {PUBLISHED_COLUMN} DESC, {ID_COLUMN} DESC "
+            f"LIMIT {int(stop - start)} OFFSET {int(start)}",
+        )
 
     def filtered(self) -> QuerySet:
         """Every filter except the circle, as a queryset."""
@@ -217,6 +246,12 @@ class ListingSearch:
             return cursor.fetchall()
 
     def count(self) -> int:
+        if self._count is None and self._counts_with_page():
+            start, stop = self._expected
+            rows = self._newest_ids(start, stop, with_count=True)
+            if rows:
+                self._count = rows[0][1]
+                self._ids_found = (start, stop, [row[0] for row in rows])
         if self._count is None:
             self._count = self._select("COUNT(*)", self._where())[0][0]
         return self._count
@@ -237,15 +272,14 @@ class ListingSearch:
             return []
         if self.params.has_point and self.params.ordering == ORDERING_DISTANCE:
             return self._nearest(start, stop)
-        # Newest first: ids (and dates) from an index, then the page's rows by id.
+        # Newest first: ids (and dates) from an index, then the page's rows by id. The ids may
+        # have come with the count (expect_page); the paginator's last page asks for fewer.
+        found = self._ids_found
+        if found is not None and found[0] == start and stop <= found[1]:
+            self.queries_in_last_slice = 0
+            return self._rows_by_ids(found[2][: stop - start])
         self.queries_in_last_slice = 1
-        ids = self._select(
-            f"{ID_COLUMN}",
-            self._where(),
-            f"ORDER BY {PUBLISHED_COLUMN} DESC, {ID_COLUMN} DESC "
-            f"LIMIT {int(stop - start)} OFFSET {int(start)}",
-        )
-        return self._rows_by_ids([row[0] for row in ids])
+        return self._rows_by_ids([row[0] for row in self._newest_ids(start, stop)])
 
     def _nearest(self, start: int, stop: int) -> list[Listing]:
         total = self.count()

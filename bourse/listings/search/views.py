@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -20,11 +19,10 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from bourse.geo import data as geo
-
+from ..cards import detail_url
 from ..models import Kind
-from ..serializers import ListingSerializer
-from .options import category_options
+from ..serializers import ListingSerializer, listing_representation
+from .options import category_options, departement_options, radius_options
 from .params import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -58,9 +56,11 @@ class ListingSearchResultSerializer(ListingSerializer):
         return round(distance, 3) if distance is not None else None
 
     def to_representation(self, listing):
-        data = super().to_representation(listing)
-        if not self.context.get("with_distance"):
-            data.pop("distance_km", None)
+        # The listing's fields written out (serializers.listing_representation), not walked
+        # field by field: this is the search endpoint's hot path.
+        data = listing_representation(listing, self.context.get("request"))
+        if self.context.get("with_distance"):
+            data["distance_km"] = self.get_distance_km(listing)
         return data
 
 
@@ -109,11 +109,19 @@ def search_listings_response(request, view) -> Response:
         raise serializers.ValidationError(exc.errors) from exc
     paginator = ListingSearchPagination()
     search = listing_search(params, company=_company(request))
+    search.expect_page(_page_number(request.query_params), PAGE_SIZE)
     page = paginator.paginate_queryset(search, request, view=view)
     serializer = ListingSearchResultSerializer(
         page, many=True, context={"request": request, "with_distance": params.has_point}
     )
     return paginator.get_paginated_response(serializer.data)
+
+
+def _page_number(query) -> int:
+    """The page the paginator will be asked for (1 when the value is not a number: the page's
+    paginator shows page 1, the API's answers 404, with no use for the hint)."""
+    value = query.get("page") or "1"
+    return int(value) if value.isascii() and value.isdigit() else 1
 
 
 # --- The search page -------------------------------------------------------------------------
@@ -185,8 +193,8 @@ def search_form(request) -> tuple[SearchParams, dict, dict]:
         },
         "params": params,
         "category_options": category_options(data.get("category", "")),
-        "departements": sorted(geo.departements().values(), key=lambda d: d.code),
-        "radius_choices": [(f"{km:g}", km) for km in radius_choices],
+        "departement_options": departement_options(data.get("departement", "")),
+        "radius_options": radius_options(radius_choices, f"{radius:g}"),
         "can_use_company": company_point is not None,
         "query_string": query_without_page.urlencode(),
     }
@@ -201,16 +209,18 @@ def search_page(request):
     map_points: list[dict] = []
     if not errors:
         search = listing_search(params, company=_company(request))
+        search.expect_page(_page_number(request.GET), PAGE_SIZE)
         page = Paginator(search, PAGE_SIZE).get_page(request.GET.get("page"))
+        kinds = {kind: str(label) for kind, label in Kind.choices}
         for listing in page.object_list:
             map_points.append(
                 {
                     "lat": listing.latitude,
                     "lon": listing.longitude,
                     "title": listing.title,
-                    "kind": listing.get_kind_display(),
+                    "kind": kinds[listing.kind],
                     "commune": listing.commune,
-                    "url": reverse("listings:detail", args=[listing.pk]),
+                    "url": detail_url(listing.pk),
                 }
             )
     context |= {

@@ -21,9 +21,10 @@ from bourse.notifications.models import Notification
 from bourse.notifications.services import Notice, notify_many
 from bourse.notifications.texts import text
 
-from .. import queries
+from .. import candidates, queries
 from ..models import Dismissal, Match, SuggestionContact
 from ..scoring import Scored
+from .lists import list_rematch, lists_forget_restored, ranking_top
 from .rows import insert_new_rows, listing_url
 from .saved_searches import saved_search_hits_record
 
@@ -158,7 +159,11 @@ def matches_record(
 
 
 def matches_record_for(
-    listing: Listing, *, email: bool = True, limit: int | None = None
+    listing: Listing,
+    *,
+    email: bool = True,
+    limit: int | None = None,
+    scored: list[Scored] | None = None,
 ) -> tuple[int, list[Match]]:
     """Score the listing's counterparts and record/announce the strong new ones among its
     `limit` best (settings.MATCH_NOTIFY_LIMIT by default).
@@ -166,9 +171,10 @@ def matches_record_for(
     Looking only at the best few keeps a rematch idempotent (the same best few are already
     recorded the second time) and bounds the e-mails one publication can send. A counterpart
     that either company dismissed is not announced. Returns (number of counterparts scored,
-    new Match rows).
+    new Match rows). `scored`: the listing's top (queries.score_top), when the caller has it.
     """
-    scored = queries.score_top(listing)
+    if scored is None:
+        scored = queries.score_top(listing)
     limit = notify_limit() if limit is None else limit
     strong = [s for s in scored[:limit] if s.score >= notify_threshold()]
     if not strong:
@@ -191,16 +197,23 @@ def matches_record_for(
 def rematch_listing(
     *, listing_id: int, email: bool = True, limit: int | None = None
 ) -> RematchResult:
-    """What happens after a listing is published: matches, then saved-search alerts.
+    """What happens after a listing is published: its stored suggestions (and its place in
+    its counterparts'), matches, then saved-search alerts.
 
-    One transaction: one commit (the costly part of a write on PostgreSQL) for every match,
-    hit and notification, and the pushes and e-mails leave after it. A concurrent rematch of a
-    counterpart waits on the unique pair and then finds the row: still one announcement."""
+    One transaction: one commit (the costly part of a write on PostgreSQL) for every list,
+    match, hit and notification, and the pushes and e-mails leave after it. A concurrent
+    rematch of a counterpart waits on the lists or the unique pair and then finds the rows:
+    still one announcement."""
     result = RematchResult(listing_id=listing_id)
     listing = Listing.objects.select_related("company", "category").filter(pk=listing_id).first()
     if listing is None or not listing.is_live or listing.company.status != Company.Status.VERIFIED:
         return result
-    result.candidates, matches = matches_record_for(listing, email=email, limit=limit)
+    dismissed_ids, dismissed_alike = candidates.dismissed(listing.company_id)
+    ranking = list_rematch(listing=listing, dismissed_ids=dismissed_ids)
+    # The top the page shows (with the feedback factor), from the list just computed; scored
+    # again only when the factor lowers too many of it (None).
+    top = ranking_top(ranking, dismissed_alike, queries.TOP)
+    result.candidates, matches = matches_record_for(listing, email=email, limit=limit, scored=top)
     result.new_matches = [m.pk for m in matches]
     result.saved_search_hits = [h.pk for h in saved_search_hits_record(listing=listing)]
     return result
@@ -218,8 +231,11 @@ def suggestion_dismiss(*, company: Company, listing: Listing, by: User | None) -
 
 @transaction.atomic
 def suggestion_restore(*, company: Company, listing: Listing) -> None:
-    """Undo a dismissal."""
-    Dismissal.objects.filter(company=company, listing=listing).delete()
+    """Undo a dismissal: the listing comes back into the company's stored lists (those it
+    may belong to are computed again when next read)."""
+    deleted, _by_model = Dismissal.objects.filter(company=company, listing=listing).delete()
+    if deleted:
+        lists_forget_restored(company_id=company.pk, listing=listing)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django import template
 
 from accounts.permissions import is_member
 
-from ..queries import suggestions_for
+from ..suggestions import suggestions_for
 
 register = template.Library()
 
