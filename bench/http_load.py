@@ -353,9 +353,11 @@ async def load(
 
 
 # --- Profile (runs in a child process with Django set up) -------------------------------------
-def profile(scenario: str, data_path: str, n: int) -> None:
+def profile(scenario: str, data_path: str, n: int, warmup: int = 20) -> None:
     """The scenario's requests through Django's test client in this process: the SQL queries of
-    one page, then where the time of `n` pages goes (pyinstrument)."""
+    one page, then where the time of `n` pages goes (pyinstrument), after `warmup` pages (what
+    a process keeps, such as rendered cards, fills as it serves: a long warm-up measures a
+    process that has been serving for a while)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -372,8 +374,9 @@ def profile(scenario: str, data_path: str, n: int) -> None:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)  # noqa: S101
 
-    for k in range(20):  # warm caches, connections, templates
+    for k in range(warmup):  # warm caches, connections, templates
         get(k)
+    make = request_maker(scenario, data, random.Random(8))  # measured pages: other requests
     with CaptureQueriesContext(connection) as ctx:
         get(0)
     print(f"--- {scenario}: {len(ctx.captured_queries)} SQL queries for one page")
@@ -541,6 +544,9 @@ def main() -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--profile", choices=SCENARIOS, help="profile this scenario too")
     parser.add_argument("--profile-requests", type=int, default=300)
+    parser.add_argument(
+        "--profile-warmup", type=int, default=20, help="pages served before the profiled ones"
+    )
     parser.add_argument("--database-prefix", default="bourse_bench_http")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
@@ -558,7 +564,7 @@ def main() -> int:
         if args.child[0] == "seed":
             seed(*(int(v) for v in args.child[1:4]), args.child[4])
         else:
-            profile(args.child[1], args.child[2], int(args.child[3]))
+            profile(args.child[1], args.child[2], int(args.child[3]), int(args.child[4]))
         return 0
 
     if args.quick:
@@ -630,6 +636,7 @@ def main() -> int:
                 args.profile,
                 data_path,
                 str(args.profile_requests),
+                str(args.profile_warmup),
             )
     return 0
 
