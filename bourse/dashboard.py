@@ -47,6 +47,8 @@ LISTINGS_SHOWN = 12
 NEW_SUGGESTION_DAYS = 14
 SUGGESTIONS_SHOWN = 5
 CONVERSATIONS_SHOWN = 5
+# Unread conversations read to sum their counts before counting the messages apart.
+CONVERSATIONS_COUNTED = 30
 
 
 @dataclass
@@ -241,9 +243,17 @@ def new_suggestions(company: Company, *, now=None) -> list[dict]:
 
 def unread_conversations(company: Company) -> tuple[list[messaging_queries.InboxItem], int]:
     """The conversations with messages the company has not read, most recent first (at most
-    CONVERSATIONS_SHOWN), and the number of unread messages over all its conversations."""
-    rows = messaging_queries.inbox(company.pk, limit=CONVERSATIONS_SHOWN, unread_only=True)
-    return rows, messaging_queries.unread_total(company.pk)
+    CONVERSATIONS_SHOWN), and the number of unread messages over all its conversations.
+
+    Up to CONVERSATIONS_COUNTED unread conversations are read in the one query of the rows and
+    the total is the sum of their counts; only a company with more counts its messages
+    apart (a member usually has a handful of unread conversations)."""
+    rows = messaging_queries.inbox(company.pk, limit=CONVERSATIONS_COUNTED, unread_only=True)
+    if len(rows) < CONVERSATIONS_COUNTED:
+        total = sum(row.unread_count for row in rows)
+    else:
+        total = messaging_queries.unread_total(company.pk)
+    return rows[:CONVERSATIONS_SHOWN], total
 
 
 def next_steps(

@@ -203,10 +203,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parallel plans add tens of ms to the short index queries this application runs (radius
     # search, matching) on a small server (docs/benchmarks.md): off by default for every
-    # connection; a larger database server may allow them.
+    # connection; a larger database server may allow them. JIT compilation likewise: a plan
+    # whose estimated cost passes jit_above_cost spent 110-270 ms compiling for a 40 ms query
+    # (an inbox of 10,000 conversations); PG_JIT=on gives it back.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c max_parallel_workers_per_gather="
         + str(int(os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")))
+        + (" -c jit=on" if env_bool("PG_JIT", False) else " -c jit=off")
         # A test database's flush empties the audit log, which its trigger refuses otherwise.
         + (" -c bourse.audit_log_purge=on" if TESTING else "")
     )

@@ -113,14 +113,36 @@ class ConversationListView(APIView):
     )
     def get(self, request):
         company_id = permissions.company_id_of(request.user)
-        if company_id is None:
-            queryset = Conversation.objects.none()
-        else:
-            queryset = Conversation.objects.for_inbox(company_id)
+        # The page is chosen by ids alone (count and top of the company's conversations, no
+        # join); the joins and the unread counts then apply to its 20 rows only, not to every
+        # conversation of the company before paginating (docs/benchmarks.md).
+        ids = (
+            Conversation.objects.of_company(company_id)
+            .order_by("-updated_at", "-id")
+            .values_list("pk", flat=True)
+        )
         paginator = ConversationPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
+        page_ids = paginator.paginate_queryset(ids, request, view=self)
+        rows = {}
+        if page_ids:
+            rows = (
+                Conversation.objects.filter(pk__in=page_ids)
+                .with_unread_count_after_mark(company_id)
+                .select_related(
+                    "listing",
+                    "owner_company",
+                    "other_company",
+                    "last_message__sender",
+                    "last_message__company",
+                )
+                .in_bulk()
+            )
         return paginator.get_paginated_response(
-            [events.conversation_payload(c, unread_count=c.unread_count) for c in page]
+            [
+                events.conversation_payload(rows[pk], unread_count=rows[pk].unread_count)
+                for pk in page_ids
+                if pk in rows
+            ]
         )
 
     @extend_schema(

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
@@ -42,6 +44,7 @@ class InboxItem:
     each row needs, worked out once per row in Python rather than by template tags."""
 
     conversation: Conversation
+    pk: int
     url: str
     partner_name: str
     unread_count: int
@@ -50,6 +53,19 @@ class InboxItem:
     title: str
     # "Claire Martin : Bonjour, ..." (the sender, the beginning of the last line), or "".
     last_line: str
+    # When it last moved, in local time: ISO 8601 and "3 décembre 2026, 14:05".
+    updated_iso: str
+    updated_label: str
+
+
+def _when(moment) -> tuple[str, str]:
+    """`moment` as the filters `date:'c'` and `date:"j F Y, H:i"` write it, at a tenth of their
+    cost (the two filters were a third of the inbox's rendering)."""
+    local = timezone.localtime(moment)
+    label = (
+        f"{local.day} {MONTHS[local.month]} {local.year:04d}, {local.hour:02d}:{local.minute:02d}"
+    )
+    return local.isoformat(), label
 
 
 def inbox(company_id: int, *, limit: int, unread_only: bool = False) -> list[InboxItem]:
@@ -67,9 +83,11 @@ def inbox(company_id: int, *, limit: int, unread_only: bool = False) -> list[Inb
         if last is not None:
             sender = last.sender.display_name if last.sender is not None else deleted
             last_line = f"{sender} : {Truncator(last.body).chars(LAST_LINE_CHARS)}"
+        updated_iso, updated_label = _when(c.updated_at)
         items.append(
             InboxItem(
                 conversation=c,
+                pk=c.pk,
                 url=pattern.replace("/0/", f"/{c.pk}/"),
                 partner_name=c.partner_of(company_id).name,
                 unread_count=c.unread_count,
@@ -77,6 +95,8 @@ def inbox(company_id: int, *, limit: int, unread_only: bool = False) -> list[Inb
                 kind_label=kinds[listing.kind],
                 title=listing.title,
                 last_line=last_line,
+                updated_iso=updated_iso,
+                updated_label=updated_label,
             )
         )
     return items

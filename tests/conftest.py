@@ -213,23 +213,83 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def browser(request, tmp_path, monkeypatch):
-    """A headless Chromium (Playwright's sync API), for tests marked `browser`. When the test
-    fails, every open page is saved as a screenshot (in $E2E_SCREENSHOTS, or the test's
-    temporary folder) for the CI logs."""
-    from playwright.sync_api import sync_playwright
+class _Chromium:
+    """One headless Chromium (Playwright's sync API) for the whole run, launched when the first
+    browser test starts: Playwright's driver and a Chromium cost a few seconds to start on a
+    loaded machine, and every test works in browser contexts of its own, which share nothing
+    (cookies, storage, cache). Relaunched if it ever stops answering (a crash)."""
 
+    def __init__(self):
+        self.playwright = None
+        self.browser = None
+        self.loop = None
+
+    def get(self):
+        import asyncio
+
+        if self.playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            # The loop Playwright runs between its calls (see `resume` and `pause`).
+            self.loop = asyncio.get_running_loop()
+        else:
+            self.resume()
+        if self.browser is None or not self.browser.is_connected():
+            self.browser = self.playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+        return self.browser
+
+    # Playwright's sync API marks its event loop as the thread's running loop after each of its
+    # calls (playwright/_impl/_greenlets.py), as long as it is started. Outside browser tests
+    # the thread must have none (pytest-asyncio runs loops of its own, Django refuses ORM calls
+    # under a running loop): `pause` takes the mark off after a browser test, `resume` puts it
+    # back before the next call to Playwright.
+    def pause(self) -> None:
+        import asyncio
+
+        asyncio._set_running_loop(None)
+
+    def resume(self) -> None:
+        import asyncio
+
+        asyncio._set_running_loop(self.loop)
+
+    def stop(self) -> None:
+        if self.playwright is None:
+            return
+        self.resume()
+        try:
+            if self.browser is not None and self.browser.is_connected():
+                self.browser.close()
+        finally:
+            self.playwright.stop()
+            self.pause()
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    chromium = _Chromium()
+    yield chromium
+    chromium.stop()
+
+
+@pytest.fixture
+def browser(_chromium, request, tmp_path, monkeypatch):
+    """The run's headless Chromium (Playwright's sync API), for tests marked `browser`; the
+    contexts a test opens are closed when it ends. When the test fails, every open page is
+    saved as a screenshot (in $E2E_SCREENSHOTS, or the test's temporary folder) for the CI
+    logs."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body
     # stay plain synchronous calls (Playwright's documented setting for Django tests).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    browser = _chromium.get()
+    try:
+        yield browser
+    finally:
+        _chromium.resume()
         try:
-            yield browser
-        finally:
             report = getattr(request.node, "report_call", None)
             if report is not None and report.failed:
                 folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
@@ -238,10 +298,13 @@ def browser(request, tmp_path, monkeypatch):
                     for j, page in enumerate(context.pages):
                         page.screenshot(path=folder / f"failed-{i}-{j}.png", full_page=True)
                         print(f"failed-{i}-{j}.png: {page.url}")
+            for context in browser.contexts:
+                context.close()
+        finally:
             # The ORM calls made while Playwright's loop runs have their own connection (Django
             # keeps one per async context): close it, or the test database cannot be dropped.
             connections.close_all()
-            browser.close()
+            _chromium.pause()
 
 
 @pytest.fixture

@@ -3,15 +3,21 @@
 
 Each test gets a throwaway database of the suite's kind: a temporary SQLite file, or, when the
 suite runs on PostgreSQL (DATABASE_URL=postgres://...), a database `bourse_<prefix>_<random>`
-on the same server, created and dropped here.
+on the same server, created and dropped here. `migrated_database` gives one already migrated:
+`manage.py migrate` runs once per test run into a template (10 s of a loaded CI machine), and
+each test gets a copy of it (a file copy, or PostgreSQL's `CREATE DATABASE ... TEMPLATE`).
 """
 
+import atexit
 import contextlib
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -34,31 +40,101 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def throwaway_database(tmp_path: Path, prefix: str):
-    """A DATABASE_URL of an empty database of the suite's kind, dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / f'{prefix}.sqlite3'}"
-        return
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+def _admin_connection(url: str):
+    """An autocommit connection to the maintenance database of the server of `url`."""
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=urllib.parse.unquote(parts.username or "postgres"),
+        password=urllib.parse.unquote(parts.password) if parts.password else None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def _database_url(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+@contextlib.contextmanager
+def throwaway_database(tmp_path: Path, prefix: str, template: str | None = None):
+    """A DATABASE_URL of an empty database of the suite's kind (or a copy of `template`, a
+    URL of the same kind), dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not _is_postgres(url):
+        path = tmp_path / f"{prefix}.sqlite3"
+        if template:
+            # SQLite's backup, not a file copy: the template is in WAL mode.
+            source = sqlite3.connect(template.removeprefix("sqlite:///"))
+            copy = sqlite3.connect(path)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
+        yield f"sqlite:///{path}"
+        return
     name = f"bourse_{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": urllib.parse.unquote(parts.username or "postgres"),
-        "password": urllib.parse.unquote(parts.password) if parts.password else None,
-        "dbname": "postgres",
-    }
-    with psycopg.connect(**admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{urllib.parse.urlsplit(template).path[1:]}"' if template else ""
+    with _admin_connection(url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
-        yield urllib.parse.urlunsplit(parts._replace(path="/" + name))
+        yield _database_url(url, name)
     finally:
-        with psycopg.connect(**admin, autocommit=True) as conn:
+        with _admin_connection(url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_migrated_template: str | None = None
+
+
+def _drop_template(url: str, folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    if _is_postgres(url):
+        with _admin_connection(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{urllib.parse.urlsplit(url).path[1:]}"')
+
+
+def _template() -> str:
+    """The URL of this run's migrated template database, migrated on the first call."""
+    global _migrated_template
+    if _migrated_template is None:
+        url = os.environ.get("DATABASE_URL", "")
+        folder = tempfile.mkdtemp(prefix="bourse-template-")
+        if _is_postgres(url):
+            template = _database_url(url, f"bourse_template_{uuid.uuid4().hex[:10]}")
+            with _admin_connection(url) as conn:
+                conn.execute(f'CREATE DATABASE "{urllib.parse.urlsplit(template).path[1:]}"')
+        else:
+            template = f"sqlite:///{Path(folder) / 'template.sqlite3'}"
+        atexit.register(_drop_template, template, folder)
+        done = subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
+            cwd=ROOT,
+            env=base_env(template, DEBUG="true"),
+            timeout=300,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError("migrate of the template failed:\n" + done.stdout + done.stderr)
+        _migrated_template = template
+    return _migrated_template
+
+
+def migrated_database(tmp_path: Path, prefix: str):
+    """A DATABASE_URL of a database of the suite's kind, migrated, without any other row,
+    dropped afterwards."""
+    return throwaway_database(tmp_path, prefix, template=_template())
 
 
 def base_env(database_url: str, **extra: str) -> dict:

@@ -75,7 +75,8 @@ class RecordedService:
     def running(self):
         server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
         server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the loop to look at its flag (0.5 s by default).
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         try:
             yield f"http://127.0.0.1:{server.server_address[1]}"

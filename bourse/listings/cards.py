@@ -98,10 +98,11 @@ def _detail_url(urlconf, prefix: str, pk: int) -> str:
     return reverse("listings:detail", args=[pk], urlconf=urlconf)
 
 
-def detail_url(pk: int) -> str:
-    """The listing page's URL (the map's pins link to it): reversed once per listing and
-    process, under the URL conf and script prefix in force."""
-    return _detail_url(get_urlconf(), get_script_prefix(), pk)
+def detail_urls(pks: list[int]) -> list[str]:
+    """The listing pages' URLs (the map's pins link to them): each reversed once per process,
+    under the URL conf and script prefix in force."""
+    urlconf, prefix = get_urlconf(), get_script_prefix()
+    return [_detail_url(urlconf, prefix, pk) for pk in pks]
 
 
 def forget() -> None:

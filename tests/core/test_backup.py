@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.live_server import ROOT, Server, base_env, throwaway_database
+from tests.live_server import ROOT, Server, base_env, migrated_database, throwaway_database
 
 pytestmark = pytest.mark.postgres
 
@@ -75,9 +75,8 @@ def test_pg_dump_and_media_archive_restore_into_a_new_database_that_the_app_serv
     dump, archive = tmp_path / "bourse.dump", tmp_path / "media.tar.gz"
     source_media, restored_media = tmp_path / "media", tmp_path / "media-restored"
 
-    with throwaway_database(tmp_path, "backup_source") as source:
+    with migrated_database(tmp_path, "backup_source") as source:
         env = _env(source, source_media)
-        _run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env)
         seeded = json.loads(_run([sys.executable, "-c", SEED], env).strip().splitlines()[-1])
         # The backup, as the documentation gives it.
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", source])

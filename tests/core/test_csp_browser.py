@@ -2,7 +2,6 @@
 violation, and what inline code used to do still works (auto-submitting selects, bar widths)."""
 
 import pytest
-from django.db import connections
 
 from tests import factories
 
@@ -11,35 +10,21 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(locale="fr-FR")
-        # Map tiles come from outside: answer them with nothing rather than reach the network.
-        context.route("https://**/*", lambda route: route.fulfill(status=204, body=""))
-        page = context.new_page()
-        page.violations = []
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text and page.violations.append(message.text)
-            ),
-        )
-        try:
-            yield page
-        finally:
-            connections.close_all()
-            context.close()
-            browser.close()
+def browser_page(browser):
+    context = browser.new_context(locale="fr-FR")
+    # Map tiles come from outside: answer them with nothing rather than reach the network.
+    context.route("https://**/*", lambda route: route.fulfill(status=204, body=""))
+    page = context.new_page()
+    page.violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.violations.append(message.text)
+        ),
+    )
+    return page
 
 
 def test_pages_run_under_the_csp_without_violation(live_server, browser_page):

@@ -91,6 +91,36 @@ def test_a_member_sees_new_suggestions_and_unread_conversations(
     assert "Contacter l'entreprise suggérée (1 nouvelle suggestion)" in html
 
 
+def test_unread_messages_are_counted_over_every_conversation_beyond_those_summed(
+    client, company, company_admin, monkeypatch
+):
+    """Up to CONVERSATIONS_COUNTED unread conversations, the total is the sum of their counts;
+    beyond, the messages are counted apart: the total stays exact, and the newest unread
+    conversations are the ones shown."""
+    from bourse import dashboard
+
+    monkeypatch.setattr(dashboard, "CONVERSATIONS_COUNTED", 2)
+    monkeypatch.setattr(dashboard, "CONVERSATIONS_SHOWN", 2)
+    own = factories.ListingFactory(company=company, title="Besoin de palettes")
+    conversations = []
+    for lines in (1, 2, 4):
+        conversation = factories.ConversationFactory(listing=own)
+        for _ in range(lines):
+            factories.MessageFactory(conversation=conversation)
+        conversations.append(conversation)
+    html = _home(client, company_admin)
+    assert "Répondre aux messages non lus (7)." in html
+    assert '<span class="badge" data-unread-total>7</span>' in html
+    shown = [reverse("messaging:conversation", args=[c.pk]) in html for c in conversations]
+    assert shown == [False, True, True]
+
+    monkeypatch.setattr(dashboard, "CONVERSATIONS_COUNTED", 30)
+    monkeypatch.setattr(dashboard, "CONVERSATIONS_SHOWN", 5)
+    html = _home(client, company_admin)
+    assert "Répondre aux messages non lus (7)." in html
+    assert all(reverse("messaging:conversation", args=[c.pk]) in html for c in conversations)
+
+
 def test_a_member_without_listings_is_asked_to_publish_one(client, company_admin):
     html = _home(client, company_admin)
     assert "Publier une première annonce" in html

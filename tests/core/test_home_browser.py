@@ -41,7 +41,9 @@ def test_the_member_menu_holds_on_one_line_with_the_full_company_name(live_serve
     factories.ListingFactory(company=company, status="draft", title="Palettes à donner")
     page = new_context(browser, live_server.url, member).new_page()
     page.goto(live_server.url + "/")
-    assert page.locator("h1").text_content() == f"Bonjour, {LONG_NAME}"
+    # The person greeted, the company's full name beside (templates/home/member.html).
+    greeting = " ".join(page.locator("h1").text_content().split())
+    assert greeting == f"Bonjour {member.first_name or member.display_name} · {LONG_NAME}"
     summary = page.locator("[data-nav-account] summary")
     assert summary.text_content().strip() == LONG_NAME
     assert summary.evaluate("s => s.scrollWidth <= s.clientWidth + 1")  # not cut

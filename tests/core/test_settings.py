@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -60,3 +62,16 @@ def test_embedded_default_uses_sqlite_and_in_memory_layer():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_connections_plan_without_parallel_workers_or_jit():
+    """Both only add time to this application's short statements (bourse/settings.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"

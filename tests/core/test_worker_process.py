@@ -17,7 +17,7 @@ import time
 import pytest
 
 from bourse.core.outbox import message_id
-from tests.live_server import PYTHON, ROOT, base_env, free_port, throwaway_database
+from tests.live_server import PYTHON, ROOT, base_env, free_port, migrated_database
 from tests.smtp_sink import SMTPSink
 
 LEASE_SECONDS = 4
@@ -84,7 +84,7 @@ def worker(env: dict, log) -> subprocess.Popen:
 @pytest.fixture
 def worker_env(tmp_path):
     port = free_port()
-    with throwaway_database(tmp_path, "worker") as database_url:
+    with migrated_database(tmp_path, "worker") as database_url:
         env = base_env(
             database_url,
             TASKS_BACKEND="database",
@@ -95,7 +95,6 @@ def worker_env(tmp_path):
             OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
             DEBUG="false",
         )
-        manage(env, "migrate", "--no-input", "-v", "0", timeout=300)
         yield env, port
 
 

@@ -16,15 +16,15 @@ from tests.live_server import (
     Server,
     base_env,
     free_port,
-    throwaway_database,
+    migrated_database,
 )
 
 __all__ = ["PASSWORD", "Server", "free_port"]
 
 
 def e2e_database(tmp_path: Path):
-    """A DATABASE_URL of an empty database of the suite's kind, dropped afterwards."""
-    return throwaway_database(tmp_path, "e2e")
+    """A DATABASE_URL of a migrated database of the suite's kind, dropped afterwards."""
+    return migrated_database(tmp_path, "e2e")
 
 
 def server_env(database_url: str, mail_dir: Path, media_dir: Path, **extra: str) -> dict:

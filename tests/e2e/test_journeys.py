@@ -45,7 +45,6 @@ def live(tmp_path):
     with e2e_database(tmp_path) as database_url:
         # SITE_URL: the links in e-mails (invitations) point to this server.
         env = server_env(database_url, mail_dir, media_dir, SITE_URL=f"http://127.0.0.1:{port}")
-        manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "create_moderator", MODERATOR, "--departements", "69", "--password", PASSWORD)
         server = Server(env, tmp_path / "server.log", port=port)
         try:

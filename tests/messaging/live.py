@@ -1,8 +1,8 @@
 """The messaging tests' servers: tests.live_server processes sharing one database and Redis.
 
-The database is migrated and seeded by a subprocess with the servers' own environment (rows from
-tests.factories, the conversation through the service), so the servers see exactly what was
-seeded.
+The database is a copy of the run's migrated template (tests.live_server.migrated_database),
+seeded by a subprocess with the servers' own environment (rows from tests.factories, the
+conversation through the service), so the servers see exactly what was seeded.
 """
 
 import contextlib
@@ -12,14 +12,14 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.live_server import PYTHON, ROOT, Server, base_env, throwaway_database
+from tests.live_server import PYTHON, ROOT, Server, base_env, migrated_database
 
 __all__ = ["Server"]
 
 
 def live_database(tmp_path: Path):
-    """A DATABASE_URL of a fresh database, dropped afterwards."""
-    return throwaway_database(tmp_path, "live")
+    """A DATABASE_URL of a fresh migrated database, dropped afterwards."""
+    return migrated_database(tmp_path, "live")
 
 
 def server_env(database_url: str, **extra: str) -> dict:
@@ -61,14 +61,7 @@ print(json.dumps({"conversation": conversation.pk, "owner": owner.email, "writer
 
 
 def prepare(env: dict) -> dict:
-    """Migrate and seed the live database; returns ids and e-mails."""
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
+    """Seed the live database; returns ids and e-mails."""
     out = subprocess.run(
         [PYTHON, "-c", SEED],
         cwd=ROOT,

@@ -162,6 +162,31 @@ def test_list_is_paginated_by_20(client_for, company, owner):
     assert len(client_for(owner).get(CONVERSATIONS + "?page=2").json()["results"]) == 1
 
 
+def test_list_pages_follow_the_activity_and_keep_each_unread_count(client_for, company, owner):
+    """The page is chosen by ids, then its rows are read: the two pages together are every
+    conversation once, most recent activity first, each with its own unread count."""
+    from messaging.models import Conversation
+
+    for lines in range(1, 23):
+        writer = factories.MembershipFactory(company=factories.CompanyFactory()).user
+        started, _ = services.conversation_start(
+            listing=factories.ListingFactory(company=company), by=writer, body="Bonjour"
+        )
+        for _ in range(lines % 4):
+            services.message_send(conversation=started, by=writer, body="Encore")
+    oldest = Conversation.objects.order_by("updated_at").first()
+    services.message_send(conversation=oldest, by=owner, body="Réponse")
+    client = client_for(owner)
+    results = client.get(CONVERSATIONS).json()["results"]
+    results += client.get(CONVERSATIONS + "?page=2").json()["results"]
+    expected = Conversation.objects.with_unread_count(company.pk).order_by("-updated_at", "-id")
+    assert [(c["id"], c["unread_count"]) for c in results] == [
+        (c.pk, c.unread_count) for c in expected
+    ]
+    assert results[0]["id"] == oldest.pk
+    assert results[0]["last_message"]["body"] == "Réponse"
+
+
 def test_messages_newest_first_50_at_a_time(client_for, conversation, owner, writer):
     for i in range(60):
         factories.MessageFactory(

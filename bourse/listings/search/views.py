@@ -19,9 +19,9 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from ..cards import detail_url
+from ..cards import detail_urls
 from ..models import Kind
-from ..serializers import ListingSerializer
+from ..serializers import ListingSerializer, listing_representation
 from .options import category_options, departement_options, radius_options
 from .params import (
     DEFAULT_RADIUS_KM,
@@ -56,9 +56,11 @@ class ListingSearchResultSerializer(ListingSerializer):
         return round(distance, 3) if distance is not None else None
 
     def to_representation(self, listing):
-        data = super().to_representation(listing)
-        if not self.context.get("with_distance"):
-            data.pop("distance_km", None)
+        # The listing's fields written out (serializers.listing_representation), not walked
+        # field by field: this is the search endpoint's hot path.
+        data = listing_representation(listing, self.context.get("request"))
+        if self.context.get("with_distance"):
+            data["distance_km"] = self.get_distance_km(listing)
         return data
 
 
@@ -210,7 +212,8 @@ def search_page(request):
         search.expect_page(_page_number(request.GET), PAGE_SIZE)
         page = Paginator(search, PAGE_SIZE).get_page(request.GET.get("page"))
         kinds = {kind: str(label) for kind, label in Kind.choices}
-        for listing in page.object_list:
+        listings = page.object_list
+        for listing, url in zip(listings, detail_urls([row.pk for row in listings]), strict=True):
             map_points.append(
                 {
                     "lat": listing.latitude,
@@ -218,7 +221,7 @@ def search_page(request):
                     "title": listing.title,
                     "kind": kinds[listing.kind],
                     "commune": listing.commune,
-                    "url": detail_url(listing.pk),
+                    "url": url,
                 }
             )
     context |= {
