@@ -384,10 +384,11 @@ def lists_of_gone_listings_delete() -> int:
     return deleted
 
 
-def lists_refresh(listing_ids: Iterable[int]) -> int:
+def lists_refresh(listing_ids: Iterable[int], *, join: bool = True) -> int:
     """Bring each listing's list up to date, one transaction each: a live listing without a
-    list gets one and joins its counterparts' lists; a list computed before today is computed
-    again. A listing that left or was refreshed since is skipped. Returns how many were."""
+    list gets one and (`join`) joins its counterparts' lists; a list computed before today is
+    computed again. A listing that left or was refreshed since is skipped. Returns how many
+    were."""
     start = start_of_today()
     done = 0
     for listing in (
@@ -397,9 +398,9 @@ def lists_refresh(listing_ids: Iterable[int]) -> int:
         .order_by("pk")
     ):
         header = getattr(listing, "suggestion_list", None)
-        if header is None:
+        if header is None and join:
             list_rematch(listing=listing)
-        elif header.computed_at < start:
+        elif header is None or header.computed_at < start:
             list_store(listing=listing)
         else:
             continue
@@ -410,8 +411,12 @@ def lists_refresh(listing_ids: Iterable[int]) -> int:
 def suggestion_lists_fill() -> dict[str, int]:
     """Every list brought up to date here and now (`manage.py fill_suggestion_lists`, the
     demo): the lists of listings that left deleted, the missing ones computed, the stale ones
-    computed again."""
+    computed again. The first time (no list stored yet: after deploying them) each listing's
+    own list is enough, every one being computed from the whole exchange: joining the
+    counterparts' lists, which a listing missing among stored lists needs, would double the
+    work for nothing."""
+    first = not SuggestionList.objects.exists()
     gone = lists_of_gone_listings_delete()
     missing, stale = lists_to_refresh()
-    lists_refresh(missing + stale)
+    lists_refresh(missing + stale, join=not first)
     return {"deleted": gone, "missing": len(missing), "stale": len(stale)}
