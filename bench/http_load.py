@@ -3,11 +3,12 @@
 Seeds a PostgreSQL database of its own (`bourse_bench_http_*`, beside BENCH_POSTGRES_URL):
 companies placed in proportion to population, published listings, members with a logged-in
 session, listings and conversations of their own (half of them read), and recent strong matches
-for their listings (the dashboard's "new suggestions"). Then it starts the Procfile's production set
-with honcho (`honcho start -c web=2`: two uvicorn processes on PostgreSQL and Redis, the
-task worker, the scheduler) with BENCH_FLOOR_VIEW on, and loads it from 127.0.0.1 with N concurrent
-clients (default 50; one keep-alive connection each, spread over the two processes), one
-scenario after the other, each bounded in time and in requests:
+for their listings (the dashboard's "new suggestions"), and fills every live listing's stored
+suggestions as a deployment does (`fill_suggestion_lists`). Then it starts the Procfile's
+production set with honcho (`honcho start -c web=2`: two uvicorn processes on PostgreSQL and
+Redis, the task worker, the scheduler) with BENCH_FLOOR_VIEW on, and loads it from 127.0.0.1
+with N concurrent clients (default 50; one keep-alive connection each, spread over the two
+processes), one scenario after the other, each bounded in time and in requests:
 
 - floor: GET /bench/floor, a bare Django JSON view on the same processes and middleware
   (run first and last: the machine's speed drifts, the ratio uses the mean of the two);
@@ -621,6 +622,12 @@ def main() -> int:
                 f"members with sessions and conversations in {time.perf_counter() - t0:.0f} s",
                 flush=True,
             )
+            # As a deployment does once (docs/deployment.md): every live listing's stored
+            # suggestions. Without them the scheduler's job hands every listing to the worker
+            # during the runs, and the suggestions page computes its lists on read.
+            t0 = time.perf_counter()
+            _stack.manage(env, "fill_suggestion_lists", timeout=7200)
+            print(f"stored suggestions filled in {time.perf_counter() - t0:.0f} s", flush=True)
         data = json.loads(Path(data_path).read_text())
         if scenarios and not args.no_load:
             results = run_scenarios(env, data, scenarios, args)
