@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from bourse.listings.models import Listing
 
 from . import events, permissions, services
-from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Conversation, Message
+from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, INBOX_RELATED, Conversation, Message
 
 MESSAGES_PAGE_SIZE = 50
 
@@ -128,13 +128,7 @@ class ConversationListView(APIView):
             rows = (
                 Conversation.objects.filter(pk__in=page_ids)
                 .with_unread_count_after_mark(company_id)
-                .select_related(
-                    "listing",
-                    "owner_company",
-                    "other_company",
-                    "last_message__sender",
-                    "last_message__company",
-                )
+                .select_related(*INBOX_RELATED)
                 .in_bulk()
             )
         return paginator.get_paginated_response(

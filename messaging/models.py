@@ -11,6 +11,16 @@ BODY_MAX_LENGTH = 5000
 CLIENT_ID_MAX_LENGTH = 64
 
 
+# What a conversation's row in an inbox (page or API) shows besides itself.
+INBOX_RELATED = (
+    "listing",
+    "owner_company",
+    "other_company",
+    "last_message__sender",
+    "last_message__company",
+)
+
+
 class ConversationQuerySet(models.QuerySet):
     def of_company(self, company_id: int | None):
         """The conversations a company is a side of (none for a user without company)."""
@@ -90,13 +100,7 @@ class ConversationQuerySet(models.QuerySet):
         return (
             self.of_company(company_id)
             .with_unread_count(company_id)
-            .select_related(
-                "listing",
-                "owner_company",
-                "other_company",
-                "last_message__sender",
-                "last_message__company",
-            )
+            .select_related(*INBOX_RELATED)
             .order_by("-updated_at", "-id")
         )
 
