@@ -273,6 +273,7 @@ async def load(
     max_requests: int,
     warmup_seconds: float,
     think_ms: float = 0.0,
+    on_measuring=None,
 ) -> dict:
     """`clients` concurrent clients, each with one keep-alive connection to one of the ports,
     sending one request after another for `seconds` (after a warm-up), `max_requests` at most.
@@ -326,17 +327,22 @@ async def load(
                 if think_ms > 0:
                     await asyncio.sleep(pauses.expovariate(1000.0 / think_ms))
 
+    cpu0 = 0.0
+
     async def run() -> float:
-        nonlocal measuring, stop_at
+        nonlocal measuring, stop_at, cpu0
         tasks = [asyncio.create_task(client(k)) for k in range(clients)]
         await asyncio.sleep(warmup_seconds)
+        # CPU is counted from here, as the requests: not the warm-up's.
+        cpu0 = time.process_time()
+        if on_measuring is not None:
+            on_measuring()
         start = time.perf_counter()
         stop_at = start + seconds
         measuring = True
         await asyncio.gather(*tasks)
         return time.perf_counter() - start
 
-    cpu0 = time.process_time()
     elapsed = await run()
     client_cpu = time.process_time() - cpu0
     ordered = sorted(latencies)
@@ -491,7 +497,7 @@ def run_scenarios(env: dict, data: dict, scenarios: list[str], args) -> list[dic
         rss_start = stack.web_rss_mb()
         for scenario in scenarios:
             make = request_maker(scenario, data, random.Random(16))
-            cpu0 = stack.web_cpu_seconds()
+            server_cpu0 = []  # the servers' CPU when the measured requests start
             load0 = os.getloadavg()[0]
             result = asyncio.run(
                 load(
@@ -502,12 +508,13 @@ def run_scenarios(env: dict, data: dict, scenarios: list[str], args) -> list[dic
                     max_requests=args.max_requests,
                     warmup_seconds=args.warmup,
                     think_ms=args.think_ms,
+                    on_measuring=lambda cpu=server_cpu0: cpu.append(stack.web_cpu_seconds()),
                 )
             )
             result["scenario"] = scenario
             result["think_ms"] = args.think_ms
             result["server_cpu_ms_per_request"] = round(
-                (stack.web_cpu_seconds() - cpu0) * 1000 / max(1, result["requests"]), 2
+                (stack.web_cpu_seconds() - server_cpu0[0]) * 1000 / max(1, result["requests"]), 2
             )
             result["load_average"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
             results.append(result)
