@@ -171,3 +171,22 @@ def test_query_count_does_not_grow_with_the_page(api_client):
     assert body["count"] == 20 and len(body["results"]) == 20
     assert all(len(r["photos"]) == 1 for r in body["results"])
     assert (count_queries({}), count_queries(marseille)) == few
+
+
+@pytest.mark.parametrize("asked", ["last", "2", "abc", "9"])
+def test_around_a_point_any_page_asked_gives_the_paginators_answer(api_client, asked):
+    """The search is told which page comes before it counts (engine.expect_page): whatever the
+    client asks — "last", a number, junk, past the end — the answer is the paginator's own."""
+    company = factories.CompanyFactory(postal_code="69003")
+    for i in range(23):
+        factories.ListingFactory(company=company, published_ago=timedelta(minutes=i))
+    near = {"lat": "45.76", "lon": "4.84", "radius_km": "50"}
+    every = [r["id"] for r in api_client.get(URL, near).json()["results"]]
+    every += [r["id"] for r in api_client.get(URL, {**near, "page": 2}).json()["results"]]
+    assert len(set(every)) == 23
+    response = api_client.get(URL, {**near, "page": asked})
+    if asked in ("abc", "9"):
+        assert response.status_code == 404
+        return
+    assert response.json()["count"] == 23
+    assert [r["id"] for r in response.json()["results"]] == every[20:]

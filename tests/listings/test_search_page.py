@@ -161,3 +161,15 @@ def test_radius_is_kept_when_another_field_is_wrong_and_any_radius_is_offered(cl
     assert '<option value="100" selected>' in html
     _, html = page(client, near="69001", radius_km="12.5")
     assert '<option value="12.5" selected>12,5 km</option>' in html
+
+
+def test_a_page_past_the_end_around_a_point_shows_the_last_page(client):
+    company = factories.CompanyFactory(postal_code="69003")
+    for i in range(25):
+        factories.ListingFactory(
+            company=company, title=f"Benne {i}", published_ago=timedelta(minutes=i)
+        )
+    _, html = page(client, q="benne", lat="45.76", lon="4.84", radius_km="50", page="7")
+    assert "25 annonces" in html
+    assert "Page 2 sur 2" in html
+    assert "Benne 24" in html and "Benne 0<" not in html
