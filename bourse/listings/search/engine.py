@@ -11,6 +11,7 @@ page's ids are then short statements on the listings table, and the page's rows 
 
 from __future__ import annotations
 
+import functools
 import math
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -22,6 +23,7 @@ from bourse.geo.distance import bounding_boxes, haversine_km, inner_box
 from bourse.geo.sql import distance_bound, distance_order_sql, float_sql
 
 from ..models import Listing
+from ..vocabulary import query_units
 from .ddl import LATITUDE_BAND_SQL, LATITUDE_BANDS_PER_DEGREE, PG_SPHERE_POINT_SQL
 from .fulltext import text_search
 from .params import MIN_RADIUS_KM, ORDERING_DISTANCE, SearchParams
@@ -32,6 +34,7 @@ ID_COLUMN = '"listings_listing"."id"'
 LAT_COLUMN = '"listings_listing"."latitude"'
 LON_COLUMN = '"listings_listing"."longitude"'
 PUBLISHED_COLUMN = '"listings_listing"."published_at"'
+EXPIRES_COLUMN = '"listings_listing"."expires_at"'
 # The expression of the GiST index `listing_search_knn` (ddl.PG_KNN_FORWARD), as queries write it.
 SPHERE_POINT_COLUMN = PG_SPHERE_POINT_SQL.format(lat=LAT_COLUMN, lon=LON_COLUMN)
 
@@ -46,7 +49,7 @@ def sphere_point_sql(lat: float, lon: float) -> str:
 def live_listings() -> QuerySet:
     """What Listing.objects.published() selects (published, not past expiry, company verified;
     a test pins the equality), with the company test written as `company_id NOT IN (the
-    companies that are not verified)` instead of a join.
+    companies that are not verified)` instead of a join: listed_listings(), not past expiry.
 
     Same rows, better plans: with the join, SQLite drives the query from the verified
     companies and sorts every live listing to show the newest twenty (docs/benchmarks.md,
@@ -55,16 +58,78 @@ def live_listings() -> QuerySet:
     index (a hash on PostgreSQL, a small temporary index on SQLite); a correlated EXISTS, one
     lookup per row of the circle, cost a third of the count (docs/benchmarks.md).
     """
+    return listed_listings().filter(expires_at__gt=timezone.now())
+
+
+def listed_listings() -> QuerySet:
+    """The published listings of verified companies, expired or not: live_listings without the
+    one condition that changes with the clock, so that its compiled SQL can be kept
+    (live_filters)."""
     from accounts.models import Company
 
     # Named statuses rather than `status <> 'verified'`, so that the status index serves it.
     others = [status for status in Company.Status.values if status != Company.Status.VERIFIED]
     not_verified = Company.objects.filter(status__in=others).values("pk")
-    return Listing.objects.filter(
-        ~Q(company_id__in=not_verified),
-        status=Listing.Status.PUBLISHED,
-        expires_at__gt=timezone.now(),
+    return Listing.objects.filter(~Q(company_id__in=not_verified), status=Listing.Status.PUBLISHED)
+
+
+def add_filters(qs: QuerySet, params: SearchParams, units: list[list[str]] | None) -> QuerySet:
+    """`qs` with every filter of `params` except the point and its circle (`units`: the text's,
+    vocabulary.query_units)."""
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.category_ids:
+        qs = qs.filter(category_id__in=params.category_ids)
+    if params.company_id is not None:
+        qs = qs.filter(company_id=params.company_id)
+    if params.departement:
+        qs = qs.filter(departement=params.departement)
+    if params.q:
+        qs = text_search(qs, params.q, units=units)
+    return qs
+
+
+def live_filters(params: SearchParams) -> tuple[str, list]:
+    """The WHERE clause of live_listings() with every filter of `params` except the circle, as
+    compile_filters would write it, from SQL kept per process: building the querysets and
+    compiling them cost about a tenth of a search page's Python time, for SQL that only
+    changes with the search's filters. The clock's condition (`expires_at > now`) is added to
+    the kept SQL here, its value adapted as the ORM adapts it."""
+    units = query_units(params.q) if params.q else None
+    sql, kept_params = _compiled_live_filters(
+        connection.vendor,
+        params.kind,
+        tuple(params.category_ids),
+        params.company_id,
+        params.departement,
+        params.q,
+        None if units is None else tuple(tuple(unit) for unit in units),
     )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return f"({sql}) AND {EXPIRES_COLUMN} > %s", [*kept_params, now]
+
+
+@functools.lru_cache(maxsize=2048)
+def _compiled_live_filters(
+    vendor: str,
+    kind: str,
+    category_ids: tuple[int, ...],
+    company_id: int | None,
+    departement: str,
+    q: str,
+    units: tuple[tuple[str, ...], ...] | None,
+) -> tuple[str, tuple]:
+    """compile_filters of listed_listings() and the filters given, once per distinct set of
+    them (a least recently used one goes first). `vendor` keys the SQL to the kind of database;
+    `units` (the text's alternatives from the vocabulary as it is now) to the vocabulary, which
+    reloads."""
+    params = SearchParams(
+        kind=kind, category_ids=category_ids, company_id=company_id, departement=departement, q=q
+    )
+    texts = None if units is None else [list(unit) for unit in units]
+    qs = add_filters(listed_listings(), params, texts)
+    sql, compiled_params = compile_filters(qs)
+    return sql, tuple(compiled_params)
 
 
 def compile_filters(qs: QuerySet) -> tuple[str, list]:
@@ -169,7 +234,8 @@ class ListingSearch:
 
     def __init__(self, params: SearchParams, base: QuerySet | None = None):
         self.params = params
-        self.base = base if base is not None else live_listings()
+        # None: every live listing, whose filters are compiled once per process (live_filters).
+        self.base = base
         self._count: int | None = None
         self._filters: tuple[str, list] | None = None
         self._expected: tuple[int, int] | None = None
@@ -205,25 +271,21 @@ class ListingSearch:
 
     def filtered(self) -> QuerySet:
         """Every filter except the circle, as a queryset."""
-        p = self.params
-        qs = self.base
-        if p.kind:
-            qs = qs.filter(kind=p.kind)
-        if p.category_ids:
-            qs = qs.filter(category_id__in=p.category_ids)
-        if p.company_id is not None:
-            qs = qs.filter(company_id=p.company_id)
-        if p.departement:
-            qs = qs.filter(departement=p.departement)
-        if p.q:
-            qs = text_search(qs, p.q)
-        return qs
+        base = self.base if self.base is not None else live_listings()
+        return add_filters(base, self.params, None)
+
+    def _filters_sql(self) -> tuple[str, list]:
+        """Every filter except the circle, as SQL and parameters (compiled once per search)."""
+        if self._filters is None:
+            if self.base is None:
+                self._filters = live_filters(self.params)
+            else:
+                self._filters = compile_filters(self.filtered())
+        return self._filters
 
     def _where(self, radius_km: float | None = None) -> tuple[str, list]:
         """Every filter and, with a point, the circle of `radius_km` (the search's by default)."""
-        if self._filters is None:
-            self._filters = compile_filters(self.filtered())
-        sql, params = self._filters
+        sql, params = self._filters_sql()
         p = self.params
         if not p.has_point:
             return sql, params
@@ -311,9 +373,7 @@ class ListingSearch:
         until a farther row follows it)."""
         p = self.params
         key = f"{SPHERE_POINT_COLUMN} <-> {sphere_point_sql(p.lat, p.lon)}"
-        if self._filters is None:
-            self._filters = compile_filters(self.filtered())
-        sql, params = self._filters
+        sql, params = self._filters_sql()
         # The circle without its bounding boxes, which would lead the planner to the band
         # index and a sort. A superset of the count's rows (the boxes hold the circle), so
         # the limit below is always reached within the circle.

@@ -57,14 +57,15 @@ def _sqlite_alternative(text: str) -> str:
     return " AND ".join(parts)
 
 
-def text_search(qs: QuerySet, text: str) -> QuerySet:
+def text_search(qs: QuerySet, text: str, units: list[list[str]] | None = None) -> QuerySet:
     """Listings whose title or description match every word of `text` (see the module), or
     for each word one of its other spellings in the trade's vocabulary, or a known word one
-    letter away (bourse.listings.vocabulary.query_units): the same expansion on every
-    database."""
+    letter away (bourse.listings.vocabulary.query_units, or `units` when the caller has them):
+    the same expansion on every database."""
     if not _WORD.search(text):
         return qs  # punctuation only: nothing to look for, on every backend alike
-    units = vocabulary.query_units(text)
+    if units is None:
+        units = vocabulary.query_units(text)
     if connection.vendor == "postgresql":
         tsquery = f"plainto_tsquery('{PG_TEXT_SEARCH_CONFIG}'::regconfig, %s)"
         sql = " && ".join("(" + " || ".join([tsquery] * len(unit)) + ")" for unit in units)
