@@ -128,6 +128,13 @@ def test_reading_a_conversation_in_one_tab_updates_the_inbox_of_another(server, 
     inbox.goto(server.base + "/messages/")
     dashboard = inbox.context.new_page()
     dashboard.goto(server.base + "/")
+    redraws = []  # the dashboard's fetches of its own page
+    dashboard.on(
+        "request",
+        lambda r: (
+            redraws.append(r) if r.resource_type == "fetch" and r.url == server.base + "/" else None
+        ),
+    )
     wait_socket_open(inbox)
     wait_socket_open(dashboard)
     second = start_conversation(server, seed, seed["second_listing"], "Le chariot est-il libre ?")
@@ -140,6 +147,12 @@ def test_reading_a_conversation_in_one_tab_updates_the_inbox_of_another(server, 
     in_card.wait_for()
     next_steps = dashboard.locator("[data-dash-live=next]")
     assert "non lus (2)" in next_steps.text_content()
+    # Three more messages, a second apart (past the dashboard's quiet time): one fetch of the
+    # page after the first redraw, not one per message.
+    assert len(redraws) == 1
+    for n in range(3):
+        send(server, seed, second, f"Et le transpalette ? ({n})")
+        dashboard.wait_for_timeout(1000)
 
     reader = inbox.context.new_page()
     reader.goto(f"{server.base}/messages/{second}/")
@@ -155,6 +168,26 @@ def test_reading_a_conversation_in_one_tab_updates_the_inbox_of_another(server, 
     )
     in_card.wait_for(state="detached")
     assert "non lus (1)" in next_steps.text_content()
+    # The three messages and the read: one fetch more, at most one every few seconds.
+    assert len(redraws) == 2
+
+    # Out of sight, a tab fetches nothing; shown again, it catches up.
+    reader.close()  # else it reads the new messages as they come
+    dashboard.evaluate(
+        "() => Object.defineProperty(document, 'hidden', {value: true, configurable: true})"
+    )
+    before = len(redraws)
+    for n in range(3):
+        send(server, seed, second, f"Encore une question ({n})")
+    inbox.locator(f"[data-conversation-id='{second}'] [data-unread]").wait_for()
+    dashboard.wait_for_timeout(6000)  # past the dashboard's quiet time and its gap
+    assert len(redraws) == before
+    dashboard.evaluate(
+        """() => { Object.defineProperty(document, 'hidden', {value: false, configurable: true});
+                   document.dispatchEvent(new Event('visibilitychange')); }"""
+    )
+    dashboard.locator(f"[data-dash-live=conversations] a[href='/messages/{second}/']").wait_for()
+    assert len(redraws) == before + 1
 
 
 NOTIFICATIONS = r"""
