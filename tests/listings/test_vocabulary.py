@@ -1,6 +1,8 @@
 """The trade's vocabulary: seeded by the migration, edited by staff, read by search and
 matching."""
 
+import time
+
 import pytest
 
 from bourse.listings import vocabulary
@@ -54,3 +56,25 @@ def test_staff_edit_the_vocabulary_in_the_admin(admin_client):
     )
     assert response.status_code == 302
     assert "monte-charge arrière" in vocabulary.spellings_of("hayon")
+
+
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the rebuild's thread reads with its own connection
+def test_an_old_index_of_known_words_serves_while_a_thread_rebuilds_it():
+    from tests import factories
+
+    factories.ListingFactory(title="Bétonnière électrique")
+    first = vocabulary.known_words()
+    assert "betonniere" in first["betonniere"]
+    factories.ListingFactory(title="Dameuse vibrante")
+    assert vocabulary.known_words() is first  # not expired: kept as it is
+    vocabulary._known["at"] = time.monotonic() - vocabulary.KNOWN_WORDS_SECONDS - 1
+    assert vocabulary.known_words() is first  # expired: still answers at once...
+    deadline = time.monotonic() + 10
+    while vocabulary._known["index"] is first and time.monotonic() < deadline:
+        time.sleep(0.02)
+    rebuilt = vocabulary.known_words()  # ...while a thread reads the titles again
+    assert rebuilt is not first
+    assert "dameuse" in rebuilt["dameuse"]
+    assert vocabulary.corrections("damuse") == ["dameuse"]
