@@ -13,7 +13,11 @@ from rest_framework.test import APIRequestFactory
 
 from bourse.listings.models import Listing
 from bourse.listings.search.rows import page_rows
-from bourse.listings.serializers import ListingSerializer, listing_representation
+from bourse.listings.serializers import (
+    ListingSerializer,
+    listing_representation,
+    moment_writer,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +67,7 @@ def test_written_out_equals_the_serializer(zone, with_request):
         for listing in _shapes():
             expected = ListingSerializer(listing, context=context).data
             written = listing_representation(listing, request)
+            assert listing_representation(listing, request, moment_writer()) == written
             assert written == expected
             assert list(written) == list(expected)  # same keys, same order
             assert JSONRenderer().render(written) == JSONRenderer().render(expected)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from ..cards import detail_urls
 from ..models import Kind
-from ..serializers import ListingSerializer, listing_representation
+from ..serializers import ListingSerializer, listing_representation, moment_writer
 from .options import category_options, departement_options, radius_options
 from .params import (
     DEFAULT_RADIUS_KM,
@@ -58,7 +58,8 @@ class ListingSearchResultSerializer(ListingSerializer):
     def to_representation(self, listing):
         # The listing's fields written out (serializers.listing_representation), not walked
         # field by field: this is the search endpoint's hot path.
-        data = listing_representation(listing, self.context.get("request"))
+        moment = self.context.get("moment") or moment_writer()
+        data = listing_representation(listing, self.context.get("request"), moment)
         if self.context.get("with_distance"):
             data["distance_km"] = self.get_distance_km(listing)
         return data
@@ -112,7 +113,13 @@ def search_listings_response(request, view) -> Response:
     search.expect_page(_page_number(request.query_params), PAGE_SIZE)
     page = paginator.paginate_queryset(search, request, view=view)
     serializer = ListingSearchResultSerializer(
-        page, many=True, context={"request": request, "with_distance": params.has_point}
+        page,
+        many=True,
+        context={
+            "request": request,
+            "with_distance": params.has_point,
+            "moment": moment_writer(),  # the time zone read once for the response
+        },
     )
     return paginator.get_paginated_response(serializer.data)
 
