@@ -30,9 +30,10 @@ _cards = RenderedMemo("listing cards")
 DISTANCE_MARK = mark_safe("<!--distance-->")  # noqa: S308 - a constant
 
 
-def _picture_key(listing) -> tuple:
-    """What the card's picture depends on: its first photo (whose files are written once, when
-    it is added: photos.py), else the placeholder of its category's top level."""
+def picture_key(listing) -> tuple:
+    """What a card's picture (listings/_card_picture.html, also on suggestion cards) depends
+    on: its first photo (whose files are written once, when it is added: photos.py), else the
+    placeholder of its category's top level."""
     photos = listing.ordered_photos
     if photos:
         return ("photo", photos[0].pk)
@@ -45,7 +46,7 @@ def card_key(listing, language: str, script_prefix: str) -> tuple:
     return (
         language,
         script_prefix,
-        _picture_key(listing),
+        picture_key(listing),
         listing.kind,
         listing.crisis_pinned,
         category.name,
