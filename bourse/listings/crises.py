@@ -265,13 +265,14 @@ class Pin:
         )
 
 
-def pin_for(departement: str | None) -> Pin | None:
+def pin_for(departement: str | None, crises: list[CurrentCrisis] | None = None) -> Pin | None:
     """What to pin first for a search or suggestions made in `departement`: the needs of the
     priority categories (a parent category brings its children) of every active crisis covering
-    it, in that crisis's départements. None when no crisis covers it or none has a category."""
+    it, in that crisis's départements. None when no crisis covers it or none has a category.
+    Pass the active crises when deciding for several départements (one read of the cache)."""
     rules = tuple(
         (crisis.category_ids, crisis.departements)
-        for crisis in covering(departement)
+        for crisis in covering(departement, crises)
         if crisis.category_ids
     )
     return Pin(rules) if rules else None

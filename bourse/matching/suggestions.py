@@ -155,8 +155,10 @@ def suggestions_for_each(
     shown = {s.listing_id for top in tops.values() for s in top}
     loaded = Listing.objects.for_api().in_bulk(shown) if shown else {}
     # Crisis mode: in a département in crisis, the needs of its priority categories come first
-    # (a stable sort: by score within each group). Read from the cache, no query per row.
-    pins = {d: crises.pin_for(d) for d in {listing.departement for listing in live}}
+    # (a stable sort: by score within each group). Read from the cache once, no query per row.
+    departements = {listing.departement for listing in live}
+    active = crises.active_crises() if departements else []
+    pins = {d: crises.pin_for(d, active) for d in departements}
     result = []
     for listing in listings:
         found = [
