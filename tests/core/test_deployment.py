@@ -59,45 +59,6 @@ def test_procfile_starts_the_production_set():
     assert lines["scheduler"].split() == ["exec", "python", "manage.py", "run_scheduler"]
 
 
-def test_nginx_sample_is_a_valid_configuration(tmp_path):
-    import shutil
-
-    import pytest
-
-    if not (shutil.which("nginx") and shutil.which("openssl")):
-        pytest.skip("needs nginx and openssl to check deploy/nginx.conf")
-    subprocess.run(  # noqa: S603 - a throwaway self-signed certificate
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=bourse.example.fr", "-keyout", "key.pem", "-out", "cert.pem"],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = site.replace(
-        "/etc/letsencrypt/live/bourse.example.fr/fullchain.pem", str(tmp_path / "cert.pem")
-    ).replace("/etc/letsencrypt/live/bourse.example.fr/privkey.pem", str(tmp_path / "key.pem"))
-    (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "main.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path};\n"
-        f"  include {tmp_path}/site.conf;\n}}\n"
-    )
-    done = subprocess.run(  # noqa: S603
-        ["nginx", "-t", "-c", str(tmp_path / "main.conf"), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    # What the application relies on: the body cap above Django's, WebSocket upgrade, the
-    # client's address overwritten (not appended to), static and media not through Python.
-    assert "client_max_body_size 12m;" in site
-    assert "proxy_set_header Upgrade $http_upgrade;" in site
-    assert "$proxy_add_x_forwarded_for" not in site
-    assert "alias /srv/bourse/staticfiles/;" in site and "alias /srv/bourse/media/;" in site
-
-
 def test_behind_the_proxy_every_middleware_runs_on_the_event_loop():
     """Under ASGI a synchronous-only middleware costs every request two more hops between the
     event loop and a thread. With SERVE_STATIC=false (the proxy serves /static/) none is left:

@@ -1,6 +1,7 @@
-"""deploy/nginx.conf run for real in front of a stand-in upstream: searches limited per client
-address (429 in French, JSON for the API, a page for a browser, Retry-After), everything else
-passed through, the client's address overwritten for the application's own limits.
+"""deploy/nginx.conf: a valid configuration (`nginx -t`), and run for real in front of a stand-in
+upstream: searches limited per client address (429 in French, JSON for the API, a page for a
+browser, Retry-After), everything else passed through, the client's address overwritten for the
+application's own limits.
 
 Needs nginx and openssl (CI installs nginx); skipped without them.
 """
@@ -51,11 +52,8 @@ class _Upstream(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def proxy(tmp_path):
-    """The sample site on free ports, its upstream a stand-in: yields the HTTPS base URL."""
-    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+def _site_with_certificate(tmp_path) -> str:
+    """The sample site with a throwaway self-signed certificate in place of Let's Encrypt's."""
     subprocess.run(  # noqa: S603 - a throwaway self-signed certificate
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
         + ["-subj", "/CN=bourse.example.fr", "-keyout", "key.pem", "-out", "cert.pem"],
@@ -63,11 +61,43 @@ def proxy(tmp_path):
         check=True,
         capture_output=True,
     )
-    https_port, http_port = _free_port(), _free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
+    return site.replace(
+        "/etc/letsencrypt/live/bourse.example.fr/fullchain.pem", str(tmp_path / "cert.pem")
+    ).replace("/etc/letsencrypt/live/bourse.example.fr/privkey.pem", str(tmp_path / "key.pem"))
+
+
+def test_nginx_sample_is_a_valid_configuration(tmp_path):
+    site = _site_with_certificate(tmp_path)
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "main.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path};\n"
+        f"  include {tmp_path}/site.conf;\n}}\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        ["nginx", "-t", "-c", str(tmp_path / "main.conf"), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # What the application relies on: the body cap above Django's, WebSocket upgrade, the
+    # client's address overwritten (not appended to), static and media not through Python.
+    assert "client_max_body_size 12m;" in site
+    assert "proxy_set_header Upgrade $http_upgrade;" in site
+    assert "$proxy_add_x_forwarded_for" not in site
+    assert "alias /srv/bourse/staticfiles/;" in site and "alias /srv/bourse/media/;" in site
+
+
+@pytest.fixture
+def proxy(tmp_path):
+    """The sample site on free ports, its upstream a stand-in: yields the HTTPS base URL."""
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    https_port, http_port = _free_port(), _free_port()
+    site = _site_with_certificate(tmp_path)
     for old, new in [
-        ("/etc/letsencrypt/live/bourse.example.fr/fullchain.pem", str(tmp_path / "cert.pem")),
-        ("/etc/letsencrypt/live/bourse.example.fr/privkey.pem", str(tmp_path / "key.pem")),
         ("127.0.0.1:5000", f"127.0.0.1:{upstream.server_port}"),
         ("127.0.0.1:5001", f"127.0.0.1:{upstream.server_port}"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl;"),
