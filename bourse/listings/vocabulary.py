@@ -264,6 +264,8 @@ def _spellings_by_words(vocabulary: tuple[Group, ...]) -> dict[tuple[str, ...], 
     spellings: dict[tuple[str, ...], list[str]] = {}
     for group in vocabulary:
         keys = [tuple(_words(s)) for s in group.spellings]
+        # Each spelling in the singular too, so that a plural typed finds its group.
+        keys += [singular for singular in map(_singular_key, keys) if singular not in keys]
         for key in keys:
             if key:
                 entry = spellings.setdefault(key, [])
@@ -272,10 +274,25 @@ def _spellings_by_words(vocabulary: tuple[Group, ...]) -> dict[tuple[str, ...], 
     return spellings
 
 
+def _singular(word: str) -> str:
+    """A folded French word without its plural's mark, crudely ("chevaux" → "cheval",
+    "palettes" → "palette"); words of three letters or less (PL, EPI) as they are."""
+    if len(word) > 4 and word.endswith("aux"):
+        return word[:-3] + "al"
+    if len(word) > 3 and word[-1] in "sx":
+        return word[:-1]
+    return word
+
+
+def _singular_key(key: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_singular(word) for word in key)
+
+
 def query_units(text: str, vocabulary: tuple[Group, ...] | None = None) -> list[list[str]]:
-    """What a search asks for: each word, or phrase of the vocabulary (longest first), with its
-    alternatives — the other spellings of its groups, or known words one letter away when it is
-    unknown. A listing must match one alternative of every unit. The same on every database."""
+    """What a search asks for: each word, or phrase of the vocabulary (longest first, typed in
+    the singular or the plural), with its alternatives — the other spellings of its groups, or
+    known words one letter away when it is unknown. A listing must match one alternative of
+    every unit. The same on every database."""
     spellings = _spellings_by_words(groups() if vocabulary is None else vocabulary)
     words = _words(text)
     units: list[list[str]] = []
@@ -283,9 +300,10 @@ def query_units(text: str, vocabulary: tuple[Group, ...] | None = None) -> list[
     while i < len(words):
         for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
             key = tuple(words[i : i + n])
-            if key in spellings:
+            found = spellings.get(key) or spellings.get(_singular_key(key))
+            if found:
                 typed = " ".join(key)
-                units.append([typed, *(s for s in spellings[key] if fold(s) != typed)])
+                units.append([typed, *(s for s in found if fold(s) != typed)])
                 i += n
                 break
         else:

@@ -68,7 +68,17 @@ def test_query_units_group_phrases_and_corrections():
     seed = vocabulary.seed_groups()
     units = vocabulary.query_units("chambre froide pour palettes EPAL", seed)
     assert units[0][0] == "chambre froide" and "frigo" in units[0]
-    assert units[-1][0] == "epal" and "palette Europe" in units[-1]
+    # "palettes EPAL" is the vocabulary's "palette EPAL" in the plural: one unit, the phrase.
+    assert units[-1][0] == "palettes epal" and "palette Europe" in units[-1]
     assert vocabulary.corrections("fenwik", {"fenwick": {"fenwick"}, "fenwik": {"fenwick"}}) == [
         "fenwick"
+    ]
+
+
+def test_a_phrase_of_the_vocabulary_typed_in_the_plural_finds_its_synonyms(listings):
+    assert found("chariots élévateurs") == {"Fenwick 3,5 T diesel"}
+    assert found("chauffeurs poids lourds") == {"Chauffeur poids lourd disponible"}
+    assert vocabulary.query_units("chariots élévateurs")[0][:2] == [
+        "chariots elevateurs",
+        "chariot élévateur",
     ]
