@@ -199,17 +199,14 @@ def moment_writer():
     return moment
 
 
-def _moment(value):
-    return None if value is None else _DATETIME.to_representation(value)
-
-
-def listing_representation(listing: Listing, request=None, moment=_moment) -> dict:
+def listing_representation(listing: Listing, request=None, moment=None) -> dict:
     """What ListingSerializer(listing).data holds, written out: the search endpoint's hot path.
     DRF builds a serializer's ~30 fields anew for each response and walks them for each row
     (half of a search response's Python work for 20 listings). A test compares the two on
     listings of every shape; a field added to ListingSerializer.Meta.fields fails it until it
-    is added here. `moment`: a moment_writer() made once for the response, else each date
-    reads the time zone in force."""
+    is added here. `moment`: a moment_writer() made once for the response (else one is made
+    for this listing)."""
+    moment = moment or moment_writer()
 
     def day(value):
         return None if value is None else _DATE.to_representation(value)

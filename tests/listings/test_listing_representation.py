@@ -77,3 +77,15 @@ def test_every_field_of_the_serializer_is_written_out():
     listing = _shapes()[1]
     assert list(listing_representation(listing)) == ListingSerializer.Meta.fields
     assert len(listing_representation(listing)["photos"]) == 2
+
+
+def test_a_search_response_writes_its_dates_with_one_writer(monkeypatch):
+    from bourse.listings.search import views
+
+    made = []
+    real = views.moment_writer
+    monkeypatch.setattr(views, "moment_writer", lambda: made.append(1) or real())
+    rows = _shapes()
+    data = views.ListingSearchResultSerializer(rows, many=True).data  # no context given
+    assert len(made) == 1
+    assert [dict(row) for row in data] == [dict(ListingSerializer(r).data) for r in rows]

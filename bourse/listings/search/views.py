@@ -58,7 +58,10 @@ class ListingSearchResultSerializer(ListingSerializer):
     def to_representation(self, listing):
         # The listing's fields written out (serializers.listing_representation), not walked
         # field by field: this is the search endpoint's hot path.
-        moment = self.context.get("moment") or moment_writer()
+        # One writer of dates for the whole response: the listings share the root's context.
+        moment = self.context.get("moment")
+        if moment is None:
+            moment = self.context["moment"] = moment_writer()
         data = listing_representation(listing, self.context.get("request"), moment)
         if self.context.get("with_distance"):
             data["distance_km"] = self.get_distance_km(listing)
@@ -113,13 +116,7 @@ def search_listings_response(request, view) -> Response:
     search.expect_page(_page_number(request.query_params), PAGE_SIZE)
     page = paginator.paginate_queryset(search, request, view=view)
     serializer = ListingSearchResultSerializer(
-        page,
-        many=True,
-        context={
-            "request": request,
-            "with_distance": params.has_point,
-            "moment": moment_writer(),  # the time zone read once for the response
-        },
+        page, many=True, context={"request": request, "with_distance": params.has_point}
     )
     return paginator.get_paginated_response(serializer.data)
 
