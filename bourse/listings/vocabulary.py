@@ -147,6 +147,7 @@ def spellings_of(word: str, vocabulary: tuple[Group, ...] | None = None) -> list
 MAX_PHRASE_WORDS = 4
 TYPO_MIN_LENGTH = 5  # shorter words have too many neighbours one letter away
 KNOWN_WORDS_SECONDS = 600
+KNOWN_WORDS_RETRY_SECONDS = 60
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _known: dict[str, object] = {"at": 0.0, "index": None}
 
@@ -221,8 +222,10 @@ def _rebuild_in_background() -> None:
         try:
             _build_known_words()
         except Exception:
-            # The previous index stays; the next search past the expiry tries again.
+            # The previous index stays, and is tried again in a minute, not on every search
+            # while the database is away.
             logger.exception("rebuilding the index of known words failed")
+            _known["at"] = time.monotonic() - KNOWN_WORDS_SECONDS + KNOWN_WORDS_RETRY_SECONDS
         finally:
             connections.close_all()
             _rebuilding.release()

@@ -78,3 +78,26 @@ def test_an_old_index_of_known_words_serves_while_a_thread_rebuilds_it():
     assert rebuilt is not first
     assert "dameuse" in rebuilt["dameuse"]
     assert vocabulary.corrections("damuse") == ["dameuse"]
+
+
+@pytest.mark.django_db
+def test_a_failed_rebuild_keeps_the_old_index_and_waits_a_minute(monkeypatch, caplog):
+    first = vocabulary.known_words()
+    tries = []
+
+    def failing():
+        tries.append(1)
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(vocabulary, "_build_known_words", failing)
+    vocabulary._known["at"] = time.monotonic() - vocabulary.KNOWN_WORDS_SECONDS - 1
+    assert vocabulary.known_words() is first
+    deadline = time.monotonic() + 10
+    while vocabulary._rebuilding.locked() or not tries:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert "rebuilding the index of known words failed" in caplog.text
+    for _ in range(5):  # searches right after: the old index, no new try
+        assert vocabulary.known_words() is first
+    time.sleep(0.1)
+    assert len(tries) == 1
